@@ -1,0 +1,172 @@
+//! Who is calling: `AuthUser` validates the bearer token and loads the account on every
+//! request (so deactivation takes effect at once); `Lead`, `Manager` and `Admin` add a
+//! minimum role. Auth is visible in each handler's signature.
+
+use std::ops::Deref;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+
+use crate::db;
+use crate::domain::roles::Role;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::users;
+
+/// An authenticated, active user of some organisation.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub id: String,
+    pub org_id: String,
+    pub role: Role,
+    pub unit_id: Option<String>,
+    pub email: String,
+    pub display_name: String,
+    pub must_change_password: bool,
+}
+
+impl AuthUser {
+    pub fn is(&self, role: Role) -> bool {
+        self.role.at_least(role)
+    }
+
+    pub fn require(&self, role: Role) -> Result<(), ApiError> {
+        if self.is(role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!("this needs the role {role} or higher")))
+        }
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
+    let raw = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::Unauthorized("send an access token: Authorization: Bearer <token>".into()))?;
+    let raw = raw
+        .to_str()
+        .map_err(|_| ApiError::Unauthorized("the Authorization header is not valid".into()))?;
+    let (scheme, token) = raw
+        .trim()
+        .split_once(' ')
+        .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".into()))?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::Unauthorized(
+            "the Authorization header must be 'Bearer <token>'".into(),
+        ));
+    }
+    Ok(token.trim().to_owned())
+}
+
+async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("application state missing"))?;
+    let token = bearer(&req)?;
+    let claims = state.keys.verify(&token)?;
+    let token_org = claims.org.clone();
+    let user = db::run(&state.pool, move |conn| users::find_by_id_any_org(conn, &claims.sub)).await?;
+    // The token names the organisation it was issued for; a user moved elsewhere or a
+    // deactivated account must not keep using it.
+    let Some(user) = user else {
+        return Err(ApiError::Unauthorized("the account no longer exists".into()));
+    };
+    if user.org_id != token_org {
+        return Err(ApiError::Unauthorized("the access token is invalid".into()));
+    }
+    if !user.active {
+        return Err(ApiError::Unauthorized("the account is deactivated".into()));
+    }
+    let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal(format!("unknown role {:?}", user.role)))?;
+    Ok(AuthUser {
+        id: user.id,
+        org_id: user.org_id,
+        role,
+        unit_id: user.unit_id,
+        email: user.email,
+        display_name: user.display_name,
+        must_change_password: user.must_change_password,
+    })
+}
+
+/// Any authenticated user, even one who still has to replace a generated password.
+/// Only `/me` and `/me/password` accept this.
+#[derive(Debug, Clone)]
+pub struct AnyAuthUser(pub AuthUser);
+
+impl FromRequest for AnyAuthUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate(req).await.map(AnyAuthUser) })
+    }
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = authenticate(req).await?;
+            if user.must_change_password {
+                return Err(ApiError::forbidden(
+                    "replace the generated password first: PUT /api/v1/me/password",
+                ));
+            }
+            Ok(user)
+        })
+    }
+}
+
+macro_rules! role_extractor {
+    ($(#[$doc:meta])* $name:ident, $role:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub AuthUser);
+
+        impl Deref for $name {
+            type Target = AuthUser;
+            fn deref(&self) -> &AuthUser {
+                &self.0
+            }
+        }
+
+        impl FromRequest for $name {
+            type Error = ApiError;
+            type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+            fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+                let fut = AuthUser::from_request(req, payload);
+                Box::pin(async move {
+                    let user = fut.await?;
+                    user.require($role)?;
+                    Ok($name(user))
+                })
+            }
+        }
+    };
+}
+
+role_extractor!(
+    /// A lead, manager or admin.
+    Lead,
+    Role::Lead
+);
+role_extractor!(
+    /// A manager or admin.
+    Manager,
+    Role::Manager
+);
+role_extractor!(
+    /// An admin of the caller's organisation.
+    Admin,
+    Role::Admin
+);

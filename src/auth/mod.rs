@@ -1,0 +1,9 @@
+//! Authentication: password hashing, access and refresh tokens, request extractors,
+//! login throttling.
+
+pub mod extractors;
+pub mod password;
+pub mod secret;
+pub mod tokens;
+
+pub use extractors::{Admin, AnyAuthUser, AuthUser, Lead, Manager};

@@ -1,0 +1,194 @@
+//! Settings from the environment (`KAIZEN_*`, `DATABASE_URL`); secrets are never logged.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::db::DatabaseTarget;
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://kaizen.db";
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+pub const MIN_JWT_SECRET_LEN: usize = 32;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Everything the service reads at start.
+#[derive(Clone)]
+pub struct Settings {
+    pub bind: String,
+    pub database_url: String,
+    /// `None`: generate one and keep it beside the SQLite file.
+    pub jwt_secret: Option<String>,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    pub log_format: LogFormat,
+    pub body_limit: usize,
+    pub pool_size: Option<u32>,
+    pub workers: Option<usize>,
+    /// Password hashes computed at once; more logins queue.
+    pub hash_concurrency: Option<usize>,
+    /// Use the left-most `X-Forwarded-For` / `Forwarded` address for throttling.
+    pub trust_proxy: bool,
+    /// When set, `/metrics` requires `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
+    /// Run the reassessment scheduler inside `serve`.
+    pub scheduler: bool,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let target = DatabaseTarget::parse(&self.database_url)
+            .map(|t| t.describe())
+            .unwrap_or_else(|_| "<invalid DATABASE_URL>".into());
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("database", &target)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
+            .field("admin_email", &self.admin_email)
+            .field("log_format", &self.log_format)
+            .field("body_limit", &self.body_limit)
+            .field("pool_size", &self.pool_size)
+            .field("workers", &self.workers)
+            .field("hash_concurrency", &self.hash_concurrency)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("scheduler", &self.scheduler)
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse_var<T: std::str::FromStr>(name: &str) -> Result<Option<T>, ConfigError> {
+    match var(name) {
+        None => Ok(None),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| ConfigError(format!("{name}={raw:?} is not a valid value"))),
+    }
+}
+
+fn parse_bool(name: &str, default: bool) -> Result<bool, ConfigError> {
+    match var(name).map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
+        Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
+        Some(v) => Err(ConfigError(format!("{name}={v:?} is not a boolean"))),
+    }
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let log_format = match var("KAIZEN_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError(format!("KAIZEN_LOG_FORMAT={other:?}: use text or json")));
+            }
+        };
+        let settings = Self {
+            bind: var("KAIZEN_BIND").unwrap_or_else(|| DEFAULT_BIND.into()),
+            database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+            jwt_secret: var("KAIZEN_JWT_SECRET"),
+            admin_email: var("KAIZEN_ADMIN_EMAIL"),
+            admin_password: var("KAIZEN_ADMIN_PASSWORD"),
+            log_format,
+            body_limit: parse_var("KAIZEN_BODY_LIMIT")?.unwrap_or(DEFAULT_BODY_LIMIT),
+            pool_size: parse_var("KAIZEN_DB_POOL_SIZE")?,
+            workers: parse_var("KAIZEN_WORKERS")?,
+            hash_concurrency: parse_var("KAIZEN_HASH_CONCURRENCY")?,
+            trust_proxy: parse_bool("KAIZEN_TRUST_PROXY", false)?,
+            metrics_token: var("KAIZEN_METRICS_TOKEN"),
+            scheduler: parse_bool("KAIZEN_SCHEDULER", true)?,
+        };
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Defaults for an embedded database at `database_url`, as tests and tools use them.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        Self {
+            bind: "127.0.0.1:0".into(),
+            database_url: database_url.into(),
+            jwt_secret: None,
+            admin_email: None,
+            admin_password: None,
+            log_format: LogFormat::Text,
+            body_limit: DEFAULT_BODY_LIMIT,
+            pool_size: None,
+            workers: None,
+            hash_concurrency: None,
+            trust_proxy: false,
+            metrics_token: None,
+            scheduler: true,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        DatabaseTarget::parse(&self.database_url).map_err(|e| ConfigError(e.to_string()))?;
+        if let Some(secret) = &self.jwt_secret
+            && secret.len() < MIN_JWT_SECRET_LEN
+        {
+            return Err(ConfigError(format!(
+                "KAIZEN_JWT_SECRET must be at least {MIN_JWT_SECRET_LEN} bytes long"
+            )));
+        }
+        if self.body_limit < 1024 {
+            return Err(ConfigError("KAIZEN_BODY_LIMIT must be at least 1024 bytes".into()));
+        }
+        if self.pool_size == Some(0) || self.workers == Some(0) || self.hash_concurrency == Some(0) {
+            return Err(ConfigError(
+                "KAIZEN_DB_POOL_SIZE, KAIZEN_WORKERS and KAIZEN_HASH_CONCURRENCY must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn database_target(&self) -> Result<DatabaseTarget, ConfigError> {
+        DatabaseTarget::parse(&self.database_url).map_err(|e| ConfigError(e.to_string()))
+    }
+}
+
+/// Where the generated JWT secret lives for a SQLite database: beside the file.
+pub fn secret_path_for(sqlite_path: &str) -> PathBuf {
+    let db = Path::new(sqlite_path);
+    let name = db
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "kaizen.db".into());
+    db.with_file_name(format!("{name}.jwt-secret"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_file_sits_beside_the_database() {
+        assert_eq!(secret_path_for("kaizen.db"), PathBuf::from("kaizen.db.jwt-secret"));
+        assert_eq!(
+            secret_path_for("/var/lib/kaizen/data.db"),
+            PathBuf::from("/var/lib/kaizen/data.db.jwt-secret")
+        );
+    }
+
+    #[test]
+    fn short_secrets_are_refused() {
+        let mut s = Settings::for_database("sqlite://x.db");
+        s.jwt_secret = Some("too-short".into());
+        assert!(s.validate().is_err());
+        s.jwt_secret = Some("x".repeat(32));
+        assert!(s.validate().is_ok());
+    }
+}

@@ -1,0 +1,316 @@
+//! Database access: one diesel connection type for SQLite and PostgreSQL, the pool, and
+//! the helper that moves every query off the async workers.
+
+pub mod schema;
+
+use std::fmt;
+use std::time::Duration;
+
+use actix_web::web;
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::ApiError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// One connection to whichever backend the URL chose.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type DbPool = r2d2::Pool<DbManager>;
+pub type PooledConn = r2d2::PooledConnection<DbManager>;
+
+/// Which backend a `DATABASE_URL` names, decided by its scheme alone.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    Postgres { url: String },
+    Sqlite { path: String },
+}
+
+impl fmt::Debug for DatabaseTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+impl DatabaseTarget {
+    /// Parses `sqlite://path`, `sqlite:path` or `postgres://…`/`postgresql://…`.
+    pub fn parse(url: &str) -> Result<Self, DbError> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres { url: url.to_owned() });
+        }
+        if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.strip_prefix("//").unwrap_or(rest);
+            if path.is_empty() {
+                return Err(DbError::Config(
+                    "a sqlite URL needs a file path, e.g. sqlite://kaizen.db".into(),
+                ));
+            }
+            if path.contains(":memory:") || path.contains("mode=memory") {
+                return Err(DbError::Config(
+                    "in-memory SQLite is not supported: every pooled connection would see its own empty database"
+                        .into(),
+                ));
+            }
+            return Ok(Self::Sqlite { path: path.to_owned() });
+        }
+        let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or("");
+        Err(DbError::Config(format!(
+            "unsupported database URL scheme {scheme:?}: use sqlite://<file> or postgres://<user>@<host>/<db>"
+        )))
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Self::Sqlite { .. })
+    }
+
+    /// A human description with any password removed.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Sqlite { path } => format!("SQLite file {path}"),
+            Self::Postgres { url } => format!("PostgreSQL at {}", redact_url(url)),
+        }
+    }
+}
+
+/// Strips the user-info part of a URL so it can be shown in logs and errors.
+fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "<unparseable URL>".into();
+    };
+    let host_part = match rest.rsplit_once('@') {
+        Some((_, host)) => host,
+        None => rest,
+    };
+    let host_part = host_part.split('?').next().unwrap_or(host_part);
+    format!("{scheme}://{host_part}")
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("{0}")]
+    Config(String),
+    #[error("cannot connect to {target}: {reason}")]
+    Connect { target: String, reason: String },
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("migrations failed: {0}")]
+    Migration(String),
+}
+
+/// Builds connections for the pool, choosing the backend from the parsed target so a
+/// refused PostgreSQL connection is reported as such instead of as a bad URL.
+#[derive(Debug, Clone)]
+pub struct DbManager {
+    target: DatabaseTarget,
+}
+
+impl DbManager {
+    pub fn new(target: DatabaseTarget) -> Self {
+        Self { target }
+    }
+
+    fn establish(&self) -> Result<DbConnection, DbError> {
+        match &self.target {
+            DatabaseTarget::Postgres { url } => {
+                PgConnection::establish(url)
+                    .map(DbConnection::Postgresql)
+                    .map_err(|e| DbError::Connect {
+                        target: self.target.describe(),
+                        reason: first_line(&e.to_string()),
+                    })
+            }
+            DatabaseTarget::Sqlite { path } => {
+                let mut conn = SqliteConnection::establish(path).map_err(|e| DbError::Connect {
+                    target: self.target.describe(),
+                    reason: first_line(&e.to_string()),
+                })?;
+                // WAL lets readers run beside the single writer; busy_timeout makes a
+                // writer wait for the lock instead of failing at once.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(|e| DbError::Connect {
+                    target: self.target.describe(),
+                    reason: e.to_string(),
+                })?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or(s).trim().to_owned()
+}
+
+impl r2d2::ManageConnection for DbManager {
+    type Connection = DbConnection;
+    type Error = DbError;
+
+    fn connect(&self) -> Result<DbConnection, DbError> {
+        self.establish()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), DbError> {
+        conn.batch_execute("SELECT 1").map_err(DbError::Query)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// Connects once (to report an honest error), runs pending migrations and builds the pool.
+pub fn connect(target: &DatabaseTarget, pool_size: u32) -> Result<DbPool, DbError> {
+    let manager = DbManager::new(target.clone());
+    let mut first = manager.establish()?;
+    run_migrations(&mut first)?;
+    drop(first);
+    r2d2::Pool::builder()
+        .max_size(pool_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(5))
+        .test_on_check_out(false)
+        .build(manager)
+        .map_err(|e| DbError::Connect {
+            target: target.describe(),
+            reason: e.to_string(),
+        })
+}
+
+/// Applies every migration not yet applied; safe to call on every start.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, DbError> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+    }
+    .map_err(|e| DbError::Migration(e.to_string()))?;
+    Ok(applied)
+}
+
+/// Runs `f` with a pooled connection on the blocking thread pool, so diesel never blocks
+/// an async worker. An exhausted pool answers 503.
+pub async fn run<F, T>(pool: &DbPool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    web::block(move || {
+        let mut conn = pool
+            .get()
+            .map_err(|e| ApiError::Unavailable(format!("database pool: {e}")))?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+}
+
+/// A write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write lock
+/// up front: a deferred transaction that reads and then writes can fail with
+/// SQLITE_BUSY when another writer got in between, and busy_timeout cannot help there.
+pub fn write_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    type Tm = <DbConnection as Connection>::TransactionManager;
+    let nested = Tm::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_err(E::from)?
+        .is_some();
+    if nested {
+        // Inside an outer write transaction the lock is held already: use a savepoint.
+        return conn.transaction(f);
+    }
+    match conn {
+        DbConnection::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+        }
+        DbConnection::Postgresql(_) => Tm::begin_transaction(conn)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            Tm::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(err) => {
+            if let Err(rollback) = Tm::rollback_transaction(conn) {
+                tracing::error!(error = %rollback, "rollback failed");
+            }
+            Err(err)
+        }
+    }
+}
+
+/// The current time in UTC, truncated to microseconds so both backends store the same value.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// A new time-ordered identifier (UUIDv7 as text).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// True when the error is a unique-constraint violation.
+pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
+    matches!(
+        err,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_sqlite_urls() {
+        assert_eq!(
+            DatabaseTarget::parse("sqlite://kaizen.db").ok(),
+            Some(DatabaseTarget::Sqlite {
+                path: "kaizen.db".into()
+            })
+        );
+        assert_eq!(
+            DatabaseTarget::parse("sqlite:///var/lib/kaizen/k.db").ok(),
+            Some(DatabaseTarget::Sqlite {
+                path: "/var/lib/kaizen/k.db".into()
+            })
+        );
+        assert!(DatabaseTarget::parse("sqlite://").is_err());
+        assert!(DatabaseTarget::parse("sqlite::memory:").is_err());
+    }
+
+    #[test]
+    fn refuses_unknown_schemes() {
+        let err = DatabaseTarget::parse("mysql://root@localhost/k").err();
+        assert!(err.is_some_and(|e| e.to_string().contains("\"mysql\"")));
+        assert!(DatabaseTarget::parse("kaizen.db").is_err());
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        let t = DatabaseTarget::parse("postgres://kaizen:s3cret@db:5432/kaizen?sslmode=disable");
+        let described = t.map(|t| t.describe()).unwrap_or_default();
+        assert_eq!(described, "PostgreSQL at postgres://db:5432/kaizen");
+    }
+
+    #[test]
+    fn timestamps_have_microsecond_precision() {
+        let t = now();
+        assert_eq!(t.and_utc().timestamp_subsec_nanos() % 1000, 0);
+    }
+}

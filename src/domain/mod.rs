@@ -1,0 +1,5 @@
+//! Pure domain logic: no I/O, no connections, no requests.
+
+pub mod fields;
+pub mod roles;
+pub mod unit_tree;

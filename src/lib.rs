@@ -1,0 +1,18 @@
+//! kaizen: continuous improvement (PDCA) and learning-culture self-assessment for
+//! municipalities, as a REST service on SQLite or PostgreSQL.
+
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod openapi;
+pub mod pagination;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;

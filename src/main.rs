@@ -1,0 +1,182 @@
+//! The `kaizen` command: serve (default), migrate, org, user, openapi.
+
+use std::process::ExitCode;
+
+use actix_web::web;
+use clap::{Parser, Subcommand};
+use kaizen::bootstrap::{self, CreatedAccount};
+use kaizen::config::Settings;
+use kaizen::domain::roles::Role;
+use kaizen::startup::{self, Application};
+use kaizen::{openapi, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "kaizen",
+    version,
+    about = "Continuous improvement and learning-culture assessment for municipalities"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (the default). Reads KAIZEN_BIND and DATABASE_URL.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage organisations.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Create an organisation with its first admin.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        admin_email: String,
+        /// Generated and printed once when left out.
+        #[arg(long)]
+        admin_password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user in an organisation.
+    Create {
+        /// Organisation slug.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// employee, lead, manager or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Unit id or exact unit name.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Generated and printed once when left out.
+        #[arg(long)]
+        password: Option<String>,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| "use employee, lead, manager or admin".into())
+}
+
+fn print_account(what: &str, account: &CreatedAccount) {
+    println!("{what}: {} (id {})", account.user.email, account.user.id);
+    if let Some(p) = &account.generated_password {
+        println!("password (shown only now, must be changed at first login): {p}");
+    }
+}
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Openapi) = cli.command {
+        print!("{}", openapi::to_pretty_json(&openapi::document()));
+        return ExitCode::SUCCESS;
+    }
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(settings.log_format);
+    match run(cli.command.unwrap_or(Command::Serve), settings).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    pool: &kaizen::db::DbPool,
+    f: impl FnOnce(&mut kaizen::db::DbConnection) -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    let pool = pool.clone();
+    web::block(move || {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+async fn run(command: Command, settings: Settings) -> Result<(), String> {
+    match command {
+        Command::Serve => {
+            let app = Application::build(settings).await.map_err(|e| e.to_string())?;
+            app.run_until_stopped().await.map_err(|e| e.to_string())
+        }
+        Command::Migrate => {
+            startup::open_database(&settings).await.map_err(|e| e.to_string())?;
+            println!("migrations are up to date");
+            Ok(())
+        }
+        Command::Org {
+            command:
+                OrgCommand::Create {
+                    name,
+                    slug,
+                    admin_email,
+                    admin_password,
+                },
+        } => {
+            let pool = startup::open_database(&settings).await.map_err(|e| e.to_string())?;
+            let (org, account) = blocking(&pool, move |conn| {
+                bootstrap::create_organization(conn, &name, &slug, &admin_email, admin_password.as_deref())
+            })
+            .await?;
+            println!("organisation: {} ({}, id {})", org.name, org.slug, org.id);
+            print_account("admin", &account);
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    org,
+                    email,
+                    name,
+                    role,
+                    unit,
+                    password,
+                },
+        } => {
+            let pool = startup::open_database(&settings).await.map_err(|e| e.to_string())?;
+            let account = blocking(&pool, move |conn| {
+                bootstrap::create_user(conn, &org, &email, &name, role, unit.as_deref(), password.as_deref())
+            })
+            .await?;
+            print_account("user", &account);
+            Ok(())
+        }
+        Command::Openapi => Ok(()),
+    }
+}

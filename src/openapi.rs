@@ -1,0 +1,66 @@
+//! The OpenAPI 3.1 document, collected from the registered handlers.
+
+use actix_web::App;
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+use crate::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "kaizen",
+        description = "Continuous improvement for municipalities: improvement ideas through Plan-Do-Check-Act, \
+anonymous learning-culture self-assessments and measured progress.\n\n\
+Errors are `application/problem+json` (RFC 9457). Lists use keyset pagination (`limit`, `cursor`). \
+Writes that can race carry the resource's `version` (or `If-Match`).",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Login, token refresh, logout"),
+        (name = "me", description = "The caller's own account"),
+        (name = "organization", description = "The caller's organisation and its settings"),
+        (name = "users", description = "User administration"),
+        (name = "units", description = "Organisational units (a tree)"),
+        (name = "operations", description = "Health, readiness, metrics"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Builds the document from the same registrations the server uses.
+pub fn document() -> OpenApiDoc {
+    let (_, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure_api))
+        .configure(routes::configure_ops)
+        .split_for_parts();
+    doc
+}
+
+/// The document as committed in `openapi/openapi.json`.
+pub fn to_pretty_json(doc: &OpenApiDoc) -> String {
+    let mut s = doc.to_pretty_json().unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,159 @@
+//! Login, token refresh and logout.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db;
+use crate::domain::fields::{Email, MAX_PASSWORD_BYTES};
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, client_address};
+use crate::state::AppState;
+use crate::store::tokens::{self, Rotation};
+use crate::store::{throttle, users};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"email": "anna.schmidt@musterstadt.de", "password": "correct horse battery"}))]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// JWT (HS256) for `Authorization: Bearer …`, valid for `expires_in` seconds.
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    #[schema(example = 900)]
+    pub expires_in: i64,
+    /// Opaque; exchange at `/auth/refresh` for a new pair. Each refresh token works once.
+    pub refresh_token: String,
+    /// True when the password was generated and must be replaced before anything else.
+    pub must_change_password: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+fn token_response(state: &AppState, user: &users::User, refresh_token: String) -> Result<TokenResponse, ApiError> {
+    let (access_token, expires_in) = state.keys.issue(&user.id, &user.org_id, user.role())?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in,
+        refresh_token,
+        must_change_password: user.must_change_password,
+    })
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::Unauthorized("e-mail or password is wrong".into())
+}
+
+/// Log in with e-mail and password.
+///
+/// More than 5 failures for one account or 20 from one client address within 15 minutes
+/// answer 429 with `Retry-After`.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 401, description = "Wrong e-mail or password, or account deactivated", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: ApiJson<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let LoginRequest { email, password } = body.into_inner();
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(ApiError::field(
+            "password",
+            format!("must be at most {MAX_PASSWORD_BYTES} bytes"),
+        ));
+    }
+    // Malformed addresses are looked up as typed; they simply match no account.
+    let email = Email::parse(&email)
+        .map(Email::into_inner)
+        .unwrap_or_else(|_| email.trim().to_lowercase());
+    let address = client_address(&req, state.settings.trust_proxy);
+
+    let lookup_email = email.clone();
+    let (attempt, user) = db::run(&state.pool, move |conn| {
+        let attempt = throttle::begin(conn, &lookup_email, &address)?;
+        let user = users::find_by_email(conn, &lookup_email)?;
+        Ok((attempt, user))
+    })
+    .await?;
+
+    let ok = state
+        .passwords
+        .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
+        .await?;
+    let user = match user {
+        Some(u) if ok && u.active => u,
+        _ => {
+            tracing::info!("login failed");
+            return Err(invalid_credentials());
+        }
+    };
+    let user_id = user.id.clone();
+    let refresh_token = db::run(&state.pool, move |conn| {
+        throttle::succeeded(conn, &attempt)?;
+        tokens::issue(conn, &user_id, None)
+    })
+    .await?;
+    tracing::info!(user_id = %user.id, "login");
+    Ok(HttpResponse::Ok().json(token_response(&state, &user, refresh_token)?))
+}
+
+/// Exchange a refresh token for a new access token and a new refresh token.
+///
+/// Every refresh token works once. Presenting one that was already exchanged revokes its
+/// whole family: whoever holds a copy is logged out.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New token pair", body = TokenResponse),
+        (status = 401, description = "Unknown, expired, revoked or reused token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(state: web::Data<AppState>, body: ApiJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+    let presented = body.into_inner().refresh_token;
+    let outcome = db::run(&state.pool, move |conn| tokens::rotate(conn, &presented)).await?;
+    match outcome {
+        Rotation::Rotated { user, refresh_token } => {
+            Ok(HttpResponse::Ok().json(token_response(&state, &user, refresh_token)?))
+        }
+        Rotation::Invalid => Err(ApiError::Unauthorized("the refresh token is not valid".into())),
+        Rotation::ReuseDetected => {
+            tracing::warn!("refresh token reuse detected; session revoked");
+            Err(ApiError::Unauthorized(
+                "the refresh token was already used; the session has been revoked, log in again".into(),
+            ))
+        }
+    }
+}
+
+/// Log out: revoke the session the refresh token belongs to.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses((status = 204, description = "Session revoked (also when the token was unknown)"))
+)]
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, body: ApiJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+    let presented = body.into_inner().refresh_token;
+    db::run(&state.pool, move |conn| tokens::revoke(conn, &presented)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

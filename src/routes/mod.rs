@@ -1,0 +1,112 @@
+//! HTTP handlers, one module per resource, and the fallbacks that keep every error a
+//! problem document (unknown route 404, wrong method 405).
+
+pub mod auth;
+pub mod me;
+pub mod ops;
+pub mod organization;
+pub mod units;
+pub mod users;
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{ErrorHandlerResponse, Next};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use serde::{Deserialize, Deserializer};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::{ApiError, PROBLEM_JSON};
+
+/// Registers every `/api/v1` handler; the OpenAPI document is collected from here.
+pub fn configure_api(cfg: &mut ServiceConfig) {
+    cfg.service(auth::login)
+        .service(auth::refresh)
+        .service(auth::logout)
+        .service(me::get_me)
+        .service(me::change_password)
+        .service(organization::get_organization)
+        .service(organization::update_organization)
+        .service(users::list_users)
+        .service(users::create_user)
+        .service(users::get_user)
+        .service(users::update_user)
+        .service(users::deactivate_user)
+        .service(users::reset_password)
+        .service(units::list_units)
+        .service(units::create_unit)
+        .service(units::get_unit)
+        .service(units::update_unit)
+        .service(units::delete_unit);
+}
+
+/// Operational endpoints outside `/api/v1`.
+pub fn configure_ops(cfg: &mut ServiceConfig) {
+    cfg.service(ops::healthz).service(ops::readyz).service(ops::metrics);
+}
+
+/// Refuses NUL characters in the path or query: PostgreSQL cannot store them in text,
+/// and no legitimate request contains them.
+pub async fn reject_nul(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody + 'static>>, actix_web::Error> {
+    let uri = req.uri().to_string();
+    if uri.contains('\0') || uri.to_ascii_lowercase().contains("%00") {
+        let res = ApiError::BadRequest("NUL characters are not allowed in URLs".into()).error_response();
+        return Ok(req.into_response(res).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// Unmatched requests: 405 when the path exists with other methods, else 404.
+pub async fn fallback(req: HttpRequest) -> HttpResponse {
+    if req.resource_map().has_resource(req.path()) {
+        ApiError::MethodNotAllowed.error_response()
+    } else {
+        ApiError::NotFound.error_response()
+    }
+}
+
+/// Turns an error response produced outside our handlers (actix itself, extractors of
+/// other crates) into a problem document, so clients see one error format.
+pub fn problem_fallback<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let err = match status.as_u16() {
+        400 => ApiError::BadRequest("the request is malformed".into()),
+        401 => ApiError::Unauthorized("authentication required".into()),
+        403 => ApiError::forbidden("forbidden"),
+        404 => ApiError::NotFound,
+        405 => ApiError::MethodNotAllowed,
+        413 => ApiError::PayloadTooLarge {
+            limit: crate::config::DEFAULT_BODY_LIMIT,
+        },
+        415 => ApiError::UnsupportedMediaType("unsupported content type".into()),
+        s if s >= 500 => ApiError::internal(format!("unhandled {status} response")),
+        _ => return Ok(ErrorHandlerResponse::Response(res.map_into_left_body())),
+    };
+    let (req, _) = res.into_parts();
+    let mut response: HttpResponse<BoxBody> = err.error_response();
+    *response.status_mut() = status;
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
+}
+
+/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}

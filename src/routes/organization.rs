@@ -1,0 +1,155 @@
+//! The caller's organisation and its settings.
+
+use actix_web::{HttpRequest, HttpResponse, get, patch, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::{Admin, AuthUser};
+use crate::db;
+use crate::domain::fields;
+use crate::error::{ApiError, Problem, Validator};
+use crate::extract::{ApiJson, ExpectedVersion, etag};
+use crate::state::AppState;
+use crate::store::organizations::{self, Organization, OrganizationChangeset};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationResponse {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    /// Language of texts when a caller names none (`de` or `en`).
+    pub default_locale: String,
+    /// Results of groups smaller than this are suppressed (k, at least 3).
+    pub min_group_size: i64,
+    /// A dimension scoring below this (0–100) counts as weak.
+    pub weak_threshold: f64,
+    /// The N lowest-scoring dimensions count as weak as well.
+    pub weak_count: i64,
+    /// An idea in one stage longer than this many days counts as stuck.
+    pub stuck_stage_days: i64,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Organization> for OrganizationResponse {
+    fn from(o: Organization) -> Self {
+        Self {
+            id: o.id,
+            name: o.name,
+            slug: o.slug,
+            default_locale: o.default_locale,
+            min_group_size: o.min_group_size,
+            weak_threshold: o.weak_threshold,
+            weak_count: o.weak_count,
+            stuck_stage_days: o.stuck_stage_days,
+            version: o.version,
+            created_at: o.created_at.and_utc(),
+            updated_at: o.updated_at.and_utc(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 1, "min_group_size": 7, "weak_threshold": 55.0}))]
+pub struct UpdateOrganization {
+    pub version: Option<i64>,
+    pub name: Option<String>,
+    pub default_locale: Option<String>,
+    pub min_group_size: Option<i64>,
+    pub weak_threshold: Option<f64>,
+    pub weak_count: Option<i64>,
+    pub stuck_stage_days: Option<i64>,
+}
+
+impl UpdateOrganization {
+    fn validate(&self) -> Result<OrganizationChangeset, ApiError> {
+        let mut v = Validator::new();
+        let name = self
+            .name
+            .as_deref()
+            .and_then(|n| v.check("name", fields::text(n, 200, false)));
+        if let Some(l) = &self.default_locale
+            && !["de", "en"].contains(&l.as_str())
+        {
+            v.add("default_locale", "must be de or en");
+        }
+        if self.min_group_size.is_some_and(|k| !(3..=100).contains(&k)) {
+            v.add(
+                "min_group_size",
+                "must be between 3 and 100: smaller groups could be re-identified",
+            );
+        }
+        if self
+            .weak_threshold
+            .is_some_and(|t| !(0.0..=100.0).contains(&t) || t.is_nan())
+        {
+            v.add("weak_threshold", "must be between 0 and 100");
+        }
+        if self.weak_count.is_some_and(|n| !(0..=20).contains(&n)) {
+            v.add("weak_count", "must be between 0 and 20");
+        }
+        if self.stuck_stage_days.is_some_and(|d| !(1..=3650).contains(&d)) {
+            v.add("stuck_stage_days", "must be between 1 and 3650");
+        }
+        v.finish()?;
+        Ok(OrganizationChangeset {
+            name,
+            default_locale: self.default_locale.clone(),
+            min_group_size: self.min_group_size,
+            weak_threshold: self.weak_threshold,
+            weak_count: self.weak_count,
+            stuck_stage_days: self.stuck_stage_days,
+        })
+    }
+}
+
+/// The caller's organisation with its settings.
+#[utoipa::path(
+    tag = "organization",
+    security(("bearer" = [])),
+    responses((status = 200, body = OrganizationResponse), (status = 401, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/organization")]
+pub async fn get_organization(caller: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let org = db::run(&state.pool, move |conn| organizations::find(conn, &caller.org_id)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(org.version))
+        .json(OrganizationResponse::from(org)))
+}
+
+/// Change the organisation's name or settings.
+#[utoipa::path(
+    tag = "organization",
+    params(("If-Match" = Option<String>, Header)),
+    request_body = UpdateOrganization,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = OrganizationResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/organization")]
+pub async fn update_organization(
+    req: HttpRequest,
+    caller: Admin,
+    state: web::Data<AppState>,
+    body: ApiJson<UpdateOrganization>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let expected = ExpectedVersion::resolve(&req, body.version)?;
+    let changes = body.validate()?;
+    let org_id = caller.org_id.clone();
+    let outcome = db::run(&state.pool, move |conn| {
+        organizations::update(conn, &org_id, expected.version, &changes)
+    })
+    .await?;
+    let org = outcome.map_err(|current| expected.stale(current))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(org.version))
+        .json(OrganizationResponse::from(org)))
+}

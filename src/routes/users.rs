@@ -1,0 +1,358 @@
+//! User administration: list, create, read, update, deactivate, reset password.
+
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::password::generate_password;
+use crate::auth::{Admin, AuthUser, Lead};
+use crate::db;
+use crate::domain::fields::{self, Email};
+use crate::domain::roles::Role;
+use crate::error::{ApiError, Problem, Validator};
+use crate::extract::{ApiJson, ExpectedVersion, etag};
+use crate::page_type;
+use crate::pagination::{PageParams, finish_page};
+use crate::state::AppState;
+use crate::store::units;
+use crate::store::users::{self, NewUser, User, UserChangeset, UserFilter};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: Option<String>,
+    pub active: bool,
+    /// The password was generated and has not been replaced yet.
+    pub must_change_password: bool,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<User> for UserResponse {
+    fn from(u: User) -> Self {
+        let role = u.role();
+        Self {
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            role,
+            unit_id: u.unit_id,
+            active: u.active,
+            must_change_password: u.must_change_password,
+            version: u.version,
+            created_at: u.created_at.and_utc(),
+            updated_at: u.updated_at.and_utc(),
+        }
+    }
+}
+
+page_type!(UserPage, UserResponse);
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserFilterParams {
+    pub role: Option<Role>,
+    pub unit_id: Option<String>,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "jonas.weber@musterstadt.de", "display_name": "Jonas Weber", "role": "lead", "unit_id": null}))]
+pub struct CreateUser {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: Option<String>,
+    /// At least 12 characters. Leave out to generate one, returned once in the response;
+    /// the user must replace it at first login.
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedUser {
+    pub user: UserResponse,
+    /// Only when the password was generated; shown this once.
+    pub initial_password: Option<String>,
+}
+
+/// Fields to change; absent fields stay. `unit_id: null` removes the unit.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 1, "role": "manager"}))]
+pub struct UpdateUser {
+    /// The version you read (or send `If-Match`).
+    pub version: Option<i64>,
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    #[serde(default, deserialize_with = "crate::routes::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub unit_id: Option<Option<String>>,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordReset {
+    /// The new generated password, shown this once; the user must replace it at login.
+    pub initial_password: String,
+}
+
+/// A lead sees the users of their unit sub-tree; managers and admins see everyone.
+async fn lead_scope(state: &AppState, caller: &AuthUser) -> Result<Option<Vec<String>>, ApiError> {
+    if caller.is(Role::Manager) {
+        return Ok(None);
+    }
+    let Some(unit) = caller.unit_id.clone() else {
+        return Ok(Some(Vec::new()));
+    };
+    let org = caller.org_id.clone();
+    let ids = db::run(&state.pool, move |conn| units::subtree_ids(conn, &org, &unit)).await?;
+    Ok(Some(ids))
+}
+
+/// List users of the organisation (leads: their unit sub-tree).
+#[utoipa::path(
+    tag = "users",
+    params(PageParams, UserFilterParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = UserPage),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Employees may not list users", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users")]
+pub async fn list_users(
+    caller: Lead,
+    state: web::Data<AppState>,
+    page: web::Query<PageParams>,
+    filter: web::Query<UserFilterParams>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page.limit()?;
+    let after: Option<String> = page.after()?;
+    let scope = lead_scope(&state, &caller).await?;
+    let filter = filter.into_inner();
+    let org = caller.org_id.clone();
+    let rows = db::run(&state.pool, move |conn| {
+        let f = UserFilter {
+            role: filter.role,
+            unit_id: filter.unit_id,
+            active: filter.active,
+        };
+        users::list(conn, &org, &f, scope.as_deref(), after.as_deref(), limit)
+    })
+    .await?;
+    let (rows, next_cursor) = finish_page(rows, limit, |u| u.id.clone());
+    Ok(HttpResponse::Ok().json(UserPage {
+        items: rows.into_iter().map(UserResponse::from).collect(),
+        next_cursor,
+    }))
+}
+
+/// Create a user in the caller's organisation.
+#[utoipa::path(
+    tag = "users",
+    request_body = CreateUser,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = CreatedUser),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "E-mail in use", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users")]
+pub async fn create_user(
+    caller: Admin,
+    state: web::Data<AppState>,
+    body: ApiJson<CreateUser>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut v = Validator::new();
+    let email = v.check("email", Email::parse(&body.email));
+    let name = v.check("display_name", fields::display_name(&body.display_name));
+    let password = match &body.password {
+        Some(p) => v.check("password", fields::new_password(p)),
+        None => Some(generate_password()),
+    };
+    v.finish()?;
+    let (Some(email), Some(name), Some(password)) = (email, name, password) else {
+        return Err(ApiError::internal("validated fields missing"));
+    };
+    let generated = body.password.is_none();
+    let hash = state.passwords.hash(password.clone()).await?;
+    let new = NewUser::new(
+        &caller.org_id,
+        email.into_inner(),
+        name,
+        body.role,
+        body.unit_id,
+        hash,
+        generated,
+    );
+    let user = db::run(&state.pool, move |conn| users::insert(conn, &new)).await?;
+    tracing::info!(user_id = %user.id, by = %caller.id, "user created");
+    Ok(HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/users/{}", user.id)))
+        .json(CreatedUser {
+            user: user.into(),
+            initial_password: generated.then_some(password),
+        }))
+}
+
+fn in_scope(scope: &Option<Vec<String>>, user: &User) -> bool {
+    match scope {
+        None => true,
+        Some(units) => user.unit_id.as_ref().is_some_and(|u| units.contains(u)),
+    }
+}
+
+/// Read one user.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = UserResponse, headers(("ETag" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users/{id}")]
+pub async fn get_user(
+    caller: Lead,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let scope = lead_scope(&state, &caller).await?;
+    let org = caller.org_id.clone();
+    let user = db::run(&state.pool, move |conn| users::find(conn, &org, &id)).await?;
+    if !in_scope(&scope, &user) && user.id != caller.id {
+        return Err(ApiError::forbidden("this user is outside your units"));
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(user.version))
+        .json(UserResponse::from(user)))
+}
+
+/// Change a user. Deactivating revokes their sessions at once; the last active admin
+/// cannot be demoted or deactivated.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    request_body = UpdateUser,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = UserResponse),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Stale version, e-mail in use or last admin", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    req: HttpRequest,
+    caller: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: ApiJson<UpdateUser>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let expected = ExpectedVersion::resolve(&req, body.version)?;
+    let mut v = Validator::new();
+    let changes = UserChangeset {
+        email: body
+            .email
+            .as_deref()
+            .and_then(|e| v.check("email", Email::parse(e)))
+            .map(Email::into_inner),
+        display_name: body
+            .display_name
+            .as_deref()
+            .and_then(|n| v.check("display_name", fields::display_name(n))),
+        role: body.role.map(|r| r.as_str().to_owned()),
+        unit_id: body.unit_id,
+        active: body.active,
+        ..Default::default()
+    };
+    v.finish()?;
+    let org = caller.org_id.clone();
+    let id = id.into_inner();
+    let outcome = db::run(&state.pool, move |conn| {
+        users::update(conn, &org, &id, Some(expected.version), &changes)
+    })
+    .await?;
+    let user = outcome.map_err(|current| expected.stale(current))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(user.version))
+        .json(UserResponse::from(user)))
+}
+
+/// Deactivate a user: they can no longer log in, refresh, or use live access tokens.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = UserResponse),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Last active admin", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/deactivate")]
+pub async fn deactivate_user(
+    caller: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let org = caller.org_id.clone();
+    let id = id.into_inner();
+    let changes = UserChangeset {
+        active: Some(false),
+        ..Default::default()
+    };
+    let outcome = db::run(&state.pool, move |conn| users::update(conn, &org, &id, None, &changes)).await?;
+    let user = outcome.map_err(ApiError::stale_version)?;
+    tracing::info!(user_id = %user.id, by = %caller.id, "user deactivated");
+    Ok(HttpResponse::Ok().json(UserResponse::from(user)))
+}
+
+/// Replace a user's password with a generated one (shown once) and end their sessions.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PasswordReset),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/password-reset")]
+pub async fn reset_password(
+    caller: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let password = generate_password();
+    let hash = state.passwords.hash(password.clone()).await?;
+    let org = caller.org_id.clone();
+    let id = id.into_inner();
+    let changes = UserChangeset {
+        password_hash: Some(hash),
+        must_change_password: Some(true),
+        ..Default::default()
+    };
+    let outcome = db::run(&state.pool, move |conn| users::update(conn, &org, &id, None, &changes)).await?;
+    let user = outcome.map_err(ApiError::stale_version)?;
+    tracing::info!(user_id = %user.id, by = %caller.id, "password reset");
+    Ok(HttpResponse::Ok().json(PasswordReset {
+        initial_password: password,
+    }))
+}

@@ -1,0 +1,143 @@
+//! Building the application: database, first-start bootstrap, listener, HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::password::Passwords;
+use crate::auth::tokens::TokenKeys;
+use crate::config::Settings;
+use crate::db::{self, DbPool};
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::state::AppState;
+use crate::{bootstrap, openapi, routes, telemetry};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("{0}")]
+    Config(#[from] crate::config::ConfigError),
+    #[error("{0}")]
+    Database(#[from] db::DbError),
+    #[error("{0}")]
+    Bootstrap(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("{0}")]
+    Other(String),
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: DbPool,
+}
+
+/// Opens the database named by the settings (running migrations) with a pool sized
+/// for the backend.
+pub async fn open_database(settings: &Settings) -> Result<DbPool, StartupError> {
+    let target = settings.database_target()?;
+    let size = settings.pool_size.unwrap_or(if target.is_sqlite() { 8 } else { 16 });
+    web::block(move || db::connect(&target, size))
+        .await
+        .map_err(|e| StartupError::Other(e.to_string()))?
+        .map_err(StartupError::from)
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        settings.validate()?;
+        let secret = crate::auth::secret::resolve(&settings)?;
+        let pool = open_database(&settings).await?;
+        bootstrap::first_start(&pool, &settings).await?;
+
+        let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
+            addr: settings.bind.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartupError::Other(e.to_string()))?
+            .port();
+        let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let state = AppState {
+            pool: pool.clone(),
+            keys: TokenKeys::new(&secret),
+            // Half the cores at most: logins queue rather than starve other requests.
+            passwords: Passwords::new(settings.hash_concurrency.unwrap_or((cpus / 2).max(1))),
+            metrics: Metrics::new().map_err(|e| StartupError::Other(e.to_string()))?,
+            settings: Arc::new(settings.clone()),
+        };
+        let doc = openapi::document();
+        let workers = settings.workers.unwrap_or(cpus);
+        let server = HttpServer::new(move || build_app(state.clone(), doc.clone()))
+            .workers(workers)
+            .shutdown_timeout(10)
+            .listen(listener)
+            .map_err(|e| StartupError::Other(e.to_string()))?
+            .run();
+        tracing::info!(port, "listening");
+        Ok(Self { port, server, pool })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    /// The server future, for callers that drive it themselves (tests).
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+
+    /// Serves until SIGTERM/SIGINT, then finishes in-flight requests (graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn build_app(
+    state: AppState,
+    doc: utoipa::openapi::OpenApi,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|err, _| ApiError::BadRequest(format!("invalid query string: {err}")).into()),
+        )
+        .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+        .wrap(from_fn(routes::reject_nul))
+        .wrap(ErrorHandlers::new().default_handler(routes::problem_fallback))
+        .wrap(from_fn(telemetry::observe))
+        .into_utoipa_app()
+        .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure_api))
+        .configure(routes::configure_ops)
+        .into_app()
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", "/docs/"))
+                    .finish()
+            }),
+        )
+        .default_service(web::to(routes::fallback))
+}

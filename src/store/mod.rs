@@ -1,0 +1,7 @@
+//! Queries, one file per aggregate. Every query is scoped by the caller's organisation.
+
+pub mod organizations;
+pub mod throttle;
+pub mod tokens;
+pub mod units;
+pub mod users;

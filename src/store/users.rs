@@ -1,0 +1,251 @@
+//! User accounts.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{refresh_tokens, users};
+use crate::db::{self, DbConnection};
+use crate::domain::roles::Role;
+use crate::error::ApiError;
+use crate::store::{organizations, units};
+
+#[derive(Debug, Clone, Queryable)]
+pub struct User {
+    pub id: String,
+    pub org_id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit_id: Option<String>,
+    pub active: bool,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl User {
+    pub fn role(&self) -> Role {
+        // The column has a CHECK constraint; employee is the safe reading otherwise.
+        Role::parse(&self.role).unwrap_or(Role::Employee)
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub id: String,
+    pub org_id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit_id: Option<String>,
+    pub active: bool,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl NewUser {
+    pub fn new(
+        org_id: &str,
+        email: String,
+        display_name: String,
+        role: Role,
+        unit_id: Option<String>,
+        password_hash: String,
+        must_change_password: bool,
+    ) -> Self {
+        let now = db::now();
+        Self {
+            id: db::new_id(),
+            org_id: org_id.to_owned(),
+            email,
+            display_name,
+            role: role.as_str().to_owned(),
+            unit_id,
+            active: true,
+            password_hash,
+            must_change_password,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChangeset {
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub role: Option<String>,
+    pub unit_id: Option<Option<String>>,
+    pub active: Option<bool>,
+    pub password_hash: Option<String>,
+    pub must_change_password: Option<bool>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    pub unit_id: Option<String>,
+    pub active: Option<bool>,
+}
+
+pub fn find(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<User, ApiError> {
+    Ok(users::table
+        .filter(users::org_id.eq(org_id))
+        .filter(users::id.eq(id))
+        .first(conn)?)
+}
+
+/// Only for authentication, which learns the organisation from the row itself.
+pub fn find_by_id_any_org(conn: &mut DbConnection, id: &str) -> Result<Option<User>, ApiError> {
+    Ok(users::table.find(id).first(conn).optional()?)
+}
+
+/// Only for login: e-mails are unique across the installation.
+pub fn find_by_email(conn: &mut DbConnection, email: &str) -> Result<Option<User>, ApiError> {
+    Ok(users::table.filter(users::email.eq(email)).first(conn).optional()?)
+}
+
+/// Users of the organisation, optionally only those in `within_units`.
+pub fn list(
+    conn: &mut DbConnection,
+    org_id: &str,
+    filter: &UserFilter,
+    within_units: Option<&[String]>,
+    after_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<User>, ApiError> {
+    let mut q = users::table.filter(users::org_id.eq(org_id)).into_boxed();
+    if let Some(units) = within_units {
+        q = q.filter(users::unit_id.eq_any(units.to_vec()));
+    }
+    if let Some(role) = filter.role {
+        q = q.filter(users::role.eq(role.as_str()));
+    }
+    if let Some(unit) = &filter.unit_id {
+        q = q.filter(users::unit_id.eq(unit.clone()));
+    }
+    if let Some(active) = filter.active {
+        q = q.filter(users::active.eq(active));
+    }
+    if let Some(after) = after_id {
+        q = q.filter(users::id.gt(after.to_owned()));
+    }
+    Ok(q.order(users::id.asc()).limit(limit + 1).load(conn)?)
+}
+
+fn email_taken(email: &str) -> ApiError {
+    ApiError::Conflict {
+        detail: format!("a user with the e-mail {email} exists already"),
+        current_version: None,
+    }
+}
+
+/// Inserts a user after checking the unit belongs to the same organisation.
+pub fn insert(conn: &mut DbConnection, new: &NewUser) -> Result<User, ApiError> {
+    db::write_tx(conn, |conn| {
+        if let Some(unit) = &new.unit_id {
+            units::require_in_org(conn, &new.org_id, unit, "unit_id")?;
+        }
+        diesel::insert_into(users::table)
+            .values(new)
+            .execute(conn)
+            .map_err(|e| {
+                if db::is_unique_violation(&e) {
+                    email_taken(&new.email)
+                } else {
+                    e.into()
+                }
+            })?;
+        find(conn, &new.org_id, &new.id)
+    })
+}
+
+fn active_admins_except(conn: &mut DbConnection, org_id: &str, except: &str) -> Result<i64, ApiError> {
+    Ok(users::table
+        .filter(users::org_id.eq(org_id))
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::active.eq(true))
+        .filter(users::id.ne(except))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Applies `changes` when the stored version still equals `expected_version`; the inner
+/// `Err` carries the current version when it does not. Keeps at least one active admin
+/// per organisation, and revokes sessions of a deactivated user in the same transaction.
+pub fn update(
+    conn: &mut DbConnection,
+    org_id: &str,
+    id: &str,
+    expected_version: Option<i64>,
+    changes: &UserChangeset,
+) -> Result<Result<User, i64>, ApiError> {
+    db::write_tx(conn, |conn| {
+        organizations::lock(conn, org_id)?;
+        let current = find(conn, org_id, id)?;
+        if let Some(expected) = expected_version
+            && current.version != expected
+        {
+            return Ok(Err(current.version));
+        }
+        if let Some(Some(unit)) = &changes.unit_id {
+            units::require_in_org(conn, org_id, unit, "unit_id")?;
+        }
+        let loses_admin = current.role() == Role::Admin
+            && current.active
+            && (changes.role.as_deref().is_some_and(|r| r != Role::Admin.as_str()) || changes.active == Some(false));
+        if loses_admin && active_admins_except(conn, org_id, id)? == 0 {
+            return Err(ApiError::conflict(
+                "this is the organisation's last active admin; make someone else admin first",
+            ));
+        }
+        diesel::update(
+            users::table
+                .filter(users::id.eq(id))
+                .filter(users::version.eq(current.version)),
+        )
+        .set((
+            changes,
+            users::version.eq(current.version + 1),
+            users::updated_at.eq(db::now()),
+        ))
+        .execute(conn)
+        .map_err(|e| {
+            if db::is_unique_violation(&e) {
+                email_taken(changes.email.as_deref().unwrap_or(""))
+            } else {
+                e.into()
+            }
+        })?;
+        if changes.active == Some(false) || changes.password_hash.is_some() {
+            revoke_all_sessions(conn, id)?;
+        }
+        Ok(Ok(find(conn, org_id, id)?))
+    })
+}
+
+/// Revokes every refresh token of the user.
+pub fn revoke_all_sessions(conn: &mut DbConnection, user_id: &str) -> Result<usize, ApiError> {
+    Ok(diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(Some(db::now())))
+    .execute(conn)?)
+}
+
+pub fn count_in_unit(conn: &mut DbConnection, unit_id: &str) -> Result<i64, ApiError> {
+    Ok(users::table
+        .filter(users::unit_id.eq(unit_id))
+        .count()
+        .get_result(conn)?)
+}

@@ -1,0 +1,161 @@
+//! Every error class answers with a problem document and the right status.
+
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::TestApp;
+
+both_backends!(
+    malformed_json_is_400,
+    wrong_content_type_is_415,
+    oversized_body_is_413,
+    unknown_route_is_404_and_wrong_method_405,
+    validation_is_422_with_fields,
+    forbidden_and_unauthorized,
+    hostile_input_never_causes_5xx,
+);
+
+async fn malformed_json_is_400(app: &TestApp) {
+    for body in ["{\"name\": ", "not json", "", "[1,2", "{\"name\": \"a\"} trailing"] {
+        let r = app
+            .client
+            .post(app.url("/api/v1/units"))
+            .bearer_auth(&app.admin.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let r = TestApp::read(r).await;
+        r.expect(400);
+    }
+}
+
+async fn wrong_content_type_is_415(app: &TestApp) {
+    for ct in [Some("text/plain"), Some("application/x-www-form-urlencoded"), None] {
+        let mut req = app
+            .client
+            .post(app.url("/api/v1/units"))
+            .bearer_auth(&app.admin.token)
+            .body("{\"name\":\"X\"}");
+        if let Some(ct) = ct {
+            req = req.header("content-type", ct);
+        }
+        TestApp::read(req.send().await.unwrap()).await.expect(415);
+    }
+    // Parameters on the media type are fine.
+    let r = app
+        .client
+        .post(app.url("/api/v1/units"))
+        .bearer_auth(&app.admin.token)
+        .header("content-type", "application/json; charset=utf-8")
+        .body("{\"name\":\"X\"}")
+        .send()
+        .await
+        .unwrap();
+    TestApp::read(r).await.expect(201);
+}
+
+async fn oversized_body_is_413(app: &TestApp) {
+    let big = "x".repeat(70 * 1024);
+    let r = app.post("/api/v1/units", &app.admin.token, json!({"name": big})).await;
+    r.expect(413);
+    // Chunked bodies without a length are cut off as well.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = (0..80).map(|_| Ok(vec![b' '; 1024])).collect();
+    let stream = futures_util::stream::iter(chunks);
+    let r = app
+        .client
+        .post(app.url("/api/v1/units"))
+        .bearer_auth(&app.admin.token)
+        .header("content-type", "application/json")
+        .body(reqwest::Body::wrap_stream(stream))
+        .send()
+        .await
+        .unwrap();
+    TestApp::read(r).await.expect(413);
+    let units = app.get("/api/v1/units", &app.admin.token).await;
+    assert!(
+        units.expect(200)["items"].as_array().unwrap().is_empty(),
+        "nothing was written"
+    );
+}
+
+async fn unknown_route_is_404_and_wrong_method_405(app: &TestApp) {
+    app.get("/api/v1/nothing-here", &app.admin.token).await.expect(404);
+    app.get("/totally/unknown", &app.admin.token).await.expect(404);
+    app.delete("/api/v1/me", &app.admin.token).await.expect(405);
+    app.send(
+        reqwest::Method::PUT,
+        "/api/v1/users",
+        Some(&app.admin.token),
+        Some(json!({})),
+    )
+    .await
+    .expect(405);
+    app.send(reqwest::Method::POST, "/healthz", None, None)
+        .await
+        .expect(405);
+}
+
+async fn validation_is_422_with_fields(app: &TestApp) {
+    let r = app.post("/api/v1/units", &app.admin.token, json!({"name": 42})).await;
+    r.expect(422);
+    assert_eq!(r.error_fields(), vec!["name"]);
+    let r = app.post("/api/v1/units", &app.admin.token, json!({})).await;
+    r.expect(422);
+    let r = app
+        .post("/api/v1/units", &app.admin.token, json!({"name": "A", "colour": "red"}))
+        .await;
+    r.expect(422);
+}
+
+async fn forbidden_and_unauthorized(app: &TestApp) {
+    let e = app.user("employee", None).await;
+    let r = app.post("/api/v1/units", &e.token, json!({"name": "X"})).await;
+    r.expect(403);
+    assert!(r.body["detail"].as_str().unwrap().contains("admin"));
+    app.send(reqwest::Method::POST, "/api/v1/units", None, Some(json!({"name": "X"})))
+        .await
+        .expect(401);
+}
+
+async fn hostile_input_never_causes_5xx(app: &TestApp) {
+    let weird = [
+        "/api/v1/users/%00",
+        "/api/v1/users/'%20OR%201=1--",
+        "/api/v1/units/..%2F..%2Fetc%2Fpasswd",
+        "/api/v1/users?limit=-1",
+        "/api/v1/users?limit=abc",
+        "/api/v1/users?active=maybe",
+        "/api/v1/users?cursor=%FF%FE",
+        "/api/v1/units/%F0%9F%98%80",
+        "/api/v1/users?unit_id=%00",
+        "/api/v1/users?unit_id=a%00b",
+    ];
+    for path in weird {
+        let r = app.get(path, &app.admin.token).await;
+        assert!(r.status.is_client_error(), "{path} -> {} {}", r.status, r.text);
+    }
+    let bodies = [
+        json!({"email": "a@b.de", "password": "x".repeat(5000)}),
+        json!({"email": ["array"], "password": {"nested": true}}),
+        json!({"email": "\u{0}@test.local", "password": "\u{202e}"}),
+        json!({"email": "a@test.local", "password": "pass\u{0}word"}),
+        json!(null),
+        json!([]),
+    ];
+    for b in bodies {
+        let r = app
+            .send(reqwest::Method::POST, "/api/v1/auth/login", None, Some(b.clone()))
+            .await;
+        assert!(r.status.is_client_error(), "{b} -> {} {}", r.status, r.text);
+    }
+    let r = app
+        .post("/api/v1/units", &app.admin.token, json!({"name": "Amt\u{0}"}))
+        .await;
+    r.expect(400);
+    let cursor = kaizen::pagination::encode_cursor(&"x\u{0}");
+    app.get(&format!("/api/v1/users?cursor={cursor}"), &app.admin.token)
+        .await
+        .expect(400);
+}
