@@ -277,3 +277,48 @@ impl Validator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let err = ApiError::internal("connection to 10.0.0.5 failed: password authentication failed for kaizen");
+        let res = err.error_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(res.headers().get(header::CONTENT_TYPE).unwrap(), PROBLEM_JSON);
+        let body = res.into_body().try_into_bytes().unwrap();
+        let text = String::from_utf8(body.to_vec()).unwrap();
+        assert!(text.contains("an internal error occurred"));
+        assert!(!text.contains("10.0.0.5") && !text.contains("password"));
+    }
+
+    #[test]
+    fn database_errors_map_to_statuses() {
+        assert!(matches!(
+            ApiError::from(diesel::result::Error::NotFound),
+            ApiError::NotFound
+        ));
+        let unique = diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            Box::new("duplicate key".to_string()),
+        );
+        assert_eq!(ApiError::from(unique).status_code(), StatusCode::CONFLICT);
+        assert_eq!(
+            ApiError::from(diesel::result::Error::RollbackTransaction).status_code(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+
+    #[test]
+    fn conflicts_carry_the_current_version() {
+        let p = ApiError::stale_version(7).problem();
+        assert_eq!(p.status, 409);
+        assert_eq!(p.current_version, Some(7));
+        let v = ApiError::Validation(vec![FieldError::new("a", "b"), FieldError::new("c", "d")]).problem();
+        assert_eq!(v.detail, "2 fields are invalid");
+        assert_eq!(v.errors.map(|e| e.len()), Some(2));
+    }
+}

@@ -1,12 +1,11 @@
-//! argon2id hashing, always on the blocking pool and bounded so that a burst of logins
-//! queues instead of taking every core away from the request workers.
+//! argon2id hashing on a few dedicated threads, so that a burst of logins queues
+//! instead of taking every core away from the request workers.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, mpsc};
 
-use actix_web::web;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::{OnceCell, oneshot};
 
 use crate::error::ApiError;
 
@@ -35,33 +34,66 @@ pub fn verify_blocking(password: &str, phc: &str) -> bool {
     }
 }
 
-/// The shared hashing service.
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+/// The shared hashing service: a few dedicated threads (not the blocking pool) take
+/// jobs from one queue. Bounding the threads bounds the CPU that logins can take from
+/// request workers, and keeps argon2's 19 MiB working memory to a few reused buffers
+/// instead of one per blocking thread.
 #[derive(Clone)]
 pub struct Passwords {
-    permits: Arc<Semaphore>,
+    queue: Arc<Mutex<mpsc::Sender<Job>>>,
     dummy: Arc<OnceCell<String>>,
 }
 
 impl Passwords {
-    pub fn new(concurrency: usize) -> Self {
+    pub fn new(threads: usize) -> Self {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..threads.max(1) {
+            let rx = Arc::clone(&rx);
+            let spawned = std::thread::Builder::new()
+                .name(format!("kaizen-hash-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while waiting for the next job.
+                        let job = match rx.lock() {
+                            Ok(guard) => guard.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password hashing thread");
+            }
+        }
         Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            queue: Arc::new(Mutex::new(tx)),
             dummy: Arc::new(OnceCell::new()),
         }
     }
 
-    /// Runs `f` on the blocking pool once a hashing slot is free.
+    /// Runs `f` on a hashing thread and waits for it without blocking the caller's worker.
     async fn bounded<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce() -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| ApiError::Unavailable("password hashing is shutting down".into()))?;
-        web::block(f).await.map_err(ApiError::internal)?
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(f());
+        });
+        self.queue
+            .lock()
+            .map_err(|_| ApiError::internal("hashing queue poisoned"))?
+            .send(job)
+            .map_err(|_| ApiError::Unavailable("password hashing is not available".into()))?;
+        rx.await
+            .map_err(|_| ApiError::internal("password hashing thread stopped"))?
     }
 
     pub async fn hash(&self, password: String) -> Result<String, ApiError> {
@@ -138,5 +170,22 @@ mod tests {
     async fn unknown_accounts_never_verify() {
         let p = Passwords::new(1);
         assert!(!p.verify("irgendwas-langes".into(), None).await.unwrap());
+    }
+
+    #[actix_web::test]
+    async fn queued_jobs_all_complete_on_one_thread() {
+        let p = Passwords::new(1);
+        let hash = p.hash("richtig-und-lang".into()).await.unwrap();
+        let checks = (0..4).map(|i| {
+            let pw = if i % 2 == 0 {
+                "richtig-und-lang"
+            } else {
+                "falsch-und-lang"
+            };
+            p.verify(pw.into(), Some(hash.clone()))
+        });
+        let results = futures_util::future::join_all(checks).await;
+        let results: Vec<bool> = results.into_iter().map(Result::unwrap).collect();
+        assert_eq!(results, vec![true, false, true, false]);
     }
 }
