@@ -35,12 +35,12 @@ fn compose_runs_the_app_on_postgres_16() {
     let env = app["environment"].as_mapping().unwrap();
     let url = env[&serde_yaml::Value::from("DATABASE_URL")].as_str().unwrap();
     assert!(url.starts_with("postgres://") && url.contains("@db:5432/"));
-    assert!(env.contains_key(&serde_yaml::Value::from("KAIZEN_JWT_SECRET")));
+    assert!(env.contains_key(serde_yaml::Value::from("KAIZEN_JWT_SECRET")));
     assert!(
         doc["volumes"]
             .as_mapping()
             .unwrap()
-            .contains_key(&serde_yaml::Value::from("pgdata"))
+            .contains_key(serde_yaml::Value::from("pgdata"))
     );
 
     // Every variable the compose file sets is documented in the README.
