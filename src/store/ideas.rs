@@ -1002,14 +1002,21 @@ pub fn list(
         ));
     }
     if let Some(author) = &filter.author {
-        let co_authored = idea_coauthors::table
-            .filter(idea_coauthors::user_id.eq(author.user_id.clone()))
-            .select(idea_coauthors::idea_id);
-        q = q.filter(
-            ideas::author_id
-                .eq(author.user_id.clone())
-                .or(ideas::id.eq_any(co_authored)),
+        // Resolved first: "author OR co-author" in one WHERE makes the planners walk the
+        // whole organisation, while a person's own ideas are few and indexed.
+        let mut authored: Vec<String> = ideas::table
+            .filter(ideas::org_id.eq(org_id))
+            .filter(ideas::author_id.eq(&author.user_id))
+            .select(ideas::id)
+            .load(conn)?;
+        authored.extend(
+            idea_coauthors::table
+                .filter(idea_coauthors::org_id.eq(org_id))
+                .filter(idea_coauthors::user_id.eq(&author.user_id))
+                .select(idea_coauthors::idea_id)
+                .load::<String>(conn)?,
         );
+        q = q.filter(ideas::id.eq_any(authored));
         if !author.include_anonymous {
             q = q.filter(ideas::code_word.is_null());
         }

@@ -554,6 +554,12 @@ async fn listing_filters_combine(app: &TestApp) {
     app.get("/api/v1/ideas?colour=red", &anna.token).await.expect(400);
     app.get("/api/v1/ideas?unit=nope", &anna.token).await.expect(422);
     app.get("/api/v1/ideas?cursor=%25%25", &anna.token).await.expect(400);
+    // A unit with ideas (even without members) cannot be deleted.
+    let empty = app.create_unit("Ohne Personal", None).await;
+    submit(app, &anna, idea_body(&empty, "Für eine leere Einheit")).await;
+    let r = app.delete(&format!("/api/v1/units/{empty}"), &app.admin.token).await;
+    r.expect(409);
+    assert!(r.body["detail"].as_str().unwrap().contains("referenced"), "{}", r.text);
 }
 
 async fn listing_sorts_and_cursors(app: &TestApp) {
