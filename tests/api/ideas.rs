@@ -523,6 +523,8 @@ async fn listing_filters_combine(app: &TestApp) {
         ids(&list(app, &anna, &format!("author={}", ben.user_id)).await),
         vec![b2.clone(), b1.clone()]
     );
+    assert!(ids(&list(app, &anna, &format!("author={}", manager.user_id)).await).is_empty());
+    assert!(ids(&list(app, &anna, "author=no-such-user").await).is_empty());
     assert_eq!(ids(&list(app, &ben, "owner=me").await), vec![a2.clone()]);
     assert_eq!(ids(&list(app, &anna, "q=WIKI").await), vec![a2.clone()]);
     // The proposal is searched too, and wildcards are literal.
