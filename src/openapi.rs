@@ -25,6 +25,7 @@ Writes that can race carry the resource's `version` (or `If-Match`).",
         (name = "organization", description = "The caller's organisation and its settings"),
         (name = "users", description = "User administration"),
         (name = "units", description = "Organisational units (a tree)"),
+        (name = "ideas", description = "Improvement ideas through Plan-Do-Check-Act: submission, transitions with evidence, history, votes, comments"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]
@@ -55,6 +56,8 @@ pub fn document() -> OpenApiDoc {
         .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure_api))
         .configure(routes::configure_ops)
         .split_for_parts();
+    let mut doc = doc;
+    routes::ideas::transitions::describe(&mut doc);
     doc
 }
 

@@ -72,3 +72,135 @@ diesel::joinable!(users -> organizations (org_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(organizations, units, users, refresh_tokens, login_attempts,);
+
+// Improvement ideas (issue 4). Their own `allow_tables_to_appear_in_same_query!` call
+// below keeps this block independent of the foundation's.
+
+diesel::table! {
+    ideas (id) {
+        id -> Text,
+        org_id -> Text,
+        unit_id -> Text,
+        author_id -> Text,
+        author_share -> BigInt,
+        code_word -> Nullable<Text>,
+        title -> Text,
+        current_situation -> Text,
+        proposal -> Text,
+        expected_benefit -> Text,
+        est_hours_saved_per_year -> Nullable<Double>,
+        est_cost_saved_per_year -> Nullable<Double>,
+        est_quality_benefit -> Nullable<Text>,
+        status -> Text,
+        cycle -> BigInt,
+        owner_id -> Nullable<Text>,
+        duplicate_of_id -> Nullable<Text>,
+        decision_reason -> Nullable<Text>,
+        vote_count -> BigInt,
+        comment_count -> BigInt,
+        stage_entered_at -> Timestamp,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idea_cycles (idea_id, cycle) {
+        idea_id -> Text,
+        cycle -> BigInt,
+        org_id -> Text,
+        problem -> Nullable<Text>,
+        goal -> Nullable<Text>,
+        kpi_name -> Nullable<Text>,
+        kpi_unit -> Nullable<Text>,
+        kpi_baseline -> Nullable<Double>,
+        kpi_target -> Nullable<Double>,
+        lower_is_better -> Bool,
+        due_date -> Nullable<Text>,
+        prediction -> Nullable<Text>,
+        do_summary -> Nullable<Text>,
+        ran_as_planned -> Nullable<Bool>,
+        deviations -> Nullable<Text>,
+        measured_value -> Nullable<Double>,
+        target_met -> Nullable<Bool>,
+        relative_improvement -> Nullable<Double>,
+        measured_hours_saved_per_year -> Nullable<Double>,
+        measured_cost_saved_per_year -> Nullable<Double>,
+        findings -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        new_standard -> Nullable<Text>,
+        next_cycle_changes -> Nullable<Text>,
+        started_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idea_dimensions (idea_id, dimension_key) {
+        idea_id -> Text,
+        dimension_key -> Text,
+        org_id -> Text,
+    }
+}
+
+diesel::table! {
+    idea_coauthors (idea_id, user_id) {
+        idea_id -> Text,
+        user_id -> Text,
+        org_id -> Text,
+        share -> BigInt,
+    }
+}
+
+diesel::table! {
+    idea_events (id) {
+        id -> Text,
+        org_id -> Text,
+        idea_id -> Text,
+        cycle -> BigInt,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        actor_id -> Text,
+        actor_hidden -> Bool,
+        note -> Nullable<Text>,
+        stage -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idea_votes (idea_id, user_id) {
+        idea_id -> Text,
+        user_id -> Text,
+        org_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idea_comments (id) {
+        id -> Text,
+        org_id -> Text,
+        idea_id -> Text,
+        author_id -> Text,
+        body -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    ideas,
+    idea_cycles,
+    idea_dimensions,
+    idea_coauthors,
+    idea_events,
+    idea_votes,
+    idea_comments,
+);

@@ -2,6 +2,7 @@
 //! problem document (unknown route 404, wrong method 405).
 
 pub mod auth;
+pub mod ideas;
 pub mod me;
 pub mod ops;
 pub mod organization;
@@ -38,6 +39,24 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(units::get_unit)
         .service(units::update_unit)
         .service(units::delete_unit);
+    configure_ideas(cfg);
+}
+
+/// The ideas resource (issue 4): submission, lifecycle, history, votes, comments.
+fn configure_ideas(cfg: &mut ServiceConfig) {
+    cfg.service(ideas::list_ideas)
+        .service(ideas::create_idea)
+        .service(ideas::get_idea)
+        .service(ideas::update_idea)
+        .service(ideas::transitions::list_transitions)
+        .service(ideas::transitions::create_transition)
+        .service(ideas::transitions::list_history)
+        .service(ideas::votes::put_vote)
+        .service(ideas::votes::delete_vote)
+        .service(ideas::comments::list_comments)
+        .service(ideas::comments::create_comment)
+        .service(ideas::comments::update_comment)
+        .service(ideas::comments::delete_comment);
 }
 
 /// Operational endpoints outside `/api/v1`.

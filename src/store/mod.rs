@@ -1,5 +1,9 @@
 //! Queries, one file per aggregate. Every query is scoped by the caller's organisation.
 
+pub mod idea_comments;
+pub mod idea_events;
+pub mod idea_votes;
+pub mod ideas;
 pub mod organizations;
 pub mod throttle;
 pub mod tokens;

@@ -1,0 +1,106 @@
+//! The history of an idea: one append-only event per submission and transition, with the
+//! stage data as it stood. Nothing here updates or deletes an event (the database refuses
+//! it, too).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::schema::idea_events;
+use crate::db::{self, DbConnection};
+use crate::domain::pdca::{StageValues, Status};
+use crate::error::ApiError;
+use crate::store::ideas::{Cycle, CycleStages, Idea};
+
+#[derive(Debug, Clone, Queryable)]
+pub struct IdeaEvent {
+    pub id: String,
+    pub org_id: String,
+    pub idea_id: String,
+    pub cycle: i64,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub actor_id: String,
+    pub actor_hidden: bool,
+    pub note: Option<String>,
+    pub stage: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// The stage data recorded with an event.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct StageSnapshot {
+    pub status: Option<Status>,
+    pub cycle: i64,
+    pub owner_id: Option<String>,
+    /// Reason of a rejection, withdrawal or abandonment.
+    pub reason: Option<String>,
+    pub duplicate_of: Option<String>,
+    /// The cycle's plan, pilot, measurement and decision; null before Plan.
+    pub stages: Option<CycleStages>,
+}
+
+/// Builds the snapshot of an idea after a step.
+pub fn snapshot(idea: &Idea, values: &StageValues, cycle: Option<&Cycle>) -> StageSnapshot {
+    StageSnapshot {
+        status: Some(idea.status()),
+        cycle: cycle.map(|c| c.cycle).unwrap_or(idea.cycle),
+        owner_id: values.owner_id.clone(),
+        reason: idea.decision_reason.clone(),
+        duplicate_of: idea.duplicate_of_id.clone(),
+        stages: cycle.map(CycleStages::from),
+    }
+}
+
+pub struct EventDraft<'a> {
+    pub action: &'a str,
+    pub from: Option<Status>,
+    pub to: Status,
+    pub cycle: i64,
+    pub actor_id: &'a str,
+    pub actor_hidden: bool,
+    pub note: Option<&'a str>,
+    pub snapshot: StageSnapshot,
+    pub at: NaiveDateTime,
+}
+
+pub fn append(conn: &mut DbConnection, idea: &Idea, e: EventDraft<'_>) -> Result<(), ApiError> {
+    let stage = serde_json::to_string(&e.snapshot).map_err(ApiError::internal)?;
+    diesel::insert_into(idea_events::table)
+        .values((
+            idea_events::id.eq(db::new_id()),
+            idea_events::org_id.eq(&idea.org_id),
+            idea_events::idea_id.eq(&idea.id),
+            idea_events::cycle.eq(e.cycle),
+            idea_events::action.eq(e.action),
+            idea_events::from_status.eq(e.from.map(|s| s.as_str())),
+            idea_events::to_status.eq(e.to.as_str()),
+            idea_events::actor_id.eq(e.actor_id),
+            idea_events::actor_hidden.eq(e.actor_hidden),
+            idea_events::note.eq(e.note),
+            idea_events::stage.eq(stage),
+            idea_events::created_at.eq(e.at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Events of one idea, oldest first (`limit + 1` rows, for `finish_page`).
+pub fn list(
+    conn: &mut DbConnection,
+    org_id: &str,
+    idea_id: &str,
+    after_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<IdeaEvent>, ApiError> {
+    let mut q = idea_events::table
+        .filter(idea_events::org_id.eq(org_id))
+        .filter(idea_events::idea_id.eq(idea_id))
+        .into_boxed();
+    if let Some(after) = after_id {
+        q = q.filter(idea_events::id.gt(after.to_owned()));
+    }
+    Ok(q.order(idea_events::id.asc()).limit(limit + 1).load(conn)?)
+}

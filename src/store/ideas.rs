@@ -1,0 +1,1089 @@
+//! Ideas: submission, edits while submitted, the lifecycle's writes, cycles, dimension
+//! links, co-authors and the list query.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDateTime;
+use diesel::dsl::{exists, sql};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Text, Timestamp};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::AuthUser;
+use crate::db::schema::{idea_coauthors, idea_cycles, idea_dimensions, idea_votes, ideas, users};
+use crate::db::{self, DbConnection};
+use crate::domain::ideas as rules;
+use crate::domain::pdca::{self, Action, Actor, Applied, Outcome, StageValues, Status, TransitionError};
+use crate::domain::roles::Role;
+use crate::error::{ApiError, FieldError, Validator};
+use crate::store::{idea_events, organizations, units};
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Idea {
+    pub id: String,
+    pub org_id: String,
+    pub unit_id: String,
+    pub author_id: String,
+    pub author_share: i64,
+    pub code_word: Option<String>,
+    pub title: String,
+    pub current_situation: String,
+    pub proposal: String,
+    pub expected_benefit: String,
+    pub est_hours_saved_per_year: Option<f64>,
+    pub est_cost_saved_per_year: Option<f64>,
+    pub est_quality_benefit: Option<String>,
+    pub status: String,
+    pub cycle: i64,
+    pub owner_id: Option<String>,
+    pub duplicate_of_id: Option<String>,
+    pub decision_reason: Option<String>,
+    pub vote_count: i64,
+    pub comment_count: i64,
+    pub stage_entered_at: NaiveDateTime,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Idea {
+    pub fn status(&self) -> Status {
+        // The column has a CHECK constraint listing exactly these values.
+        Status::parse(&self.status).unwrap_or(Status::Submitted)
+    }
+
+    pub fn anonymous(&self) -> bool {
+        self.code_word.is_some()
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = ideas)]
+struct NewIdea<'a> {
+    id: &'a str,
+    org_id: &'a str,
+    unit_id: &'a str,
+    author_id: &'a str,
+    author_share: i64,
+    code_word: Option<&'a str>,
+    title: &'a str,
+    current_situation: &'a str,
+    proposal: &'a str,
+    expected_benefit: &'a str,
+    est_hours_saved_per_year: Option<f64>,
+    est_cost_saved_per_year: Option<f64>,
+    est_quality_benefit: Option<&'a str>,
+    status: &'a str,
+    cycle: i64,
+    vote_count: i64,
+    comment_count: i64,
+    stage_entered_at: NaiveDateTime,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// The optional impact estimate of a submission.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImpactEstimate {
+    pub hours_saved_per_year: Option<f64>,
+    pub cost_saved_per_year: Option<f64>,
+    pub quality_benefit: Option<String>,
+}
+
+/// A validated submission (texts checked at the edge; references checked here).
+#[derive(Debug, Clone)]
+pub struct IdeaDraft {
+    pub unit_id: String,
+    pub title: String,
+    pub current_situation: String,
+    pub proposal: String,
+    pub expected_benefit: String,
+    pub dimensions: Vec<String>,
+    pub author_share: i64,
+    pub co_authors: Vec<(String, i64)>,
+    pub code_word: Option<String>,
+    pub impact: Option<ImpactEstimate>,
+}
+
+/// Changes the author makes while the idea is `submitted`; `None` leaves a part alone.
+#[derive(Debug, Clone, Default)]
+pub struct IdeaEdit {
+    pub unit_id: Option<String>,
+    pub title: Option<String>,
+    pub current_situation: Option<String>,
+    pub proposal: Option<String>,
+    pub expected_benefit: Option<String>,
+    pub dimensions: Option<Vec<String>>,
+    /// Replaces the group: the author's share and the co-authors with theirs.
+    pub group: Option<(i64, Vec<(String, i64)>)>,
+    /// `Some(None)` removes the estimate.
+    pub impact: Option<Option<ImpactEstimate>>,
+}
+
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = ideas)]
+struct IdeaEditChangeset {
+    unit_id: Option<String>,
+    title: Option<String>,
+    current_situation: Option<String>,
+    proposal: Option<String>,
+    expected_benefit: Option<String>,
+    author_share: Option<i64>,
+    est_hours_saved_per_year: Option<Option<f64>>,
+    est_cost_saved_per_year: Option<Option<f64>>,
+    est_quality_benefit: Option<Option<String>>,
+    version: i64,
+    updated_at: NaiveDateTime,
+}
+
+/// The lifecycle columns, all written on every transition.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = ideas, treat_none_as_null = true)]
+struct IdeaStageChangeset {
+    status: String,
+    cycle: i64,
+    owner_id: Option<String>,
+    duplicate_of_id: Option<String>,
+    decision_reason: Option<String>,
+    stage_entered_at: NaiveDateTime,
+    version: i64,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Cycle {
+    pub idea_id: String,
+    pub cycle: i64,
+    pub org_id: String,
+    pub problem: Option<String>,
+    pub goal: Option<String>,
+    pub kpi_name: Option<String>,
+    pub kpi_unit: Option<String>,
+    pub kpi_baseline: Option<f64>,
+    pub kpi_target: Option<f64>,
+    pub lower_is_better: bool,
+    pub due_date: Option<String>,
+    pub prediction: Option<String>,
+    pub do_summary: Option<String>,
+    pub ran_as_planned: Option<bool>,
+    pub deviations: Option<String>,
+    pub measured_value: Option<f64>,
+    pub target_met: Option<bool>,
+    pub relative_improvement: Option<f64>,
+    pub measured_hours_saved_per_year: Option<f64>,
+    pub measured_cost_saved_per_year: Option<f64>,
+    pub findings: Option<String>,
+    pub outcome: Option<String>,
+    pub new_standard: Option<String>,
+    pub next_cycle_changes: Option<String>,
+    pub started_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The stage columns of a cycle, all written at once.
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = idea_cycles, treat_none_as_null = true)]
+struct CycleColumns {
+    problem: Option<String>,
+    goal: Option<String>,
+    kpi_name: Option<String>,
+    kpi_unit: Option<String>,
+    kpi_baseline: Option<f64>,
+    kpi_target: Option<f64>,
+    lower_is_better: bool,
+    due_date: Option<String>,
+    prediction: Option<String>,
+    do_summary: Option<String>,
+    ran_as_planned: Option<bool>,
+    deviations: Option<String>,
+    measured_value: Option<f64>,
+    target_met: Option<bool>,
+    relative_improvement: Option<f64>,
+    measured_hours_saved_per_year: Option<f64>,
+    measured_cost_saved_per_year: Option<f64>,
+    findings: Option<String>,
+    outcome: Option<String>,
+    new_standard: Option<String>,
+    next_cycle_changes: Option<String>,
+    closed_at: Option<NaiveDateTime>,
+    updated_at: NaiveDateTime,
+}
+
+impl CycleColumns {
+    fn from_values(v: &StageValues, target_met: Option<bool>, relative: Option<f64>, now: NaiveDateTime) -> Self {
+        Self {
+            problem: v.problem.clone(),
+            goal: v.goal.clone(),
+            kpi_name: v.kpi_name.clone(),
+            kpi_unit: v.kpi_unit.clone(),
+            kpi_baseline: v.kpi_baseline,
+            kpi_target: v.kpi_target,
+            lower_is_better: v.lower_is_better.unwrap_or(false),
+            due_date: v.due_date.clone(),
+            prediction: v.prediction.clone(),
+            do_summary: v.do_summary.clone(),
+            ran_as_planned: v.ran_as_planned,
+            deviations: v.deviations.clone(),
+            measured_value: v.measured_value,
+            target_met,
+            relative_improvement: relative,
+            measured_hours_saved_per_year: v.measured_hours_saved_per_year,
+            measured_cost_saved_per_year: v.measured_cost_saved_per_year,
+            findings: v.findings.clone(),
+            outcome: None,
+            new_standard: v.new_standard.clone(),
+            next_cycle_changes: v.next_cycle_changes.clone(),
+            closed_at: None,
+            updated_at: now,
+        }
+    }
+}
+
+/// The plan of a cycle.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct PlanStage {
+    pub problem: Option<String>,
+    pub goal: Option<String>,
+    pub kpi_name: Option<String>,
+    pub kpi_unit: Option<String>,
+    pub kpi_baseline: Option<f64>,
+    pub kpi_target: Option<f64>,
+    /// A lower value of the key figure is better (e.g. waiting time).
+    pub lower_is_better: bool,
+    /// YYYY-MM-DD
+    pub due_date: Option<String>,
+    pub prediction: Option<String>,
+}
+
+/// The pilot of a cycle.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct DoStage {
+    pub summary: Option<String>,
+    pub ran_as_planned: Option<bool>,
+    pub deviations: Option<String>,
+}
+
+/// The measurement of a cycle; `target_met` and `relative_improvement` are computed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct CheckStage {
+    pub measured_value: Option<f64>,
+    /// Measured value reached the target, in the KPI's direction.
+    pub target_met: Option<bool>,
+    /// Change against the baseline in the KPI's direction: 0.25 = 25 % better, negative =
+    /// worse; null when the baseline is 0.
+    pub relative_improvement: Option<f64>,
+    pub measured_hours_saved_per_year: Option<f64>,
+    pub measured_cost_saved_per_year: Option<f64>,
+    pub findings: Option<String>,
+}
+
+/// The decision that closed a cycle.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ActStage {
+    pub outcome: Option<Outcome>,
+    pub new_standard: Option<String>,
+    pub next_cycle_changes: Option<String>,
+}
+
+/// A cycle's stage data, grouped by stage.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct CycleStages {
+    pub plan: PlanStage,
+    #[serde(rename = "do")]
+    #[schema(rename = "do")]
+    pub do_: DoStage,
+    pub check: CheckStage,
+    pub act: ActStage,
+}
+
+impl From<&Cycle> for CycleStages {
+    fn from(c: &Cycle) -> Self {
+        Self {
+            plan: PlanStage {
+                problem: c.problem.clone(),
+                goal: c.goal.clone(),
+                kpi_name: c.kpi_name.clone(),
+                kpi_unit: c.kpi_unit.clone(),
+                kpi_baseline: c.kpi_baseline,
+                kpi_target: c.kpi_target,
+                lower_is_better: c.lower_is_better,
+                due_date: c.due_date.clone(),
+                prediction: c.prediction.clone(),
+            },
+            do_: DoStage {
+                summary: c.do_summary.clone(),
+                ran_as_planned: c.ran_as_planned,
+                deviations: c.deviations.clone(),
+            },
+            check: CheckStage {
+                measured_value: c.measured_value,
+                target_met: c.target_met,
+                relative_improvement: c.relative_improvement,
+                measured_hours_saved_per_year: c.measured_hours_saved_per_year,
+                measured_cost_saved_per_year: c.measured_cost_saved_per_year,
+                findings: c.findings.clone(),
+            },
+            act: ActStage {
+                outcome: c.outcome.as_deref().and_then(Outcome::parse),
+                new_standard: c.new_standard.clone(),
+                next_cycle_changes: c.next_cycle_changes.clone(),
+            },
+        }
+    }
+}
+
+/// What is on record for the lifecycle: the idea's decisions and its current cycle.
+pub fn stage_values(idea: &Idea, cycle: Option<&Cycle>) -> StageValues {
+    let mut v = StageValues {
+        owner_id: idea.owner_id.clone(),
+        reason: idea.decision_reason.clone(),
+        duplicate_of: idea.duplicate_of_id.clone(),
+        ..StageValues::default()
+    };
+    if let Some(c) = cycle {
+        v.problem = c.problem.clone();
+        v.goal = c.goal.clone();
+        v.kpi_name = c.kpi_name.clone();
+        v.kpi_unit = c.kpi_unit.clone();
+        v.kpi_baseline = c.kpi_baseline;
+        v.kpi_target = c.kpi_target;
+        v.lower_is_better = Some(c.lower_is_better);
+        v.due_date = c.due_date.clone();
+        v.prediction = c.prediction.clone();
+        v.do_summary = c.do_summary.clone();
+        v.ran_as_planned = c.ran_as_planned;
+        v.deviations = c.deviations.clone();
+        v.measured_value = c.measured_value;
+        v.measured_hours_saved_per_year = c.measured_hours_saved_per_year;
+        v.measured_cost_saved_per_year = c.measured_cost_saved_per_year;
+        v.findings = c.findings.clone();
+        v.new_standard = c.new_standard.clone();
+        v.next_cycle_changes = c.next_cycle_changes.clone();
+    }
+    v
+}
+
+/// The idea in the caller's organisation (another organisation's idea is a 404).
+pub fn find(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Idea, ApiError> {
+    Ok(ideas::table
+        .filter(ideas::org_id.eq(org_id))
+        .filter(ideas::id.eq(id))
+        .first(conn)?)
+}
+
+pub fn cycles(conn: &mut DbConnection, idea_id: &str) -> Result<Vec<Cycle>, ApiError> {
+    Ok(idea_cycles::table
+        .filter(idea_cycles::idea_id.eq(idea_id))
+        .order(idea_cycles::cycle.asc())
+        .load(conn)?)
+}
+
+fn current_cycle(conn: &mut DbConnection, idea: &Idea) -> Result<Option<Cycle>, ApiError> {
+    Ok(idea_cycles::table.find((&idea.id, idea.cycle)).first(conn).optional()?)
+}
+
+/// The only place dimension keys an idea links to are validated: at most three, distinct,
+/// well-formed. The check against the organisation's current questionnaire belongs here.
+pub fn check_dimension_keys(_conn: &mut DbConnection, _org_id: &str, keys: &[String]) -> Result<(), ApiError> {
+    let errors = rules::dimension_links(keys);
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Validation(
+        errors
+            .into_iter()
+            .map(|(i, m)| match i {
+                Some(i) => FieldError::new(format!("dimensions[{i}]"), m),
+                None => FieldError::new("dimensions", m),
+            })
+            .collect(),
+    ))
+}
+
+/// 422 unless every co-author is an active user of the organisation.
+fn check_co_authors(conn: &mut DbConnection, org_id: &str, co_authors: &[(String, i64)]) -> Result<(), ApiError> {
+    if co_authors.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = co_authors.iter().map(|(u, _)| u.as_str()).collect();
+    let found: HashSet<String> = users::table
+        .filter(users::org_id.eq(org_id))
+        .filter(users::active.eq(true))
+        .filter(users::id.eq_any(&ids))
+        .select(users::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let mut v = Validator::new();
+    for (i, (user, _)) in co_authors.iter().enumerate() {
+        if !found.contains(user) {
+            v.add(
+                format!("co_authors[{i}].user_id"),
+                "no such active user in this organisation",
+            );
+        }
+    }
+    v.finish()
+}
+
+fn require_active_user(conn: &mut DbConnection, org_id: &str, id: &str, field: &str) -> Result<(), ApiError> {
+    let n: i64 = users::table
+        .filter(users::org_id.eq(org_id))
+        .filter(users::id.eq(id))
+        .filter(users::active.eq(true))
+        .count()
+        .get_result(conn)?;
+    if n == 0 {
+        return Err(ApiError::field(field, "no such active user in this organisation"));
+    }
+    Ok(())
+}
+
+/// A code word names one anonymous author; another author may not take it over.
+fn check_code_word(conn: &mut DbConnection, org_id: &str, author_id: &str, word: &str) -> Result<(), ApiError> {
+    // Serialises anonymous submissions per organisation so two authors cannot claim the
+    // same new word at once.
+    organizations::lock(conn, org_id)?;
+    let taken: i64 = ideas::table
+        .filter(ideas::org_id.eq(org_id))
+        .filter(ideas::code_word.eq(word))
+        .filter(ideas::author_id.ne(author_id))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Err(ApiError::field("code_word", "is used by someone else; choose another"));
+    }
+    Ok(())
+}
+
+fn insert_links(
+    conn: &mut DbConnection,
+    org_id: &str,
+    idea_id: &str,
+    dimensions: &[String],
+    co_authors: &[(String, i64)],
+) -> Result<(), ApiError> {
+    for key in dimensions {
+        diesel::insert_into(idea_dimensions::table)
+            .values((
+                idea_dimensions::idea_id.eq(idea_id),
+                idea_dimensions::dimension_key.eq(key),
+                idea_dimensions::org_id.eq(org_id),
+            ))
+            .execute(conn)?;
+    }
+    for (user, share) in co_authors {
+        diesel::insert_into(idea_coauthors::table)
+            .values((
+                idea_coauthors::idea_id.eq(idea_id),
+                idea_coauthors::user_id.eq(user),
+                idea_coauthors::org_id.eq(org_id),
+                idea_coauthors::share.eq(share),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Submits an idea and writes its first history event.
+pub fn insert(conn: &mut DbConnection, author: &AuthUser, draft: &IdeaDraft) -> Result<Idea, ApiError> {
+    let org_id = author.org_id.as_str();
+    db::write_tx(conn, |conn| {
+        check_dimension_keys(conn, org_id, &draft.dimensions)?;
+        units::require_in_org(conn, org_id, &draft.unit_id, "unit_id")?;
+        check_co_authors(conn, org_id, &draft.co_authors)?;
+        if let Some(word) = &draft.code_word {
+            check_code_word(conn, org_id, &author.id, word)?;
+        }
+        let now = db::now();
+        let id = db::new_id();
+        let impact = draft.impact.clone().unwrap_or_default();
+        let new = NewIdea {
+            id: &id,
+            org_id,
+            unit_id: &draft.unit_id,
+            author_id: &author.id,
+            author_share: draft.author_share,
+            code_word: draft.code_word.as_deref(),
+            title: &draft.title,
+            current_situation: &draft.current_situation,
+            proposal: &draft.proposal,
+            expected_benefit: &draft.expected_benefit,
+            est_hours_saved_per_year: impact.hours_saved_per_year,
+            est_cost_saved_per_year: impact.cost_saved_per_year,
+            est_quality_benefit: impact.quality_benefit.as_deref(),
+            status: Status::Submitted.as_str(),
+            cycle: 1,
+            vote_count: 0,
+            comment_count: 0,
+            stage_entered_at: now,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        diesel::insert_into(ideas::table).values(&new).execute(conn)?;
+        insert_links(conn, org_id, &id, &draft.dimensions, &draft.co_authors)?;
+        let idea = find(conn, org_id, &id)?;
+        idea_events::append(
+            conn,
+            &idea,
+            idea_events::EventDraft {
+                action: "submit",
+                from: None,
+                to: Status::Submitted,
+                cycle: 1,
+                actor_id: &author.id,
+                actor_hidden: idea.anonymous(),
+                note: None,
+                snapshot: idea_events::snapshot(&idea, &StageValues::default(), None),
+                at: now,
+            },
+        )?;
+        Ok(idea)
+    })
+}
+
+/// The author's edit while the idea is `submitted`. The inner `Err` is the current
+/// version when `expected_version` is stale.
+pub fn edit(
+    conn: &mut DbConnection,
+    caller: &AuthUser,
+    id: &str,
+    expected_version: i64,
+    edit: &IdeaEdit,
+) -> Result<Result<Idea, i64>, ApiError> {
+    let org_id = caller.org_id.as_str();
+    db::write_tx(conn, |conn| {
+        let idea = find(conn, org_id, id)?;
+        if idea.author_id != caller.id {
+            return Err(ApiError::forbidden("only the idea's author may edit it"));
+        }
+        if idea.version != expected_version {
+            return Ok(Err(idea.version));
+        }
+        if idea.status() != Status::Submitted {
+            return Err(ApiError::conflict(format!(
+                "the idea is in {}; after submission it changes only through transitions",
+                idea.status()
+            )));
+        }
+        if let Some(keys) = &edit.dimensions {
+            check_dimension_keys(conn, org_id, keys)?;
+        }
+        if let Some(unit) = &edit.unit_id {
+            units::require_in_org(conn, org_id, unit, "unit_id")?;
+        }
+        if let Some((_, co_authors)) = &edit.group {
+            if idea.anonymous() && !co_authors.is_empty() {
+                return Err(ApiError::field(
+                    "co_authors",
+                    "an anonymous idea has no named co-authors",
+                ));
+            }
+            check_co_authors(conn, org_id, co_authors)?;
+        }
+        let impact = edit.impact.clone();
+        let changes = IdeaEditChangeset {
+            unit_id: edit.unit_id.clone(),
+            title: edit.title.clone(),
+            current_situation: edit.current_situation.clone(),
+            proposal: edit.proposal.clone(),
+            expected_benefit: edit.expected_benefit.clone(),
+            author_share: edit.group.as_ref().map(|(share, _)| *share),
+            est_hours_saved_per_year: impact.as_ref().map(|i| i.as_ref().and_then(|i| i.hours_saved_per_year)),
+            est_cost_saved_per_year: impact.as_ref().map(|i| i.as_ref().and_then(|i| i.cost_saved_per_year)),
+            est_quality_benefit: impact.map(|i| i.and_then(|i| i.quality_benefit)),
+            version: expected_version + 1,
+            updated_at: db::now(),
+        };
+        let n = diesel::update(
+            ideas::table
+                .filter(ideas::id.eq(id))
+                .filter(ideas::version.eq(expected_version)),
+        )
+        .set(&changes)
+        .execute(conn)?;
+        if n == 0 {
+            return Ok(Err(find(conn, org_id, id)?.version));
+        }
+        if let Some(keys) = &edit.dimensions {
+            diesel::delete(idea_dimensions::table.filter(idea_dimensions::idea_id.eq(id))).execute(conn)?;
+            insert_links(conn, org_id, id, keys, &[])?;
+        }
+        if let Some((_, co_authors)) = &edit.group {
+            diesel::delete(idea_coauthors::table.filter(idea_coauthors::idea_id.eq(id))).execute(conn)?;
+            insert_links(conn, org_id, id, &[], co_authors)?;
+        }
+        Ok(Ok(find(conn, org_id, id)?))
+    })
+}
+
+pub fn co_authors(conn: &mut DbConnection, idea_id: &str) -> Result<Vec<(String, i64)>, ApiError> {
+    Ok(idea_coauthors::table
+        .filter(idea_coauthors::idea_id.eq(idea_id))
+        .order(idea_coauthors::user_id.asc())
+        .select((idea_coauthors::user_id, idea_coauthors::share))
+        .load(conn)?)
+}
+
+/// How the rules see the caller in relation to this idea.
+pub fn actor(conn: &mut DbConnection, caller: &AuthUser, idea: &Idea) -> Result<Actor, ApiError> {
+    let unit_in_scope = match (&caller.role, &caller.unit_id) {
+        (Role::Lead, Some(own_unit)) => units::tree(conn, &caller.org_id)?.is_within(&idea.unit_id, own_unit),
+        _ => false,
+    };
+    let authored = idea.author_id == caller.id || {
+        let n: i64 = idea_coauthors::table
+            .filter(idea_coauthors::idea_id.eq(&idea.id))
+            .filter(idea_coauthors::user_id.eq(&caller.id))
+            .count()
+            .get_result(conn)?;
+        n > 0
+    };
+    Ok(Actor {
+        role: caller.role,
+        unit_in_scope,
+        authored,
+        is_owner: idea.owner_id.as_deref() == Some(caller.id.as_str()),
+    })
+}
+
+/// The lifecycle as seen by one caller: what is on record now and what they may do.
+pub struct LifecycleView {
+    pub idea: Idea,
+    pub record: StageValues,
+    pub actor: Actor,
+}
+
+pub fn lifecycle_view(conn: &mut DbConnection, caller: &AuthUser, id: &str) -> Result<LifecycleView, ApiError> {
+    let idea = find(conn, &caller.org_id, id)?;
+    let cycle = if idea.status().in_cycle() {
+        current_cycle(conn, &idea)?
+    } else {
+        None
+    };
+    let record = stage_values(&idea, cycle.as_ref());
+    let actor = actor(conn, caller, &idea)?;
+    Ok(LifecycleView { idea, record, actor })
+}
+
+impl From<TransitionError> for ApiError {
+    fn from(err: TransitionError) -> Self {
+        match err {
+            TransitionError::WrongState { action, status } => {
+                let from: Vec<&str> = action.from().iter().map(|s| s.as_str()).collect();
+                ApiError::conflict(format!(
+                    "the idea is in {status}; {action} is possible only from {}",
+                    from.join(" or ")
+                ))
+            }
+            TransitionError::Forbidden(reason) => ApiError::Forbidden(reason),
+            TransitionError::Invalid(errors) => {
+                ApiError::Validation(errors.into_iter().map(|(f, m)| FieldError::new(f, m)).collect())
+            }
+        }
+    }
+}
+
+/// Takes one lifecycle step under optimistic concurrency: the conditional UPDATE on the
+/// version lets exactly one of several concurrent steps from the same version through.
+/// The inner `Err` is the current version when `expected_version` is stale.
+pub fn transition(
+    conn: &mut DbConnection,
+    caller: &AuthUser,
+    id: &str,
+    expected_version: i64,
+    action: Action,
+    input: &StageValues,
+    note: Option<&str>,
+) -> Result<Result<Idea, i64>, ApiError> {
+    let org_id = caller.org_id.as_str();
+    db::write_tx(conn, |conn| {
+        let idea = find(conn, org_id, id)?;
+        if idea.version != expected_version {
+            return Ok(Err(idea.version));
+        }
+        let status = idea.status();
+        let cycle = if status.in_cycle() {
+            current_cycle(conn, &idea)?
+        } else {
+            None
+        };
+        let record = stage_values(&idea, cycle.as_ref());
+        let actor = actor(conn, caller, &idea)?;
+        let applied = pdca::apply(status, &record, action, input, &actor)?;
+
+        if let Some(owner) = &input.owner_id {
+            require_active_user(conn, org_id, owner, "owner_id")?;
+        }
+        if action == Action::MarkDuplicate
+            && let Some(target_id) = &input.duplicate_of
+        {
+            let target = ideas::table
+                .filter(ideas::org_id.eq(org_id))
+                .filter(ideas::id.eq(target_id))
+                .select((ideas::created_at, ideas::id, ideas::duplicate_of_id))
+                .first::<(NaiveDateTime, String, Option<String>)>(conn)
+                .optional()?
+                .ok_or_else(|| ApiError::field("duplicate_of", "no such idea in this organisation"))?;
+            pdca::check_duplicate_target(
+                (&idea.created_at, &idea.id),
+                (&target.0, &target.1),
+                target.2.as_deref(),
+            )
+            .map_err(|m| ApiError::field("duplicate_of", m))?;
+        }
+
+        let now = db::now();
+        let next_owner = match &applied.next_cycle {
+            Some(next) => next.owner_id.clone(),
+            None => applied.values.owner_id.clone(),
+        };
+        let new_cycle_no = if applied.next_cycle.is_some() {
+            idea.cycle + 1
+        } else {
+            idea.cycle
+        };
+        let n = diesel::update(
+            ideas::table
+                .filter(ideas::id.eq(id))
+                .filter(ideas::version.eq(expected_version)),
+        )
+        .set(&IdeaStageChangeset {
+            status: applied.to.as_str().to_owned(),
+            cycle: new_cycle_no,
+            owner_id: next_owner,
+            duplicate_of_id: applied.values.duplicate_of.clone(),
+            decision_reason: applied.values.reason.clone(),
+            stage_entered_at: now,
+            version: expected_version + 1,
+            updated_at: now,
+        })
+        .execute(conn)?;
+        if n == 0 {
+            return Ok(Err(find(conn, org_id, id)?.version));
+        }
+        write_cycles(conn, &idea, cycle.as_ref(), &applied, now)?;
+
+        let updated = find(conn, org_id, id)?;
+        let event_cycle = idea_cycles::table
+            .find((id, idea.cycle))
+            .first::<Cycle>(conn)
+            .optional()?;
+        idea_events::append(
+            conn,
+            &updated,
+            idea_events::EventDraft {
+                action: action.as_str(),
+                from: Some(status),
+                to: applied.to,
+                cycle: idea.cycle,
+                actor_id: &caller.id,
+                // Withdrawing is done as the author: an anonymous author stays hidden.
+                actor_hidden: action == Action::Withdraw && idea.anonymous(),
+                note,
+                snapshot: idea_events::snapshot(&updated, &applied.values, event_cycle.as_ref()),
+                at: now,
+            },
+        )?;
+        Ok(Ok(updated))
+    })
+}
+
+fn write_cycles(
+    conn: &mut DbConnection,
+    idea: &Idea,
+    current: Option<&Cycle>,
+    applied: &Applied,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let (target_met, relative) = match (applied.measurement, current) {
+        (Some(m), _) => (Some(m.target_met), m.relative_improvement),
+        (None, Some(c)) => (c.target_met, c.relative_improvement),
+        (None, None) => (None, None),
+    };
+    let mut columns = CycleColumns::from_values(&applied.values, target_met, relative, now);
+    if let Some(outcome) = applied.outcome {
+        columns.outcome = Some(outcome.as_str().to_owned());
+        columns.closed_at = Some(now);
+    }
+    if applied.opens_first_cycle {
+        insert_cycle(conn, idea, idea.cycle, &columns, now)?;
+    } else if current.is_some() {
+        diesel::update(idea_cycles::table.find((&idea.id, idea.cycle)))
+            .set(&columns)
+            .execute(conn)?;
+    }
+    if let Some(next) = &applied.next_cycle {
+        let columns = CycleColumns::from_values(next, None, None, now);
+        insert_cycle(conn, idea, idea.cycle + 1, &columns, now)?;
+    }
+    Ok(())
+}
+
+fn insert_cycle(
+    conn: &mut DbConnection,
+    idea: &Idea,
+    number: i64,
+    columns: &CycleColumns,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    diesel::insert_into(idea_cycles::table)
+        .values((
+            idea_cycles::idea_id.eq(&idea.id),
+            idea_cycles::cycle.eq(number),
+            idea_cycles::org_id.eq(&idea.org_id),
+            idea_cycles::started_at.eq(now),
+            columns,
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Dimension keys per idea, for a page of ideas in one query.
+pub fn dimensions_of(conn: &mut DbConnection, idea_ids: &[&str]) -> Result<HashMap<String, Vec<String>>, ApiError> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    if idea_ids.is_empty() {
+        return Ok(out);
+    }
+    let rows: Vec<(String, String)> = idea_dimensions::table
+        .filter(idea_dimensions::idea_id.eq_any(idea_ids))
+        .order((idea_dimensions::idea_id, idea_dimensions::dimension_key))
+        .select((idea_dimensions::idea_id, idea_dimensions::dimension_key))
+        .load(conn)?;
+    for (idea, key) in rows {
+        out.entry(idea).or_default().push(key);
+    }
+    Ok(out)
+}
+
+/// Display names of users of the organisation, in one query.
+pub fn display_names(
+    conn: &mut DbConnection,
+    org_id: &str,
+    user_ids: &[&str],
+) -> Result<HashMap<String, String>, ApiError> {
+    if user_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(String, String)> = users::table
+        .filter(users::org_id.eq(org_id))
+        .filter(users::id.eq_any(user_ids))
+        .select((users::id, users::display_name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Which of these ideas the user has voted for, in one query.
+pub fn voted_among(conn: &mut DbConnection, user_id: &str, idea_ids: &[&str]) -> Result<HashSet<String>, ApiError> {
+    if idea_ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(idea_votes::table
+        .filter(idea_votes::user_id.eq(user_id))
+        .filter(idea_votes::idea_id.eq_any(idea_ids))
+        .select(idea_votes::idea_id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// The order of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IdeaSort {
+    /// Newest submission first.
+    #[default]
+    Newest,
+    /// Most votes first (ties: newest first).
+    MostVotes,
+    /// Longest in the current stage first.
+    LongestInStage,
+}
+
+/// Where the previous page ended, for the list's sort order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum IdeaCursor {
+    #[serde(rename = "n")]
+    Newest(String),
+    #[serde(rename = "v")]
+    MostVotes(i64, String),
+    #[serde(rename = "s")]
+    LongestInStage(NaiveDateTime, String),
+}
+
+impl IdeaCursor {
+    pub fn sort(&self) -> IdeaSort {
+        match self {
+            IdeaCursor::Newest(_) => IdeaSort::Newest,
+            IdeaCursor::MostVotes(..) => IdeaSort::MostVotes,
+            IdeaCursor::LongestInStage(..) => IdeaSort::LongestInStage,
+        }
+    }
+
+    pub fn after(sort: IdeaSort, idea: &Idea) -> Self {
+        match sort {
+            IdeaSort::Newest => IdeaCursor::Newest(idea.id.clone()),
+            IdeaSort::MostVotes => IdeaCursor::MostVotes(idea.vote_count, idea.id.clone()),
+            IdeaSort::LongestInStage => IdeaCursor::LongestInStage(idea.stage_entered_at, idea.id.clone()),
+        }
+    }
+}
+
+/// Who wrote an idea, for the `author` filter.
+#[derive(Debug, Clone)]
+pub struct AuthorFilter {
+    pub user_id: String,
+    /// Only admins and the author themself find anonymous ideas by their author.
+    pub include_anonymous: bool,
+}
+
+/// List filters; every one narrows the result.
+#[derive(Debug, Clone, Default)]
+pub struct IdeaFilter {
+    pub statuses: Vec<Status>,
+    /// The unit and its sub-units, resolved.
+    pub unit_ids: Option<Vec<String>>,
+    /// Each entry is a set of dimension keys the idea must link to at least one of. The
+    /// `dimension` parameter adds one set; a "currently weak dimensions" filter adds
+    /// another (keys from the assessment results), and both must hold.
+    pub linked_to_any: Vec<Vec<String>>,
+    pub author: Option<AuthorFilter>,
+    pub owner_id: Option<String>,
+    /// Matched case-insensitively anywhere in title or proposal.
+    pub text: Option<String>,
+    pub created_from: Option<NaiveDateTime>,
+    /// Exclusive.
+    pub created_before: Option<NaiveDateTime>,
+}
+
+diesel::define_sql_function!(fn lower(x: Text) -> Text);
+
+fn like_pattern(term: &str) -> String {
+    let mut p = String::with_capacity(term.len() + 2);
+    p.push('%');
+    for c in term.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// One page of the organisation's ideas (`limit + 1` rows, for `finish_page`). Each sort
+/// order walks its own index from the cursor on (row-value comparison), so page 1,000
+/// costs what page 1 costs.
+pub fn list(
+    conn: &mut DbConnection,
+    org_id: &str,
+    filter: &IdeaFilter,
+    sort: IdeaSort,
+    after: Option<&IdeaCursor>,
+    limit: i64,
+) -> Result<Vec<Idea>, ApiError> {
+    let mut q = ideas::table.filter(ideas::org_id.eq(org_id)).into_boxed();
+    if !filter.statuses.is_empty() {
+        let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
+        q = q.filter(ideas::status.eq_any(statuses));
+    }
+    if let Some(units) = &filter.unit_ids {
+        q = q.filter(ideas::unit_id.eq_any(units.clone()));
+    }
+    for keys in &filter.linked_to_any {
+        q = q.filter(exists(
+            idea_dimensions::table
+                .filter(idea_dimensions::idea_id.eq(ideas::id))
+                .filter(idea_dimensions::dimension_key.eq_any(keys.clone())),
+        ));
+    }
+    if let Some(author) = &filter.author {
+        // Resolved first: "author OR co-author" in one WHERE makes the planners walk the
+        // whole organisation, while a person's own ideas are few and indexed.
+        let mut authored: Vec<String> = ideas::table
+            .filter(ideas::org_id.eq(org_id))
+            .filter(ideas::author_id.eq(&author.user_id))
+            .select(ideas::id)
+            .load(conn)?;
+        authored.extend(
+            idea_coauthors::table
+                .filter(idea_coauthors::org_id.eq(org_id))
+                .filter(idea_coauthors::user_id.eq(&author.user_id))
+                .select(idea_coauthors::idea_id)
+                .load::<String>(conn)?,
+        );
+        q = q.filter(ideas::id.eq_any(authored));
+        if !author.include_anonymous {
+            q = q.filter(ideas::code_word.is_null());
+        }
+    }
+    if let Some(owner) = &filter.owner_id {
+        q = q.filter(ideas::owner_id.eq(owner.clone()));
+    }
+    if let Some(text) = &filter.text {
+        let pattern = like_pattern(text);
+        q = q.filter(
+            lower(ideas::title)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(ideas::proposal).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(from) = filter.created_from {
+        q = q.filter(ideas::created_at.ge(from));
+    }
+    if let Some(before) = filter.created_before {
+        q = q.filter(ideas::created_at.lt(before));
+    }
+    match after {
+        None => {}
+        Some(IdeaCursor::Newest(id)) => q = q.filter(ideas::id.lt(id.clone())),
+        Some(IdeaCursor::MostVotes(votes, id)) => {
+            q = q.filter(
+                sql::<Bool>("(ideas.vote_count, ideas.id) < (")
+                    .bind::<BigInt, _>(*votes)
+                    .sql(", ")
+                    .bind::<Text, _>(id.clone())
+                    .sql(")"),
+            )
+        }
+        Some(IdeaCursor::LongestInStage(since, id)) => {
+            q = q.filter(
+                sql::<Bool>("(ideas.stage_entered_at, ideas.id) > (")
+                    .bind::<Timestamp, _>(*since)
+                    .sql(", ")
+                    .bind::<Text, _>(id.clone())
+                    .sql(")"),
+            )
+        }
+    }
+    q = match sort {
+        IdeaSort::Newest => q.order(ideas::id.desc()),
+        IdeaSort::MostVotes => q.order((ideas::vote_count.desc(), ideas::id.desc())),
+        IdeaSort::LongestInStage => q.order((ideas::stage_entered_at.asc(), ideas::id.asc())),
+    };
+    Ok(q.limit(limit + 1).load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("Warte"), "%warte%");
+        assert_eq!(like_pattern("50%_x\\"), "%50\\%\\_x\\\\%");
+    }
+
+    #[test]
+    fn cursors_name_their_sort() {
+        let c = IdeaCursor::MostVotes(3, "id".into());
+        let back: IdeaCursor = crate::pagination::decode_cursor(&crate::pagination::encode_cursor(&c)).unwrap();
+        assert_eq!(back, c);
+        assert_eq!(back.sort(), IdeaSort::MostVotes);
+    }
+}
