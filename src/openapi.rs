@@ -25,6 +25,9 @@ Writes that can race carry the resource's `version` (or `If-Match`).",
         (name = "organization", description = "The caller's organisation and its settings"),
         (name = "users", description = "User administration"),
         (name = "units", description = "Organisational units (a tree)"),
+        (name = "questionnaires", description = "Self-assessment questionnaires: versions, import, publish, archive"),
+        (name = "assessments", description = "Assessment rounds, anonymous answers and results"),
+        (name = "dimensions", description = "Current dimensions, latest scores, weak dimensions"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

@@ -1,5 +1,13 @@
 //! Pure domain logic: no I/O, no connections, no requests.
 
 pub mod fields;
+pub mod locale;
+pub mod questionnaire;
+pub mod results;
 pub mod roles;
+pub mod rounds;
+pub mod scoring;
+pub mod stats;
+pub mod suppression;
 pub mod unit_tree;
+pub mod weakness;

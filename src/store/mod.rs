@@ -1,6 +1,10 @@
 //! Queries, one file per aggregate. Every query is scoped by the caller's organisation.
 
+pub mod assessments;
+pub mod dimensions;
 pub mod organizations;
+pub mod questionnaires;
+pub mod responses;
 pub mod throttle;
 pub mod tokens;
 pub mod units;

@@ -14,17 +14,34 @@ fn compose_runs_the_app_on_postgres_16() {
     let db = &services["db"];
     assert_eq!(db["image"].as_str(), Some("postgres:16"));
     assert!(db["healthcheck"]["test"].is_sequence());
-    assert!(db["volumes"].as_sequence().unwrap().iter().any(|v| v.as_str().unwrap().starts_with("pgdata:")));
+    assert!(
+        db["volumes"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .any(|v| v.as_str().unwrap().starts_with("pgdata:"))
+    );
 
     let app = &services["app"];
     assert_eq!(app["build"].as_str(), Some("."));
     assert_eq!(app["depends_on"]["db"]["condition"].as_str(), Some("service_healthy"));
-    assert!(app["healthcheck"]["test"].as_sequence().unwrap().iter().any(|v| v.as_str() == Some("http://127.0.0.1:8080/readyz")));
+    assert!(
+        app["healthcheck"]["test"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .any(|v| v.as_str() == Some("http://127.0.0.1:8080/readyz"))
+    );
     let env = app["environment"].as_mapping().unwrap();
     let url = env[&serde_yaml::Value::from("DATABASE_URL")].as_str().unwrap();
     assert!(url.starts_with("postgres://") && url.contains("@db:5432/"));
-    assert!(env.contains_key(&serde_yaml::Value::from("KAIZEN_JWT_SECRET")));
-    assert!(doc["volumes"].as_mapping().unwrap().contains_key(&serde_yaml::Value::from("pgdata")));
+    assert!(env.contains_key(serde_yaml::Value::from("KAIZEN_JWT_SECRET")));
+    assert!(
+        doc["volumes"]
+            .as_mapping()
+            .unwrap()
+            .contains_key(serde_yaml::Value::from("pgdata"))
+    );
 
     // Every variable the compose file sets is documented in the README.
     let readme = load("README.md");
@@ -41,10 +58,16 @@ fn dockerfile_is_multi_stage_with_a_healthcheck() {
     assert!(dockerfile.contains("HEALTHCHECK"));
     assert!(dockerfile.contains("USER kaizen"));
     // Everything the build copies exists.
-    for line in dockerfile.lines().filter(|l| l.starts_with("COPY ") && !l.contains("--from")) {
+    for line in dockerfile
+        .lines()
+        .filter(|l| l.starts_with("COPY ") && !l.contains("--from"))
+    {
         let parts: Vec<&str> = line.split_whitespace().collect();
         for src in &parts[1..parts.len() - 1] {
-            assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(src).exists(), "Dockerfile copies missing {src}");
+            assert!(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join(src).exists(),
+                "Dockerfile copies missing {src}"
+            );
         }
     }
 }

@@ -4,12 +4,17 @@
 
 mod helpers;
 
+mod assessment_support;
+
+mod assessments;
 mod auth;
 mod cli;
 mod compose;
+mod dimensions;
 mod errors;
 mod openapi;
 mod ops;
 mod organization;
+mod questionnaires;
 mod units;
 mod users;
