@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod assessment_logs;
 mod assessment_support;
 
 mod assessments;
