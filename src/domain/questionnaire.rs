@@ -148,6 +148,7 @@ pub struct QuestionnaireDefinition {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"key": "error_culture", "name": {"de": "Fehlerkultur", "en": "Error culture"}, "description": {"de": "Ein niedriger Wert heißt: Fehler werden verschwiegen.", "en": "A low score means mistakes are hushed up."}, "items": [{"key": "ec.1", "text": {"de": "Fehler darf man bei uns zugeben.", "en": "Admitting mistakes is fine here."}}, {"key": "ec.2", "text": {"de": "Wer Fehler macht, wird bloßgestellt.", "en": "People who make mistakes are shown up."}, "reverse": true}]}))]
 pub struct DimensionDefinition {
     /// Stable key shared by all versions, e.g. `error_culture`; rounds are compared by it.
     pub key: String,
@@ -160,6 +161,7 @@ pub struct DimensionDefinition {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"key": "ec.2", "text": {"de": "Wer Fehler macht, wird bloßgestellt.", "en": "People who make mistakes are shown up."}, "reverse": true}))]
 pub struct ItemDefinition {
     /// Unique within the questionnaire, e.g. `error_culture.2`; answers name items by it.
     pub key: String,

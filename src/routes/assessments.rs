@@ -393,6 +393,7 @@ pub async fn close_assessment(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "error_culture.2", "text": "After a mistake, the first thing people here do is look for someone to blame."}))]
 pub struct AnswerItem {
     /// Send this as `item_id`.
     pub id: String,
@@ -477,12 +478,33 @@ pub async fn get_assessment_questionnaire(
         }))
 }
 
+/// The schema of an answer value: an integer 1–5 or the string `"cant_judge"`. The
+/// field is read as any JSON value so a wrong one is reported with its item.
+fn answer_value_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+    let one_of = OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1))
+                .maximum(Some(5)),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([scoring::CANT_JUDGE])),
+        )
+        .description(Some("1 (strongly disagree) to 5 (strongly agree), or \"cant_judge\""))
+        .build();
+    Schema::OneOf(one_of)
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"item_id": "error_culture.2", "value": 2}))]
 pub struct AnswerInput {
     pub item_id: String,
-    /// 1–5, or `"cant_judge"`.
-    #[schema(value_type = Object, example = json!(4))]
+    #[schema(schema_with = answer_value_schema)]
     pub value: serde_json::Value,
 }
 
@@ -566,6 +588,7 @@ pub async fn submit_response(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"key": "advanced", "label": "advanced"}))]
 pub struct BandResponse {
     pub key: Band,
     pub label: String,
@@ -583,6 +606,7 @@ impl BandResponse {
 
 /// Statistics of one group on one dimension; all `null` when hidden.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"n": 109, "mean": 3.21, "score": 55.25, "sd": 0.82, "ci95_low": 3.05, "ci95_high": 3.37, "band": {"key": "established", "label": "established"}}))]
 pub struct Figures {
     /// Respondents whose score counts (at least 75 % of the dimension's items answered).
     pub n: Option<i64>,
@@ -624,6 +648,7 @@ impl Figures {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"reason": "below_min_group_size", "message": "fewer than 5 responses – not shown to protect anonymity"}))]
 pub struct SuppressionNote {
     pub reason: Hidden,
     pub message: String,
@@ -650,6 +675,7 @@ impl SuppressionNote {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "error_culture.2", "text": "After a mistake, the first thing people here do is look for someone to blame.", "reverse": true, "answered": 104, "cant_judge": 8, "mean": 2.9, "scored_mean": 3.1}))]
 pub struct ItemResult {
     pub id: String,
     pub text: String,
@@ -665,6 +691,7 @@ pub struct ItemResult {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"key": "error_culture", "name": "Error culture and psychological safety", "n": 109, "mean": 3.21, "score": 55.25, "sd": 0.82, "ci95_low": 3.05, "ci95_high": 3.37, "band": {"key": "established", "label": "established"}, "suppressed": null, "items": []}))]
 pub struct DimensionResult {
     pub key: String,
     pub name: String,
@@ -675,6 +702,7 @@ pub struct DimensionResult {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"key": "error_culture", "n": null, "mean": null, "score": null, "sd": null, "ci95_low": null, "ci95_high": null, "band": null, "suppressed": {"reason": "complementary", "message": "hidden so that a smaller group cannot be worked out by subtraction"}}))]
 pub struct UnitDimensionResult {
     pub key: String,
     #[serde(flatten)]
@@ -683,6 +711,7 @@ pub struct UnitDimensionResult {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"unit_id": "019a6a9d-1111-7abc-8def-0123456789ab", "name": "Bürgeramt", "parent_id": null, "responses": 23, "suppressed": null, "dimensions": [{"key": "leadership", "n": 22, "mean": 3.6, "score": 65.0, "sd": 0.7, "ci95_low": 3.29, "ci95_high": 3.91, "band": {"key": "advanced", "label": "advanced"}, "suppressed": null}]}))]
 pub struct UnitResult {
     pub unit_id: String,
     pub name: String,

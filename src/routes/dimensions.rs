@@ -18,6 +18,7 @@ use crate::store::dimensions::{self, Overview};
 use crate::store::organizations;
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "019a6aa0-0b7e-7c11-8d3f-2a9c4e5f6a7b", "title": "Lernkultur 2026", "closed_at": "2026-12-15T16:00:00Z"}))]
 pub struct RoundRef {
     pub id: String,
     pub title: String,
@@ -35,6 +36,7 @@ impl From<&Round> for RoundRef {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "019a6a9c-4c1e-7d2a-9f0e-5b8f1c2d3e4f", "key": "lernkultur", "version": 1, "title": "Learning culture in the administration"}))]
 pub struct QuestionnaireRef {
     pub id: String,
     pub key: String,
@@ -43,6 +45,7 @@ pub struct QuestionnaireRef {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"previous_score": 48.5, "change": 6.75}))]
 pub struct Trend {
     /// Score (0–100) in the previous closed organisation-wide round.
     pub previous_score: f64,
@@ -52,6 +55,7 @@ pub struct Trend {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"key": "error_culture", "name": "Error culture and psychological safety", "description": "How openly mistakes and criticism are handled. A low score means …", "n": 109, "mean": 3.21, "score": 55.25, "sd": 0.82, "ci95_low": 3.05, "ci95_high": 3.37, "band": {"key": "established", "label": "established"}, "trend": {"previous_score": 48.5, "change": 6.75}, "weak": true}))]
 pub struct DimensionStatusResponse {
     /// Stable key; ideas link to it.
     pub key: String,

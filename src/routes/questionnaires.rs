@@ -65,6 +65,7 @@ impl QuestionnaireSummary {
 page_type!(QuestionnairePage, QuestionnaireSummary);
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"value": 5, "label": "strongly agree"}))]
 pub struct ScaleValue {
     pub value: u8,
     pub label: String,
@@ -85,6 +86,7 @@ pub struct ScaleResponse {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"value": "cant_judge", "label": "can't judge"}))]
 pub struct CantJudgeOption {
     /// Send this instead of a number for "can't judge".
     pub value: String,
@@ -113,6 +115,7 @@ impl ScaleResponse {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "leadership.3", "text": "Suggestions from the team disappear at management level without us ever learning what became of them.", "reverse": true}))]
 pub struct ItemResponse {
     /// Answers name the item by this id.
     pub id: String,
@@ -122,6 +125,7 @@ pub struct ItemResponse {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"key": "leadership", "name": "Leadership for learning", "description": "How much managers ask for improvement … A low score means managers rarely ask for improvements …", "items": [{"id": "leadership.1", "text": "My manager encourages me to question existing procedures.", "reverse": false}]}))]
 pub struct DimensionResponse {
     pub key: String,
     pub name: String,
@@ -131,6 +135,7 @@ pub struct DimensionResponse {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "019a6a9c-4c1e-7d2a-9f0e-5b8f1c2d3e4f", "key": "lernkultur", "version": 1, "status": "published", "builtin": true, "scale": "agree-5", "lang": "en", "title": "Learning culture in the administration", "created_at": "2026-11-26T08:00:00Z", "published_at": "2026-11-26T08:00:00Z", "archived_at": null, "description": "An anonymous self-assessment …", "answer_scale": {"id": "agree-5", "min": 1, "max": 5, "values": [{"value": 1, "label": "strongly disagree"}, {"value": 5, "label": "strongly agree"}], "cant_judge": {"value": "cant_judge", "label": "can't judge"}}, "dimensions": [{"key": "leadership", "name": "Leadership for learning", "description": "… A low score means …", "items": [{"id": "leadership.1", "text": "My manager encourages me to question existing procedures.", "reverse": false}]}]}))]
 pub struct QuestionnaireResponse {
     #[serde(flatten)]
     pub summary: QuestionnaireSummary,
