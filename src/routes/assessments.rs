@@ -12,12 +12,13 @@ use crate::db;
 use crate::domain::fields;
 use crate::domain::locale::Lang;
 use crate::domain::questionnaire::Scale;
-use crate::domain::results::{self, RoundResults};
+use crate::domain::results::{self, RoundAggregates, RoundResults};
 use crate::domain::roles::Role;
 use crate::domain::rounds::{self, RoundStatus};
 use crate::domain::scoring::{self, Band, to_score};
 use crate::domain::stats::Summary;
 use crate::domain::suppression::Hidden;
+use crate::domain::unit_tree::UnitTree;
 use crate::error::{ApiError, Problem, Validator};
 use crate::extract::{ApiJson, ExpectedVersion, etag};
 use crate::page_type;
@@ -883,7 +884,7 @@ pub async fn get_results(
             "results by unit are for leads, managers and admins",
         ));
     }
-    let (round, content, org, agg, units_view) = db::run(&state.pool, move |conn| {
+    let loaded = db::run(&state.pool, move |conn| {
         let org_id = caller.org_id.as_str();
         assessments::advance_due(conn, Some(org_id), db::now())?;
         let round = assessments::find(conn, org_id, &id)?;
@@ -914,14 +915,39 @@ pub async fn get_results(
         } else {
             None
         };
-        Ok((round, content, org, (agg, tree), units_view))
+        Ok(ResultsInput {
+            round,
+            content,
+            k: org.min_group_size,
+            locale: org.default_locale,
+            agg,
+            tree,
+            units_view,
+        })
     })
     .await?;
-    let (agg, tree) = agg;
-    let k = org.min_group_size;
-    let built = results::build(&content.instrument(), &agg, &tree, k);
-    let lang = choose(&req, lang.lang.as_deref(), &org.default_locale);
+    let built = results::build(&loaded.content.instrument(), &loaded.agg, &loaded.tree, loaded.k);
+    let lang = choose(&req, lang.lang.as_deref(), &loaded.locale);
     Ok(HttpResponse::Ok()
         .insert_header(content_language(lang))
-        .json(shape_results(&round, &content, &built, units_view, k, lang)))
+        .json(shape_results(
+            &loaded.round,
+            &loaded.content,
+            &built,
+            loaded.units_view,
+            loaded.k,
+            lang,
+        )))
+}
+
+/// What the results handler reads from the database in one go.
+struct ResultsInput {
+    round: Round,
+    content: Content,
+    k: i64,
+    locale: String,
+    agg: RoundAggregates,
+    tree: UnitTree,
+    /// Units the caller may see, with all unit names; `None` without a breakdown.
+    units_view: Option<(Vec<String>, HashMap<String, String>)>,
 }
