@@ -11,8 +11,8 @@ use crate::domain::roles::Role;
 use crate::error::ApiError;
 use crate::startup::StartupError;
 use crate::store::organizations::{self, Organization};
-use crate::store::units;
 use crate::store::users::{self, NewUser, User};
+use crate::store::{questionnaires, units};
 
 pub const DEFAULT_ADMIN_EMAIL: &str = "admin@kaizen.local";
 
@@ -66,6 +66,8 @@ pub fn create_organization(
             generated,
         );
         let user = users::insert(conn, &new)?;
+        // Every organisation starts with the built-in questionnaire.
+        questionnaires::ensure_builtin(conn, &org.id)?;
         Ok((
             org,
             CreatedAccount {
@@ -111,7 +113,8 @@ pub fn create_user(
 
 /// On an empty database: organisation `default` with an admin from
 /// `KAIZEN_ADMIN_EMAIL`/`KAIZEN_ADMIN_PASSWORD`, or a generated password printed to
-/// stderr this one time.
+/// stderr this one time. On every start: the built-in questionnaire (in its current
+/// version) for every organisation that lacks it.
 pub async fn first_start(pool: &DbPool, settings: &Settings) -> Result<(), StartupError> {
     let pool = pool.clone();
     let email = settings
@@ -121,15 +124,21 @@ pub async fn first_start(pool: &DbPool, settings: &Settings) -> Result<(), Start
     let password = settings.admin_password.clone();
     let created = web::block(move || -> Result<Option<CreatedAccount>, String> {
         let mut conn = pool.get().map_err(|e| e.to_string())?;
-        if organizations::count(&mut conn).map_err(describe)? > 0 {
-            return Ok(None);
+        let created = if organizations::count(&mut conn).map_err(describe)? > 0 {
+            None
+        } else {
+            match create_organization(&mut conn, "Default", "default", &email, password.as_deref()) {
+                Ok((_, account)) => Some(account),
+                // Another instance starting at the same moment created it first.
+                Err(_) if organizations::count(&mut conn).map_err(describe)? > 0 => None,
+                Err(e) => return Err(e),
+            }
+        };
+        let loaded = questionnaires::ensure_builtin_everywhere(&mut conn).map_err(describe)?;
+        if loaded > 0 {
+            tracing::info!(organisations = loaded, "loaded the built-in questionnaire");
         }
-        match create_organization(&mut conn, "Default", "default", &email, password.as_deref()) {
-            Ok((_, account)) => Ok(Some(account)),
-            // Another instance starting at the same moment created it first.
-            Err(_) if organizations::count(&mut conn).map_err(describe)? > 0 => Ok(None),
-            Err(e) => Err(e),
-        }
+        Ok(created)
     })
     .await
     .map_err(|e| StartupError::Bootstrap(e.to_string()))?

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod pagination;
 pub mod routes;
+pub mod scheduler;
 pub mod startup;
 pub mod state;
 pub mod store;

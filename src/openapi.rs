@@ -26,6 +26,9 @@ Writes that can race carry the resource's `version` (or `If-Match`).",
         (name = "users", description = "User administration"),
         (name = "units", description = "Organisational units (a tree)"),
         (name = "ideas", description = "Improvement ideas through Plan-Do-Check-Act: submission, transitions with evidence, history, votes, comments"),
+        (name = "questionnaires", description = "Self-assessment questionnaires: versions, import, publish, archive"),
+        (name = "assessments", description = "Assessment rounds, anonymous answers and results"),
+        (name = "dimensions", description = "Current dimensions, latest scores, weak dimensions"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

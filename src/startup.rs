@@ -16,7 +16,7 @@ use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::state::AppState;
-use crate::{bootstrap, openapi, routes, telemetry};
+use crate::{bootstrap, openapi, routes, scheduler, telemetry};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -36,6 +36,7 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: DbPool,
+    scheduler: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// Opens the database named by the settings (running migrations) with a pool sized
@@ -81,8 +82,16 @@ impl Application {
             .listen(listener)
             .map_err(|e| StartupError::Other(e.to_string()))?
             .run();
+        let scheduler = settings
+            .scheduler
+            .then(|| scheduler::spawn(pool.clone(), scheduler::INTERVAL));
         tracing::info!(port, "listening");
-        Ok(Self { port, server, pool })
+        Ok(Self {
+            port,
+            server,
+            pool,
+            scheduler,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -100,7 +109,11 @@ impl Application {
 
     /// Serves until SIGTERM/SIGINT, then finishes in-flight requests (graceful shutdown).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        if let Some(task) = self.scheduler {
+            task.abort();
+        }
+        result
     }
 }
 

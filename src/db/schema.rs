@@ -71,10 +71,7 @@ diesel::joinable!(units -> organizations (org_id));
 diesel::joinable!(users -> organizations (org_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(organizations, units, users, refresh_tokens, login_attempts,);
-
-// Improvement ideas (issue 4). Their own `allow_tables_to_appear_in_same_query!` call
-// below keeps this block independent of the foundation's.
+// Improvement ideas (migration 2026-11-26-000003_ideas).
 
 diesel::table! {
     ideas (id) {
@@ -195,7 +192,124 @@ diesel::table! {
     }
 }
 
+// Questionnaires and assessment rounds (migration 2026-11-26-000002_assessments).
+
+diesel::table! {
+    questionnaires (id) {
+        id -> Text,
+        org_id -> Text,
+        key -> Text,
+        version -> BigInt,
+        status -> Text,
+        builtin -> Bool,
+        scale -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        created_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        archived_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    questionnaire_dimensions (questionnaire_id, dimension_key) {
+        questionnaire_id -> Text,
+        dimension_key -> Text,
+        position -> BigInt,
+        name -> Text,
+        description -> Text,
+    }
+}
+
+diesel::table! {
+    questionnaire_items (questionnaire_id, item_key) {
+        questionnaire_id -> Text,
+        item_key -> Text,
+        dimension_key -> Text,
+        position -> BigInt,
+        reverse -> Bool,
+        text -> Text,
+    }
+}
+
+diesel::table! {
+    assessment_rounds (id) {
+        id -> Text,
+        org_id -> Text,
+        questionnaire_id -> Text,
+        title -> Text,
+        scope_unit_id -> Nullable<Text>,
+        status -> Text,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        opened_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        eligible_count -> Nullable<BigInt>,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessment_participation (round_id, user_id) {
+        round_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    assessment_responses (id) {
+        id -> Text,
+        round_id -> Text,
+        unit_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    assessment_answers (response_id, item_key) {
+        response_id -> Text,
+        item_key -> Text,
+        round_id -> Text,
+        value -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    assessment_scores (response_id, dimension_key) {
+        response_id -> Text,
+        dimension_key -> Text,
+        round_id -> Text,
+        unit_id -> Nullable<Text>,
+        score -> Double,
+    }
+}
+
+diesel::table! {
+    assessment_live_results (round_id) {
+        round_id -> Text,
+        response_count -> BigInt,
+        aggregates -> Text,
+    }
+}
+
+// Every table, once: diesel needs each pair declared exactly one time.
 diesel::allow_tables_to_appear_in_same_query!(
+    organizations,
+    units,
+    users,
+    refresh_tokens,
+    login_attempts,
+    questionnaires,
+    questionnaire_dimensions,
+    questionnaire_items,
+    assessment_rounds,
+    assessment_participation,
+    assessment_responses,
+    assessment_answers,
+    assessment_scores,
+    assessment_live_results,
     ideas,
     idea_cycles,
     idea_dimensions,

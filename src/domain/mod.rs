@@ -2,6 +2,14 @@
 
 pub mod fields;
 pub mod ideas;
+pub mod locale;
 pub mod pdca;
+pub mod questionnaire;
+pub mod results;
 pub mod roles;
+pub mod rounds;
+pub mod scoring;
+pub mod stats;
+pub mod suppression;
 pub mod unit_tree;
+pub mod weakness;

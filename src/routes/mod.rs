@@ -1,11 +1,15 @@
 //! HTTP handlers, one module per resource, and the fallbacks that keep every error a
 //! problem document (unknown route 404, wrong method 405).
 
+pub mod assessments;
 pub mod auth;
+pub mod dimensions;
 pub mod ideas;
+pub mod localization;
 pub mod me;
 pub mod ops;
 pub mod organization;
+pub mod questionnaires;
 pub mod units;
 pub mod users;
 
@@ -38,8 +42,31 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(units::create_unit)
         .service(units::get_unit)
         .service(units::update_unit)
-        .service(units::delete_unit);
+        .service(units::delete_unit)
+        .configure(configure_assessments);
     configure_ideas(cfg);
+}
+
+/// The self-assessment: questionnaires, rounds, responses, results, dimensions.
+fn configure_assessments(cfg: &mut ServiceConfig) {
+    cfg.service(questionnaires::list_questionnaires)
+        .service(questionnaires::import_questionnaire)
+        .service(questionnaires::get_questionnaire)
+        .service(questionnaires::get_questionnaire_definition)
+        .service(questionnaires::publish_questionnaire)
+        .service(questionnaires::archive_questionnaire)
+        .service(questionnaires::delete_questionnaire)
+        .service(assessments::list_assessments)
+        .service(assessments::create_assessment)
+        .service(assessments::get_assessment)
+        .service(assessments::update_assessment)
+        .service(assessments::delete_assessment)
+        .service(assessments::open_assessment)
+        .service(assessments::close_assessment)
+        .service(assessments::get_assessment_questionnaire)
+        .service(assessments::submit_response)
+        .service(assessments::get_results)
+        .service(dimensions::list_dimensions);
 }
 
 /// The ideas resource (issue 4): submission, lifecycle, history, votes, comments.

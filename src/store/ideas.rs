@@ -17,7 +17,7 @@ use crate::domain::ideas as rules;
 use crate::domain::pdca::{self, Action, Actor, Applied, Outcome, StageValues, Status, TransitionError};
 use crate::domain::roles::Role;
 use crate::error::{ApiError, FieldError, Validator};
-use crate::store::{idea_events, organizations, units};
+use crate::store::{dimensions, idea_events, organizations, units};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct Idea {
@@ -386,21 +386,35 @@ fn current_cycle(conn: &mut DbConnection, idea: &Idea) -> Result<Option<Cycle>, 
 }
 
 /// The only place dimension keys an idea links to are validated: at most three, distinct,
-/// well-formed. The check against the organisation's current questionnaire belongs here.
-pub fn check_dimension_keys(_conn: &mut DbConnection, _org_id: &str, keys: &[String]) -> Result<(), ApiError> {
+/// well-formed, and dimensions of the organisation's current questionnaire.
+pub fn check_dimension_keys(conn: &mut DbConnection, org_id: &str, keys: &[String]) -> Result<(), ApiError> {
     let errors = rules::dimension_links(keys);
-    if errors.is_empty() {
-        return Ok(());
+    let mut fields: Vec<FieldError> = errors
+        .into_iter()
+        .map(|(i, m)| match i {
+            Some(i) => FieldError::new(format!("dimensions[{i}]"), m),
+            None => FieldError::new("dimensions", m),
+        })
+        .collect();
+    if fields.is_empty() && !keys.is_empty() {
+        let current = dimensions::current_keys(conn, org_id)?;
+        for (i, key) in keys.iter().enumerate() {
+            if !current.contains(key) {
+                fields.push(FieldError::new(
+                    format!("dimensions[{i}]"),
+                    format!(
+                        "{key:?} is not a dimension of the current questionnaire (known: {})",
+                        current.join(", ")
+                    ),
+                ));
+            }
+        }
     }
-    Err(ApiError::Validation(
-        errors
-            .into_iter()
-            .map(|(i, m)| match i {
-                Some(i) => FieldError::new(format!("dimensions[{i}]"), m),
-                None => FieldError::new("dimensions", m),
-            })
-            .collect(),
-    ))
+    if fields.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(fields))
+    }
 }
 
 /// 422 unless every co-author is an active user of the organisation.

@@ -1,10 +1,14 @@
 //! Queries, one file per aggregate. Every query is scoped by the caller's organisation.
 
+pub mod assessments;
+pub mod dimensions;
 pub mod idea_comments;
 pub mod idea_events;
 pub mod idea_votes;
 pub mod ideas;
 pub mod organizations;
+pub mod questionnaires;
+pub mod responses;
 pub mod throttle;
 pub mod tokens;
 pub mod units;

@@ -22,7 +22,7 @@ fn kaizen() -> Command {
 }
 
 /// Starts `kaizen serve` and collects stderr until it listens (or exits).
-fn start(dir: &Path, extra: &[(&str, &str)]) -> (Child, String, mpsc::Receiver<String>) {
+pub(crate) fn start(dir: &Path, extra: &[(&str, &str)]) -> (Child, String, mpsc::Receiver<String>) {
     let mut cmd = kaizen();
     cmd.current_dir(dir)
         .env("KAIZEN_BIND", "127.0.0.1:0")
@@ -97,14 +97,14 @@ fn healthz(port: u16) -> bool {
     buf.starts_with("HTTP/1.1 200") || buf.starts_with("HTTP/1.0 200")
 }
 
-fn sigterm(child: &Child) {
+pub(crate) fn sigterm(child: &Child) {
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
 }
 
-fn wait_exit(child: &mut Child, within: Duration) -> Option<std::process::ExitStatus> {
+pub(crate) fn wait_exit(child: &mut Child, within: Duration) -> Option<std::process::ExitStatus> {
     let deadline = Instant::now() + within;
     while Instant::now() < deadline {
         if let Some(status) = child.try_wait().unwrap() {
@@ -308,5 +308,8 @@ fn openapi_command_prints_the_document() {
     assert!(out.status.success());
     let committed =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json")).unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), committed);
+    assert!(
+        String::from_utf8_lossy(&out.stdout) == committed,
+        "`kaizen openapi` differs from openapi/openapi.json"
+    );
 }

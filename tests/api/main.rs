@@ -4,15 +4,22 @@
 
 mod helpers;
 
+mod assessment_logs;
+mod assessment_support;
+
+mod assessments;
 mod auth;
 mod cli;
 mod compose;
+mod dimensions;
 mod errors;
+mod idea_dimensions;
 mod idea_lifecycle;
 mod idea_social;
 mod ideas;
 mod openapi;
 mod ops;
 mod organization;
+mod questionnaires;
 mod units;
 mod users;

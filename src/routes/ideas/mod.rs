@@ -26,7 +26,7 @@ use crate::store::ideas::{
     self as store, AuthorFilter, Cycle, CycleStages, Idea, IdeaCursor, IdeaDraft, IdeaEdit, IdeaFilter, IdeaSort,
     ImpactEstimate,
 };
-use crate::store::units;
+use crate::store::{dimensions, units};
 use transitions::TransitionOption;
 
 pub(crate) const TITLE_MAX: usize = 200;
@@ -487,6 +487,9 @@ pub struct IdeaListParams {
     /// Only ideas linked to at least one of these dimension keys.
     #[param(style = Form, explode = false)]
     dimension: Option<Vec<String>>,
+    /// Only ideas linked to a dimension that is weak now (see `GET /api/v1/dimensions`);
+    /// none while no assessment round has closed.
+    weak_only: Option<bool>,
     /// Author or co-author (a user id, or `me`). Anonymous ideas are found by their
     /// author only for admins and the author themself.
     author: Option<String>,
@@ -512,6 +515,7 @@ pub struct IdeaListParams {
 struct ListQuery {
     filter: IdeaFilter,
     unit: Option<String>,
+    weak_only: bool,
     sort: IdeaSort,
     limit: i64,
     after: Option<IdeaCursor>,
@@ -541,6 +545,7 @@ impl ListQuery {
         let mut v = Validator::new();
         let mut filter = IdeaFilter::default();
         let mut unit = None;
+        let mut weak_only = false;
         let mut sort = IdeaSort::Newest;
         let mut limit = None;
         let mut cursor = None;
@@ -568,6 +573,11 @@ impl ListQuery {
                     }
                 }
                 "unit" if !value.is_empty() => unit = Some(value.to_owned()),
+                "weak_only" => match value {
+                    "true" => weak_only = true,
+                    "false" => weak_only = false,
+                    _ => v.add("weak_only", "must be true or false"),
+                },
                 "author" if !value.is_empty() => {
                     let user_id = me(value);
                     filter.author = Some(AuthorFilter {
@@ -624,6 +634,7 @@ impl ListQuery {
         Ok(Self {
             filter,
             unit,
+            weak_only,
             sort,
             limit: limit.unwrap_or(DEFAULT_LIMIT),
             after,
@@ -655,6 +666,7 @@ pub async fn list_ideas(
     let ListQuery {
         mut filter,
         unit,
+        weak_only,
         sort,
         limit,
         after,
@@ -663,6 +675,10 @@ pub async fn list_ideas(
         if let Some(unit) = unit {
             units::require_in_org(conn, &caller.org_id, &unit, "unit")?;
             filter.unit_ids = Some(units::subtree_ids(conn, &caller.org_id, &unit)?);
+        }
+        if weak_only {
+            // An empty set matches nothing: with no weak dimension, no idea is listed.
+            filter.linked_to_any.push(dimensions::weak_keys(conn, &caller.org_id)?);
         }
         let rows = store::list(conn, &caller.org_id, &filter, sort, after.as_ref(), limit)?;
         let (rows, next_cursor) = finish_page(rows, limit, |i| IdeaCursor::after(sort, i));

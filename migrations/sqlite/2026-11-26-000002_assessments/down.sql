@@ -1,0 +1,9 @@
+DROP TABLE assessment_live_results;
+DROP TABLE assessment_scores;
+DROP TABLE assessment_answers;
+DROP TABLE assessment_responses;
+DROP TABLE assessment_participation;
+DROP TABLE assessment_rounds;
+DROP TABLE questionnaire_items;
+DROP TABLE questionnaire_dimensions;
+DROP TABLE questionnaires;

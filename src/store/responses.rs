@@ -1,0 +1,320 @@
+//! Anonymous responses: recording one (participation, response, answers and scores in one
+//! transaction) and the grouped SQL aggregates that results are computed from. Nothing
+//! here reads or returns a single response.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Nullable, Text, Timestamp};
+
+use crate::db::schema::{
+    assessment_answers, assessment_live_results, assessment_participation, assessment_responses, assessment_rounds,
+    assessment_scores,
+};
+use crate::db::{self, DbConnection};
+use crate::domain::results::{ItemAggregate, RoundAggregates};
+use crate::domain::rounds::RoundStatus;
+use crate::domain::scoring::DimensionScore;
+use crate::domain::stats::Moments;
+use crate::error::ApiError;
+use crate::store::assessments::{self, Round};
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = assessment_participation)]
+struct NewParticipation<'a> {
+    round_id: &'a str,
+    user_id: &'a str,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = assessment_responses)]
+#[diesel(treat_none_as_default_value = false)]
+struct NewResponse<'a> {
+    id: &'a str,
+    round_id: &'a str,
+    unit_id: Option<&'a str>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = assessment_answers)]
+#[diesel(treat_none_as_default_value = false)]
+struct NewAnswer<'a> {
+    response_id: &'a str,
+    item_key: &'a str,
+    round_id: &'a str,
+    value: Option<i64>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = assessment_scores)]
+#[diesel(treat_none_as_default_value = false)]
+struct NewScore<'a> {
+    response_id: &'a str,
+    dimension_key: &'a str,
+    round_id: &'a str,
+    unit_id: Option<&'a str>,
+    score: f64,
+}
+
+fn insert_answers(conn: &mut DbConnection, rows: &[NewAnswer<'_>]) -> QueryResult<usize> {
+    match conn {
+        DbConnection::Sqlite(c) => diesel::insert_into(assessment_answers::table).values(rows).execute(c),
+        DbConnection::Postgresql(c) => diesel::insert_into(assessment_answers::table).values(rows).execute(c),
+    }
+}
+
+fn insert_scores(conn: &mut DbConnection, rows: &[NewScore<'_>]) -> QueryResult<usize> {
+    match conn {
+        DbConnection::Sqlite(c) => diesel::insert_into(assessment_scores::table).values(rows).execute(c),
+        DbConnection::Postgresql(c) => diesel::insert_into(assessment_scores::table).values(rows).execute(c),
+    }
+}
+
+#[derive(QueryableByName)]
+struct RoundState {
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Timestamp)]
+    closes_at: NaiveDateTime,
+}
+
+/// Inside the submitting transaction: the round must be open now. On PostgreSQL the row is
+/// share-locked, so a concurrent close waits for submissions in flight and later ones see
+/// it closed; SQLite write transactions run one at a time anyway.
+fn require_open(conn: &mut DbConnection, round_id: &str, now: NaiveDateTime) -> Result<(), ApiError> {
+    let state: RoundState = match conn {
+        DbConnection::Postgresql(pg) => {
+            diesel::sql_query("SELECT status, closes_at FROM assessment_rounds WHERE id = $1 FOR SHARE")
+                .bind::<Text, _>(round_id)
+                .get_result(pg)?
+        }
+        DbConnection::Sqlite(_) => {
+            let (status, closes_at) = assessment_rounds::table
+                .find(round_id)
+                .select((assessment_rounds::status, assessment_rounds::closes_at))
+                .first::<(String, NaiveDateTime)>(conn)?;
+            RoundState { status, closes_at }
+        }
+    };
+    match RoundStatus::parse(&state.status) {
+        Some(RoundStatus::Open) if state.closes_at > now => Ok(()),
+        Some(RoundStatus::Scheduled) => Err(ApiError::conflict("the round has not opened yet")),
+        _ => Err(ApiError::conflict("the round is closed")),
+    }
+}
+
+/// Records one response: that the user has answered, and — unlinkably — the answers, the
+/// counted dimension scores and the user's unit at this moment. All or nothing; a second
+/// response of the same user to the round answers 409, also when both arrive at once.
+pub fn submit(
+    conn: &mut DbConnection,
+    round: &Round,
+    user_id: &str,
+    unit_id: Option<&str>,
+    answers: &HashMap<String, Option<u8>>,
+    scores: &[DimensionScore],
+) -> Result<(), ApiError> {
+    // Random, not time-ordered: the id must not tell when the response came in.
+    let response_id = uuid::Uuid::new_v4().to_string();
+    db::write_tx(conn, |conn| {
+        require_open(conn, &round.id, db::now())?;
+        diesel::insert_into(assessment_participation::table)
+            .values(&NewParticipation {
+                round_id: &round.id,
+                user_id,
+            })
+            .execute(conn)
+            .map_err(|e| {
+                if db::is_unique_violation(&e) {
+                    ApiError::conflict("you have answered this round already; each person answers once")
+                } else {
+                    e.into()
+                }
+            })?;
+        diesel::insert_into(assessment_responses::table)
+            .values(&NewResponse {
+                id: &response_id,
+                round_id: &round.id,
+                unit_id,
+            })
+            .execute(conn)?;
+        let mut rows: Vec<NewAnswer<'_>> = answers
+            .iter()
+            .map(|(item, value)| NewAnswer {
+                response_id: &response_id,
+                item_key: item,
+                round_id: &round.id,
+                value: value.map(i64::from),
+            })
+            .collect();
+        // The map's order is random per process; sorting keeps statements uniform.
+        rows.sort_by(|a, b| a.item_key.cmp(b.item_key));
+        insert_answers(conn, &rows)?;
+        let counted: Vec<NewScore<'_>> = scores
+            .iter()
+            .filter_map(|s| {
+                s.mean.map(|score| NewScore {
+                    response_id: &response_id,
+                    dimension_key: &s.key,
+                    round_id: &round.id,
+                    unit_id,
+                    score,
+                })
+            })
+            .collect();
+        if !counted.is_empty() {
+            insert_scores(conn, &counted)?;
+        }
+        Ok(())
+    })
+}
+
+#[derive(QueryableByName)]
+struct UnitCountRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    unit_id: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct DimensionRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    unit_id: Option<String>,
+    #[diesel(sql_type = Text)]
+    dimension_key: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = Double)]
+    total: f64,
+    #[diesel(sql_type = Double)]
+    total_sq: f64,
+}
+
+#[derive(QueryableByName)]
+struct ItemRow {
+    #[diesel(sql_type = Text)]
+    item_key: String,
+    #[diesel(sql_type = BigInt)]
+    answered: i64,
+    #[diesel(sql_type = BigInt)]
+    total: i64,
+    #[diesel(sql_type = BigInt)]
+    cant_judge: i64,
+}
+
+/// Responses per respondent unit.
+pub fn response_counts(conn: &mut DbConnection, round_id: &str) -> Result<Vec<(Option<String>, i64)>, ApiError> {
+    let rows: Vec<UnitCountRow> = diesel::sql_query(
+        "SELECT unit_id, COUNT(*) AS n FROM assessment_responses WHERE round_id = $1 GROUP BY unit_id",
+    )
+    .bind::<Text, _>(round_id)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.unit_id, r.n)).collect())
+}
+
+/// Count, sum and sum of squares of the counted dimension scores per unit and dimension.
+pub fn dimension_moments(
+    conn: &mut DbConnection,
+    round_id: &str,
+) -> Result<Vec<(Option<String>, String, Moments)>, ApiError> {
+    let rows: Vec<DimensionRow> = diesel::sql_query(
+        "SELECT unit_id, dimension_key, COUNT(*) AS n, SUM(score) AS total, SUM(score * score) AS total_sq \
+         FROM assessment_scores WHERE round_id = $1 GROUP BY unit_id, dimension_key",
+    )
+    .bind::<Text, _>(round_id)
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.unit_id,
+                r.dimension_key,
+                Moments {
+                    n: r.n,
+                    sum: r.total,
+                    sum_sq: r.total_sq,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Per item: answers with a value, their sum, and "can't judge" answers.
+pub fn item_aggregates(conn: &mut DbConnection, round_id: &str) -> Result<Vec<ItemAggregate>, ApiError> {
+    let rows: Vec<ItemRow> = diesel::sql_query(
+        "SELECT item_key, COUNT(value) AS answered, CAST(COALESCE(SUM(value), 0) AS BIGINT) AS total, \
+         COUNT(*) - COUNT(value) AS cant_judge \
+         FROM assessment_answers WHERE round_id = $1 GROUP BY item_key",
+    )
+    .bind::<Text, _>(round_id)
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ItemAggregate {
+            key: r.item_key,
+            answered: r.answered,
+            sum: r.total,
+            cant_judge: r.cant_judge,
+        })
+        .collect())
+}
+
+pub fn aggregates(conn: &mut DbConnection, round_id: &str) -> Result<RoundAggregates, ApiError> {
+    Ok(RoundAggregates {
+        responses: response_counts(conn, round_id)?,
+        dimensions: dimension_moments(conn, round_id)?,
+        items: item_aggregates(conn, round_id)?,
+    })
+}
+
+/// Aggregates of an open round as shown live. Watching the figures change with every
+/// single response would reveal that response, so live figures move in steps: they are
+/// recomputed only once at least `k` responses have arrived since the last published
+/// state, and everyone sees that same stored state in between.
+pub fn live_aggregates(conn: &mut DbConnection, round: &Round, k: i64) -> Result<RoundAggregates, ApiError> {
+    let now_count = assessments::response_count(conn, &round.id)?;
+    let published: Option<(i64, String)> = assessment_live_results::table
+        .find(&round.id)
+        .select((
+            assessment_live_results::response_count,
+            assessment_live_results::aggregates,
+        ))
+        .first(conn)
+        .optional()?;
+    if let Some((count, json)) = &published
+        && now_count - count < k
+        && let Ok(agg) = serde_json::from_str::<RoundAggregates>(json)
+    {
+        return Ok(agg);
+    }
+    let fresh = aggregates(conn, &round.id)?;
+    let count: i64 = fresh.responses.iter().map(|(_, n)| n).sum();
+    let json = serde_json::to_string(&fresh).map_err(ApiError::internal)?;
+    let stored = db::write_tx(conn, |conn| {
+        diesel::delete(assessment_live_results::table.find(&round.id)).execute(conn)?;
+        diesel::insert_into(assessment_live_results::table)
+            .values((
+                assessment_live_results::round_id.eq(&round.id),
+                assessment_live_results::response_count.eq(count),
+                assessment_live_results::aggregates.eq(&json),
+            ))
+            .execute(conn)
+    });
+    match stored {
+        Ok(_) => Ok(fresh),
+        // Another reader published a state at the same moment: show that one.
+        Err(e) if db::is_unique_violation(&e) => {
+            let theirs: Option<String> = assessment_live_results::table
+                .find(&round.id)
+                .select(assessment_live_results::aggregates)
+                .first(conn)
+                .optional()?;
+            Ok(theirs
+                .and_then(|json| serde_json::from_str(&json).ok())
+                .unwrap_or(fresh))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
