@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod bootstrap;
+pub mod charts;
 pub mod config;
 pub mod db;
 pub mod domain;

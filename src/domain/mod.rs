@@ -1,5 +1,6 @@
 //! Pure domain logic: no I/O, no connections, no requests.
 
+pub mod compare;
 pub mod fields;
 pub mod ideas;
 pub mod locale;
