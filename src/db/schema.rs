@@ -294,6 +294,20 @@ diesel::table! {
     }
 }
 
+// Reports (migration 2026-11-26-000004_reports).
+diesel::table! {
+    idea_stage_spans (idea_id, entered_at, stage) {
+        idea_id -> Text,
+        cycle -> BigInt,
+        stage -> Text,
+        org_id -> Text,
+        unit_id -> Text,
+        entered_at -> Timestamp,
+        left_at -> Timestamp,
+        seconds -> Double,
+    }
+}
+
 // Every table, once: diesel needs each pair declared exactly one time.
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -317,4 +331,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     idea_events,
     idea_votes,
     idea_comments,
+    idea_stage_spans,
 );

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::AuthUser;
-use crate::db::schema::{idea_coauthors, idea_cycles, idea_dimensions, idea_votes, ideas, users};
+use crate::db::schema::{idea_coauthors, idea_cycles, idea_dimensions, idea_stage_spans, idea_votes, ideas, users};
 use crate::db::{self, DbConnection};
 use crate::domain::ideas as rules;
 use crate::domain::pdca::{self, Action, Actor, Applied, Outcome, StageValues, Status, TransitionError};
@@ -781,6 +781,7 @@ pub fn transition(
             return Ok(Err(find(conn, org_id, id)?.version));
         }
         write_cycles(conn, &idea, cycle.as_ref(), &applied, now)?;
+        record_stage_span(conn, &idea, now)?;
 
         let updated = find(conn, org_id, id)?;
         let event_cycle = idea_cycles::table
@@ -805,6 +806,24 @@ pub fn transition(
         )?;
         Ok(Ok(updated))
     })
+}
+
+/// Records how long the idea spent in the stage it is leaving (for the pipeline report).
+fn record_stage_span(conn: &mut DbConnection, idea: &Idea, left_at: NaiveDateTime) -> Result<(), ApiError> {
+    let seconds = (left_at - idea.stage_entered_at).num_microseconds().unwrap_or(0).max(0) as f64 / 1e6;
+    diesel::insert_into(idea_stage_spans::table)
+        .values((
+            idea_stage_spans::idea_id.eq(&idea.id),
+            idea_stage_spans::cycle.eq(idea.cycle),
+            idea_stage_spans::stage.eq(&idea.status),
+            idea_stage_spans::org_id.eq(&idea.org_id),
+            idea_stage_spans::unit_id.eq(&idea.unit_id),
+            idea_stage_spans::entered_at.eq(idea.stage_entered_at),
+            idea_stage_spans::left_at.eq(left_at),
+            idea_stage_spans::seconds.eq(seconds),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 fn write_cycles(
