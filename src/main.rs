@@ -26,7 +26,12 @@ enum Command {
     /// Run the HTTP service (the default). Reads KAIZEN_BIND and DATABASE_URL.
     Serve,
     /// Apply pending database migrations and exit.
-    Migrate,
+    Migrate {
+        /// Instead, undo the most recent migration with its down.sql (data in the
+        /// tables it created is lost).
+        #[arg(long)]
+        revert_last: bool,
+    },
     /// Manage organisations.
     Org {
         #[command(subcommand)]
@@ -135,9 +140,18 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             let app = Application::build(settings).await.map_err(|e| e.to_string())?;
             app.run_until_stopped().await.map_err(|e| e.to_string())
         }
-        Command::Migrate => {
+        Command::Migrate { revert_last: false } => {
             startup::open_database(&settings).await.map_err(|e| e.to_string())?;
             println!("migrations are up to date");
+            Ok(())
+        }
+        Command::Migrate { revert_last: true } => {
+            let pool = startup::open_database(&settings).await.map_err(|e| e.to_string())?;
+            let name = blocking(&pool, |conn| {
+                kaizen::db::revert_last_migration(conn).map_err(|e| e.to_string())
+            })
+            .await?;
+            println!("reverted migration {name}");
             Ok(())
         }
         Command::Org {

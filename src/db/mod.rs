@@ -199,6 +199,16 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, DbError> {
     Ok(applied)
 }
 
+/// Reverts the most recently applied migration with its `down.sql`; returns its name.
+pub fn revert_last_migration(conn: &mut DbConnection) -> Result<String, DbError> {
+    let reverted = match conn {
+        DbConnection::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS),
+        DbConnection::Postgresql(c) => c.revert_last_migration(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| DbError::Migration(e.to_string()))?;
+    Ok(reverted.to_string())
+}
+
 /// Runs `f` with a pooled connection on the blocking thread pool, so diesel never blocks
 /// an async worker. An exhausted pool answers 503.
 pub async fn run<F, T>(pool: &DbPool, f: F) -> Result<T, ApiError>

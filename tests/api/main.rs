@@ -20,6 +20,7 @@ mod ideas;
 mod openapi;
 mod ops;
 mod organization;
+mod pipeline;
 mod questionnaires;
 mod units;
 mod users;
