@@ -29,6 +29,7 @@ Writes that can race carry the resource's `version` (or `If-Match`).",
         (name = "questionnaires", description = "Self-assessment questionnaires: versions, import, publish, archive"),
         (name = "assessments", description = "Assessment rounds, anonymous answers and results"),
         (name = "dimensions", description = "Current dimensions, latest scores, weak dimensions"),
+        (name = "reports", description = "Management reports: progress between assessment rounds, the PDCA pipeline, charts; JSON, CSV, SVG"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

@@ -308,6 +308,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    assessment_round_aggregates (round_id) {
+        round_id -> Text,
+        aggregates -> Text,
+        computed_at -> Timestamp,
+    }
+}
+
 // Every table, once: diesel needs each pair declared exactly one time.
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -332,4 +340,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     idea_votes,
     idea_comments,
     idea_stage_spans,
+    assessment_round_aggregates,
 );

@@ -6,12 +6,23 @@ use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use utoipa::ToSchema;
 
-/// Summary of one group: size, mean and sample standard deviation (n − 1).
+/// One group: size, mean and sample standard deviation (n − 1).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Summary {
+pub struct Sample {
     pub n: i64,
     pub mean: f64,
     pub sd: f64,
+}
+
+impl Sample {
+    /// From the reported figures of a group; `None` without a standard deviation (n < 2).
+    pub fn from_summary(s: &crate::domain::stats::Summary) -> Option<Self> {
+        Some(Self {
+            n: s.n,
+            mean: s.mean,
+            sd: s.sd?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -54,7 +65,7 @@ pub fn verdict(ci_low: f64, ci_high: f64, hedges_g: f64) -> Verdict {
 
 /// Welch's test of `later` against `earlier`. `None` when a group has fewer than two
 /// members or neither group varies (no test is possible).
-pub fn welch(earlier: &Summary, later: &Summary) -> Option<Comparison> {
+pub fn welch(earlier: &Sample, later: &Sample) -> Option<Comparison> {
     if earlier.n < 2 || later.n < 2 || !earlier.sd.is_finite() || !later.sd.is_finite() {
         return None;
     }
@@ -106,8 +117,8 @@ mod tests {
     // normal samples (seed 20261126) and one hand-written small sample; n, mean and sd
     // (ddof = 1) below are those of the raw data.
     struct Case {
-        earlier: Summary,
-        later: Summary,
+        earlier: Sample,
+        later: Sample,
         diff: f64,
         t: f64,
         df: f64,
@@ -121,12 +132,12 @@ mod tests {
         vec![
             // Unequal sizes and variances, no clear change.
             Case {
-                earlier: Summary {
+                earlier: Sample {
                     n: 40,
                     mean: 3.1521489739656348,
                     sd: 0.5914673728111979,
                 },
-                later: Summary {
+                later: Sample {
                     n: 25,
                     mean: 3.248813126320149,
                     sd: 0.7384179306335937,
@@ -141,12 +152,12 @@ mod tests {
             },
             // Small samples (6 vs 9), a clear improvement.
             Case {
-                earlier: Summary {
+                earlier: Sample {
                     n: 6,
                     mean: 3.1666666666666665,
                     sd: 0.5400617248673216,
                 },
-                later: Summary {
+                later: Sample {
                     n: 9,
                     mean: 3.888888888888889,
                     sd: 0.5743353646704259,
@@ -161,12 +172,12 @@ mod tests {
             },
             // Large unequal groups (300 vs 120) with unequal variances, a decline.
             Case {
-                earlier: Summary {
+                earlier: Sample {
                     n: 300,
                     mean: 3.8685006705175957,
                     sd: 0.7257305600545426,
                 },
-                later: Summary {
+                later: Sample {
                     n: 120,
                     mean: 3.5904651315309577,
                     sd: 1.0681475726684844,
@@ -181,12 +192,12 @@ mod tests {
             },
             // Equal variances, tiny difference.
             Case {
-                earlier: Summary {
+                earlier: Sample {
                     n: 50,
                     mean: 2.966371116985211,
                     sd: 0.8059141644895736,
                 },
-                later: Summary {
+                later: Sample {
                     n: 60,
                     mean: 3.0210176747551714,
                     sd: 0.7877186799799475,
@@ -244,18 +255,18 @@ mod tests {
 
     #[test]
     fn degenerate_groups_give_no_test() {
-        let one = Summary {
+        let one = Sample {
             n: 1,
             mean: 3.0,
             sd: 0.0,
         };
-        let some = Summary {
+        let some = Sample {
             n: 10,
             mean: 3.0,
             sd: 0.5,
         };
         assert!(welch(&one, &some).is_none());
-        let flat = Summary {
+        let flat = Sample {
             n: 10,
             mean: 3.0,
             sd: 0.0,

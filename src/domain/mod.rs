@@ -5,6 +5,8 @@ pub mod fields;
 pub mod ideas;
 pub mod locale;
 pub mod pdca;
+pub mod pipeline;
+pub mod progress;
 pub mod questionnaire;
 pub mod results;
 pub mod roles;

@@ -656,7 +656,7 @@ pub struct SuppressionNote {
 }
 
 impl SuppressionNote {
-    fn new(reason: Hidden, k: i64, lang: Lang) -> Self {
+    pub fn new(reason: Hidden, k: i64, lang: Lang) -> Self {
         let message = match (reason, lang) {
             (Hidden::BelowMinGroupSize, Lang::De) => {
                 format!("weniger als {k} Antworten – zum Schutz der Anonymität nicht ausgewiesen")
@@ -897,7 +897,7 @@ pub async fn get_results(
                 ));
             }
             RoundStatus::Open => responses::live_aggregates(conn, &round, org.min_group_size)?,
-            RoundStatus::Closed => responses::aggregates(conn, &round.id)?,
+            RoundStatus::Closed => responses::final_aggregates(conn, &round)?,
         };
         let content = questionnaires::load(conn, org_id, &round.questionnaire_id)?;
         let tree = units::tree(conn, org_id)?;
@@ -911,7 +911,7 @@ pub async fn get_results(
             if let Some(scope) = &round.scope_unit_id {
                 visible.retain(|u| tree.is_within(u, scope));
             }
-            Some((visible, assessments::unit_names(conn, org_id)?))
+            Some((visible, units::names(conn, org_id)?))
         } else {
             None
         };

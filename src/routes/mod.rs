@@ -10,6 +10,7 @@ pub mod me;
 pub mod ops;
 pub mod organization;
 pub mod questionnaires;
+pub mod reports;
 pub mod units;
 pub mod users;
 
@@ -45,6 +46,15 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(units::delete_unit)
         .configure(configure_assessments);
     configure_ideas(cfg);
+    configure_reports(cfg);
+}
+
+/// Management reports (issue 5): progress between rounds, the PDCA pipeline, charts.
+fn configure_reports(cfg: &mut ServiceConfig) {
+    cfg.service(reports::progress::get_progress_report)
+        .service(reports::charts::get_radar_chart)
+        .service(reports::charts::get_trend_chart)
+        .service(reports::pipeline::get_pipeline_report);
 }
 
 /// The self-assessment: questionnaires, rounds, responses, results, dimensions.

@@ -458,16 +458,3 @@ pub fn closed_organisation_rounds(conn: &mut DbConnection, org_id: &str, limit: 
         .limit(limit)
         .load(conn)?)
 }
-
-/// Names of the organisation's units, for results by unit.
-pub fn unit_names(
-    conn: &mut DbConnection,
-    org_id: &str,
-) -> Result<std::collections::HashMap<String, String>, ApiError> {
-    Ok(crate::db::schema::units::table
-        .filter(crate::db::schema::units::org_id.eq(org_id))
-        .select((crate::db::schema::units::id, crate::db::schema::units::name))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect())
-}

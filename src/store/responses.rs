@@ -9,8 +9,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Nullable, Text, Timestamp};
 
 use crate::db::schema::{
-    assessment_answers, assessment_live_results, assessment_participation, assessment_responses, assessment_rounds,
-    assessment_scores,
+    assessment_answers, assessment_live_results, assessment_participation, assessment_responses,
+    assessment_round_aggregates, assessment_rounds, assessment_scores,
 };
 use crate::db::{self, DbConnection};
 use crate::domain::results::{ItemAggregate, RoundAggregates};
@@ -259,6 +259,37 @@ pub fn item_aggregates(conn: &mut DbConnection, round_id: &str) -> Result<Vec<It
             cant_judge: r.cant_judge,
         })
         .collect())
+}
+
+/// Aggregates of a closed round: computed by SQL once, then read from
+/// `assessment_round_aggregates` (a closed round never changes).
+pub fn final_aggregates(conn: &mut DbConnection, round: &Round) -> Result<RoundAggregates, ApiError> {
+    if round.status() != RoundStatus::Closed {
+        return aggregates(conn, &round.id);
+    }
+    let stored: Option<String> = assessment_round_aggregates::table
+        .find(&round.id)
+        .select(assessment_round_aggregates::aggregates)
+        .first(conn)
+        .optional()?;
+    if let Some(agg) = stored.and_then(|json| serde_json::from_str::<RoundAggregates>(&json).ok()) {
+        return Ok(agg);
+    }
+    let fresh = aggregates(conn, &round.id)?;
+    let json = serde_json::to_string(&fresh).map_err(ApiError::internal)?;
+    let inserted = diesel::insert_into(assessment_round_aggregates::table)
+        .values((
+            assessment_round_aggregates::round_id.eq(&round.id),
+            assessment_round_aggregates::aggregates.eq(json),
+            assessment_round_aggregates::computed_at.eq(db::now()),
+        ))
+        .execute(conn);
+    match inserted {
+        // Another request stored the same figures first.
+        Err(e) if db::is_unique_violation(&e) => Ok(fresh),
+        Err(e) => Err(e.into()),
+        Ok(_) => Ok(fresh),
+    }
 }
 
 pub fn aggregates(conn: &mut DbConnection, round_id: &str) -> Result<RoundAggregates, ApiError> {

@@ -77,6 +77,16 @@ pub fn tree(conn: &mut DbConnection, org_id: &str) -> Result<UnitTree, ApiError>
     Ok(UnitTree::new(links))
 }
 
+/// Unit names by id, for reports and results by unit.
+pub fn names(conn: &mut DbConnection, org_id: &str) -> Result<std::collections::HashMap<String, String>, ApiError> {
+    Ok(units::table
+        .filter(units::org_id.eq(org_id))
+        .select((units::id, units::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// The unit and all units below it.
 pub fn subtree_ids(conn: &mut DbConnection, org_id: &str, unit_id: &str) -> Result<Vec<String>, ApiError> {
     Ok(tree(conn, org_id)?.subtree(unit_id))

@@ -22,5 +22,6 @@ mod ops;
 mod organization;
 mod pipeline;
 mod questionnaires;
+mod reports;
 mod units;
 mod users;

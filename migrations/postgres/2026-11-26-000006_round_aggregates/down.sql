@@ -1,0 +1,1 @@
+DROP TABLE assessment_round_aggregates;

@@ -1,0 +1,202 @@
+//! Gathers the progress report: every closed organisation-wide round with its figures for
+//! the chosen group (the organisation, or a unit with its sub-units under the same
+//! minimum-group-size rules as the results by unit), the comparisons between rounds, and
+//! the ideas linked to each dimension between the compared rounds.
+
+use std::collections::HashMap;
+
+use crate::db::DbConnection;
+use crate::domain::locale::LocalizedText;
+use crate::domain::progress::{DimensionChange, Figure, PairKind, change, default_pairs};
+use crate::domain::results::{RoundResults, build};
+use crate::domain::suppression::Hidden;
+use crate::error::ApiError;
+use crate::store::assessments::Round;
+use crate::store::questionnaires::{self, Content};
+use crate::store::reports::{self, Adopted};
+use crate::store::{dimensions, organizations, responses, units};
+
+/// Whose results: the organisation, or a unit and everything below it.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub unit_id: Option<String>,
+}
+
+/// One closed round as the chosen group saw it.
+#[derive(Debug, Clone)]
+pub struct RoundFigures {
+    pub round: Round,
+    /// Responses of the group; `None` when hidden.
+    pub responses: Option<i64>,
+    pub hidden: Option<Hidden>,
+    pub dimensions: HashMap<String, Figure>,
+}
+
+/// Ideas linked to one dimension between two rounds.
+#[derive(Debug, Clone, Default)]
+pub struct IdeaFlow {
+    pub submitted: i64,
+    /// Current status of those submitted, by status.
+    pub by_status: HashMap<String, i64>,
+    pub adopted: Option<Adopted>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pair {
+    pub kind: PairKind,
+    pub baseline: usize,
+    pub compare: usize,
+    pub changes: HashMap<String, DimensionChange>,
+    pub ideas: HashMap<String, IdeaFlow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub min_group_size: i64,
+    /// Dimension keys in report order: the current questionnaire's, then older ones.
+    pub keys: Vec<String>,
+    pub names: HashMap<String, LocalizedText>,
+    pub rounds: Vec<RoundFigures>,
+    pub pairs: Vec<Pair>,
+}
+
+fn figures_of(results: &RoundResults, scope: &Scope) -> (Option<i64>, Option<Hidden>, HashMap<String, Figure>) {
+    match &scope.unit_id {
+        None => (
+            results.hidden.is_none().then_some(results.responses),
+            results.hidden,
+            results
+                .dimensions
+                .iter()
+                .map(|d| {
+                    let figure = Figure {
+                        summary: d.summary,
+                        hidden: d.hidden,
+                    };
+                    (d.key.clone(), figure)
+                })
+                .collect(),
+        ),
+        Some(unit) => match results.units.iter().find(|u| &u.unit_id == unit) {
+            Some(u) => (
+                u.responses,
+                u.hidden,
+                u.dimensions
+                    .iter()
+                    .map(|d| {
+                        let figure = Figure {
+                            summary: d.summary,
+                            hidden: d.hidden.or(u.hidden),
+                        };
+                        (d.key.clone(), figure)
+                    })
+                    .collect(),
+            ),
+            None => (None, Some(Hidden::BelowMinGroupSize), HashMap::new()),
+        },
+    }
+}
+
+/// Builds the report. `chosen` names a (baseline, compare) pair of round ids; without it
+/// the defaults are previous vs latest and first vs latest.
+pub fn progress(
+    conn: &mut DbConnection,
+    org_id: &str,
+    scope: &Scope,
+    chosen: Option<(&str, &str)>,
+) -> Result<Progress, ApiError> {
+    let org = organizations::find(conn, org_id)?;
+    let k = org.min_group_size;
+    let tree = units::tree(conn, org_id)?;
+    let unit_filter: Option<Vec<String>> = scope.unit_id.as_ref().map(|u| tree.subtree(u));
+    let closed = reports::closed_rounds(conn, org_id)?;
+
+    let current = dimensions::current_questionnaire(conn, org_id)?;
+    let mut keys: Vec<String> = current.dimensions.iter().map(|d| d.dimension_key.clone()).collect();
+    let mut names: HashMap<String, LocalizedText> = current
+        .dimensions
+        .iter()
+        .map(|d| (d.dimension_key.clone(), d.name()))
+        .collect();
+    let mut contents: HashMap<String, Content> = HashMap::new();
+    contents.insert(current.questionnaire.id.clone(), current);
+
+    let mut rounds = Vec::with_capacity(closed.len());
+    for round in closed {
+        if !contents.contains_key(&round.questionnaire_id) {
+            let content = questionnaires::load(conn, org_id, &round.questionnaire_id)?;
+            contents.insert(round.questionnaire_id.clone(), content);
+        }
+        let content = &contents[&round.questionnaire_id];
+        for d in &content.dimensions {
+            if !names.contains_key(&d.dimension_key) {
+                keys.push(d.dimension_key.clone());
+                names.insert(d.dimension_key.clone(), d.name());
+            }
+        }
+        let agg = responses::final_aggregates(conn, &round)?;
+        let results = build(&content.instrument(), &agg, &tree, k);
+        let (responses, hidden, dimensions) = figures_of(&results, scope);
+        rounds.push(RoundFigures {
+            round,
+            responses,
+            hidden,
+            dimensions,
+        });
+    }
+
+    let index_of = |id: &str| rounds.iter().position(|r| r.round.id == id);
+    let pairs: Vec<(PairKind, usize, usize)> = match chosen {
+        Some((b, c)) => {
+            let b = index_of(b)
+                .ok_or_else(|| ApiError::field("baseline", "no closed organisation-wide round with this id"))?;
+            let c = index_of(c)
+                .ok_or_else(|| ApiError::field("compare", "no closed organisation-wide round with this id"))?;
+            if b == c {
+                return Err(ApiError::field("compare", "must be another round than baseline"));
+            }
+            vec![(PairKind::Chosen, b, c)]
+        }
+        None => default_pairs(rounds.len()),
+    };
+
+    let mut out_pairs = Vec::with_capacity(pairs.len());
+    for (kind, b, c) in pairs {
+        let changes = keys
+            .iter()
+            .map(|key| {
+                let fig = |r: &RoundFigures| r.dimensions.get(key).copied().unwrap_or(Figure::MISSING);
+                (key.clone(), change(&fig(&rounds[b]), &fig(&rounds[c])))
+            })
+            .collect();
+        // Ideas between the two rounds, whichever of them came first.
+        let (first, second) = if b < c { (b, c) } else { (c, b) };
+        let from = rounds[first].round.closed_at.unwrap_or(rounds[first].round.closes_at);
+        let to = rounds[second].round.closed_at.unwrap_or(rounds[second].round.closes_at);
+        let mut ideas: HashMap<String, IdeaFlow> = HashMap::new();
+        for (key, status, n) in reports::submitted_by_dimension(conn, org_id, from, to, unit_filter.as_deref())? {
+            let flow = ideas.entry(key).or_default();
+            flow.submitted += n;
+            *flow.by_status.entry(status).or_default() += n;
+        }
+        for adopted in reports::adopted_by_dimension(conn, org_id, from, to, unit_filter.as_deref())? {
+            let key = adopted.dimension_key.clone();
+            ideas.entry(key).or_default().adopted = Some(adopted);
+        }
+        out_pairs.push(Pair {
+            kind,
+            baseline: b,
+            compare: c,
+            changes,
+            ideas,
+        });
+    }
+
+    Ok(Progress {
+        min_group_size: k,
+        keys,
+        names,
+        rounds,
+        pairs: out_pairs,
+    })
+}

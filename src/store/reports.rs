@@ -1,0 +1,367 @@
+//! Aggregation queries of the management reports. Everything is counted, summed and
+//! ordered by the database; rows of single ideas are read only for the short list of
+//! stuck ideas and for the two order statistics of each percentile.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Text, Timestamp};
+
+use crate::db::schema::{assessment_rounds, idea_cycles, idea_stage_spans, ideas, users};
+use crate::db::{DbConnection, MultiBackend};
+use crate::domain::pipeline::{interpolate, quantile_position};
+use crate::domain::rounds::RoundStatus;
+use crate::error::ApiError;
+use crate::store::assessments::Round;
+
+/// Closed organisation-wide rounds, oldest first.
+pub fn closed_rounds(conn: &mut DbConnection, org_id: &str) -> Result<Vec<Round>, ApiError> {
+    Ok(assessment_rounds::table
+        .filter(assessment_rounds::org_id.eq(org_id))
+        .filter(assessment_rounds::status.eq(RoundStatus::Closed.as_str()))
+        .filter(assessment_rounds::scope_unit_id.is_null())
+        .order((assessment_rounds::closed_at.asc(), assessment_rounds::id.asc()))
+        .load(conn)?)
+}
+
+#[derive(QueryableByName)]
+struct KeyStatusRow {
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Ideas linked to each dimension that were submitted in `(from, to]`, by current status.
+pub fn submitted_by_dimension(
+    conn: &mut DbConnection,
+    org_id: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    units: Option<&[String]>,
+) -> Result<Vec<(String, String, i64)>, ApiError> {
+    let sql = format!(
+        "SELECT d.dimension_key AS key, i.status AS status, COUNT(*) AS n \
+         FROM ideas i JOIN idea_dimensions d ON d.idea_id = i.id \
+         WHERE i.org_id = $1 AND i.created_at > $2 AND i.created_at <= $3{} \
+         GROUP BY d.dimension_key, i.status",
+        unit_clause("i.unit_id", 4, units)
+    );
+    let q = diesel::sql_query(sql)
+        .into_boxed::<MultiBackend>()
+        .bind::<Text, _>(org_id)
+        .bind::<Timestamp, _>(from)
+        .bind::<Timestamp, _>(to);
+    let rows: Vec<KeyStatusRow> = bind_units(q, units).load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.key, r.status, r.n)).collect())
+}
+
+/// Improvements adopted in `(from, to]` per linked dimension, with their measured impact.
+#[derive(Debug, Clone, PartialEq, QueryableByName)]
+pub struct Adopted {
+    #[diesel(sql_type = Text)]
+    pub dimension_key: String,
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+    #[diesel(sql_type = Double)]
+    pub hours_saved_per_year: f64,
+    #[diesel(sql_type = Double)]
+    pub cost_saved_per_year: f64,
+}
+
+pub fn adopted_by_dimension(
+    conn: &mut DbConnection,
+    org_id: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    units: Option<&[String]>,
+) -> Result<Vec<Adopted>, ApiError> {
+    let sql = format!(
+        "SELECT d.dimension_key AS dimension_key, COUNT(*) AS count, \
+                CAST(COALESCE(SUM(c.measured_hours_saved_per_year), 0) AS DOUBLE PRECISION) AS hours_saved_per_year, \
+                CAST(COALESCE(SUM(c.measured_cost_saved_per_year), 0) AS DOUBLE PRECISION) AS cost_saved_per_year \
+         FROM idea_cycles c JOIN idea_dimensions d ON d.idea_id = c.idea_id JOIN ideas i ON i.id = c.idea_id \
+         WHERE c.org_id = $1 AND c.outcome = 'adopted' AND c.closed_at > $2 AND c.closed_at <= $3{} \
+         GROUP BY d.dimension_key",
+        unit_clause("i.unit_id", 4, units)
+    );
+    let q = diesel::sql_query(sql)
+        .into_boxed::<MultiBackend>()
+        .bind::<Text, _>(org_id)
+        .bind::<Timestamp, _>(from)
+        .bind::<Timestamp, _>(to);
+    Ok(bind_units(q, units).load(conn)?)
+}
+
+/// Ideas per unit and status.
+pub fn ideas_by_unit_and_status(
+    conn: &mut DbConnection,
+    org_id: &str,
+    units: Option<&[String]>,
+) -> Result<Vec<(String, String, i64)>, ApiError> {
+    let sql = format!(
+        "SELECT unit_id AS key, status, COUNT(*) AS n FROM ideas WHERE org_id = $1{} GROUP BY unit_id, status",
+        unit_clause("unit_id", 2, units)
+    );
+    let q = diesel::sql_query(sql)
+        .into_boxed::<MultiBackend>()
+        .bind::<Text, _>(org_id);
+    let rows: Vec<KeyStatusRow> = bind_units(q, units).load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.key, r.status, r.n)).collect())
+}
+
+#[derive(QueryableByName)]
+struct MonthRow {
+    #[diesel(sql_type = Text)]
+    month: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// `unit_id IN ($first, …)` for the units, or nothing. Placeholders must appear in the
+/// SQL in ascending order: SQLite numbers `$n` parameters by first appearance, not by n.
+fn unit_clause(column: &str, first_placeholder: usize, units: Option<&[String]>) -> String {
+    match units {
+        None => String::new(),
+        // An empty scope matches nothing.
+        Some([]) => " AND 1 = 0".into(),
+        Some(units) => {
+            let list: Vec<String> = (0..units.len())
+                .map(|i| format!("${}", first_placeholder + i))
+                .collect();
+            format!(" AND {column} IN ({})", list.join(", "))
+        }
+    }
+}
+
+fn bind_units<'a>(
+    mut q: diesel::query_builder::BoxedSqlQuery<'a, MultiBackend, diesel::query_builder::SqlQuery>,
+    units: Option<&'a [String]>,
+) -> diesel::query_builder::BoxedSqlQuery<'a, MultiBackend, diesel::query_builder::SqlQuery> {
+    for u in units.unwrap_or(&[]) {
+        q = q.bind::<Text, _>(u.as_str());
+    }
+    q
+}
+
+// Timestamps are stored as `YYYY-MM-DD HH:MM:SS…` on both backends, so the first seven
+// characters of their text form are the month.
+const MONTH_OF: &str = "SUBSTR(CAST({} AS TEXT), 1, 7)";
+
+/// Ideas submitted per month since `since`.
+pub fn submitted_per_month(
+    conn: &mut DbConnection,
+    org_id: &str,
+    since: NaiveDateTime,
+    units: Option<&[String]>,
+) -> Result<HashMap<String, i64>, ApiError> {
+    let month = MONTH_OF.replace("{}", "created_at");
+    let sql = format!(
+        "SELECT {month} AS month, COUNT(*) AS n FROM ideas WHERE org_id = $1 AND created_at >= $2{} GROUP BY {month}",
+        unit_clause("unit_id", 3, units)
+    );
+    let q = diesel::sql_query(sql)
+        .into_boxed::<MultiBackend>()
+        .bind::<Text, _>(org_id)
+        .bind::<Timestamp, _>(since);
+    let rows: Vec<MonthRow> = bind_units(q, units).load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.month, r.n)).collect())
+}
+
+/// Improvements adopted per month since `since`.
+pub fn adopted_per_month(
+    conn: &mut DbConnection,
+    org_id: &str,
+    since: NaiveDateTime,
+    units: Option<&[String]>,
+) -> Result<HashMap<String, i64>, ApiError> {
+    let month = MONTH_OF.replace("{}", "c.closed_at");
+    let sql = format!(
+        "SELECT {month} AS month, COUNT(*) AS n FROM idea_cycles c JOIN ideas i ON i.id = c.idea_id \
+         WHERE c.org_id = $1 AND c.outcome = 'adopted' AND c.closed_at >= $2{} GROUP BY {month}",
+        unit_clause("i.unit_id", 3, units)
+    );
+    let q = diesel::sql_query(sql)
+        .into_boxed::<MultiBackend>()
+        .bind::<Text, _>(org_id)
+        .bind::<Timestamp, _>(since);
+    let rows: Vec<MonthRow> = bind_units(q, units).load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.month, r.n)).collect())
+}
+
+/// Completed stays in one stage: how many, and the median and 90th percentile in seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StageTimes {
+    pub completed: i64,
+    pub median_seconds: Option<f64>,
+    pub p90_seconds: Option<f64>,
+}
+
+fn spans_query<'a>(
+    org_id: &'a str,
+    stage: &'a str,
+    units: Option<&'a [String]>,
+) -> idea_stage_spans::BoxedQuery<'a, MultiBackend> {
+    let mut q = idea_stage_spans::table
+        .filter(idea_stage_spans::org_id.eq(org_id))
+        .filter(idea_stage_spans::stage.eq(stage))
+        .into_boxed();
+    if let Some(units) = units {
+        q = q.filter(idea_stage_spans::unit_id.eq_any(units.to_vec()));
+    }
+    q
+}
+
+/// The `p`-quantile from the two neighbouring order statistics, read off the
+/// (org, stage, seconds) index.
+fn quantile(
+    conn: &mut DbConnection,
+    org_id: &str,
+    stage: &str,
+    units: Option<&[String]>,
+    n: i64,
+    p: f64,
+) -> Result<Option<f64>, ApiError> {
+    let Some((lo, hi, weight)) = quantile_position(n, p) else {
+        return Ok(None);
+    };
+    let values: Vec<f64> = spans_query(org_id, stage, units)
+        .select(idea_stage_spans::seconds)
+        .order(idea_stage_spans::seconds.asc())
+        .offset(lo)
+        .limit(hi - lo + 1)
+        .load(conn)?;
+    Ok(match values.as_slice() {
+        [one] => Some(*one),
+        [lower, upper, ..] => Some(interpolate(*lower, *upper, weight)),
+        [] => None,
+    })
+}
+
+pub fn stage_times(
+    conn: &mut DbConnection,
+    org_id: &str,
+    stage: &str,
+    units: Option<&[String]>,
+) -> Result<StageTimes, ApiError> {
+    let completed: i64 = spans_query(org_id, stage, units).count().get_result(conn)?;
+    Ok(StageTimes {
+        completed,
+        median_seconds: quantile(conn, org_id, stage, units, completed, 0.5)?,
+        p90_seconds: quantile(conn, org_id, stage, units, completed, 0.9)?,
+    })
+}
+
+/// An idea waiting in its stage for longer than the organisation's limit.
+#[derive(Debug, Clone, Queryable)]
+pub struct StuckIdea {
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    pub unit_id: String,
+    pub stage_entered_at: NaiveDateTime,
+}
+
+fn stuck_query<'a>(
+    org_id: &'a str,
+    statuses: &'a [&'a str],
+    before: NaiveDateTime,
+    units: Option<&'a [String]>,
+) -> ideas::BoxedQuery<'a, MultiBackend> {
+    let mut q = ideas::table
+        .filter(ideas::org_id.eq(org_id))
+        .filter(ideas::status.eq_any(statuses))
+        .filter(ideas::stage_entered_at.lt(before))
+        .into_boxed();
+    if let Some(units) = units {
+        q = q.filter(ideas::unit_id.eq_any(units.to_vec()));
+    }
+    q
+}
+
+/// How many ideas in `statuses` entered their stage before `before`, and the longest
+/// waiting `limit` of them.
+pub fn stuck(
+    conn: &mut DbConnection,
+    org_id: &str,
+    statuses: &[&str],
+    before: NaiveDateTime,
+    units: Option<&[String]>,
+    limit: i64,
+) -> Result<(i64, Vec<StuckIdea>), ApiError> {
+    let count: i64 = stuck_query(org_id, statuses, before, units).count().get_result(conn)?;
+    let longest = stuck_query(org_id, statuses, before, units)
+        .select((
+            ideas::id,
+            ideas::title,
+            ideas::status,
+            ideas::unit_id,
+            ideas::stage_entered_at,
+        ))
+        .order((ideas::stage_entered_at.asc(), ideas::id.asc()))
+        .limit(limit)
+        .load(conn)?;
+    Ok((count, longest))
+}
+
+/// Ideas ever accepted into Plan (they have a first cycle), and ideas rejected (including
+/// those rejected as duplicates).
+pub fn acceptance(conn: &mut DbConnection, org_id: &str, units: Option<&[String]>) -> Result<(i64, i64), ApiError> {
+    let mut accepted = idea_cycles::table
+        .inner_join(ideas::table.on(ideas::id.eq(idea_cycles::idea_id)))
+        .filter(idea_cycles::org_id.eq(org_id))
+        .filter(idea_cycles::cycle.eq(1))
+        .into_boxed();
+    let mut rejected = ideas::table
+        .filter(ideas::org_id.eq(org_id))
+        .filter(ideas::status.eq("rejected"))
+        .into_boxed();
+    if let Some(units) = units {
+        accepted = accepted.filter(ideas::unit_id.eq_any(units.to_vec()));
+        rejected = rejected.filter(ideas::unit_id.eq_any(units.to_vec()));
+    }
+    let accepted: i64 = accepted.count().get_result(conn)?;
+    let rejected: i64 = rejected.count().get_result(conn)?;
+    Ok((accepted, rejected))
+}
+
+#[derive(QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Active users (of the units, or the whole organisation), and how many of them
+/// submitted, co-authored or voted since `since`.
+pub fn participation(
+    conn: &mut DbConnection,
+    org_id: &str,
+    since: NaiveDateTime,
+    units: Option<&[String]>,
+) -> Result<(i64, i64), ApiError> {
+    let mut active = users::table
+        .filter(users::org_id.eq(org_id))
+        .filter(users::active.eq(true))
+        .into_boxed();
+    if let Some(units) = units {
+        active = active.filter(users::unit_id.eq_any(units.to_vec()));
+    }
+    let active: i64 = active.count().get_result(conn)?;
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM users u WHERE u.org_id = $1 AND u.active AND ( \
+           EXISTS (SELECT 1 FROM ideas i WHERE i.author_id = u.id AND i.created_at >= $2) \
+           OR EXISTS (SELECT 1 FROM idea_coauthors c JOIN ideas i ON i.id = c.idea_id \
+                      WHERE c.user_id = u.id AND i.created_at >= $2) \
+           OR EXISTS (SELECT 1 FROM idea_votes v WHERE v.user_id = u.id AND v.created_at >= $2)){}",
+        unit_clause("u.unit_id", 3, units)
+    );
+    let q = diesel::sql_query(sql)
+        .into_boxed::<MultiBackend>()
+        .bind::<Text, _>(org_id)
+        .bind::<Timestamp, _>(since);
+    let participants: CountRow = bind_units(q, units).get_result(conn)?;
+    Ok((active, participants.n))
+}
