@@ -29,6 +29,7 @@ Writes that can race carry the resource's `version` (or `If-Match`).",
         (name = "questionnaires", description = "Self-assessment questionnaires: versions, import, publish, archive"),
         (name = "assessments", description = "Assessment rounds, anonymous answers and results"),
         (name = "dimensions", description = "Current dimensions, latest scores, weak dimensions"),
+        (name = "reassessment", description = "The reassessment schedule: interval, answering window, next due date; rounds opened on time or by hand"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

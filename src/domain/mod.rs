@@ -6,6 +6,7 @@ pub mod ideas;
 pub mod locale;
 pub mod pdca;
 pub mod questionnaire;
+pub mod reassessment;
 pub mod results;
 pub mod roles;
 pub mod rounds;

@@ -8,6 +8,7 @@ pub mod idea_votes;
 pub mod ideas;
 pub mod organizations;
 pub mod questionnaires;
+pub mod reassessment;
 pub mod responses;
 pub mod throttle;
 pub mod tokens;

@@ -22,5 +22,6 @@ mod ops;
 mod organization;
 mod pipeline;
 mod questionnaires;
+mod reassessment;
 mod units;
 mod users;
