@@ -56,7 +56,10 @@ pub fn pass(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Pass, ApiErro
                 );
             }
             // Not an error: the unique period key let the other instance's insert win.
-            Ok(Step::Taken) => done.taken += 1,
+            Ok(Step::Taken) => {
+                done.taken += 1;
+                tracing::debug!(org_id = %org, "reassessment round opened by another instance");
+            }
             Ok(Step::Blocked(why)) => {
                 done.failed += 1;
                 tracing::warn!(org_id = %org, reason = %why, "reassessment round due but cannot open");

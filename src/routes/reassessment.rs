@@ -140,7 +140,9 @@ impl ReassessmentResponse {
             notices.push(format!(
                 "the due round waits until the organisation-wide round {:?} closes at {}",
                 open.title,
-                open.closes_at.and_utc().to_rfc3339()
+                open.closes_at
+                    .and_utc()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             ));
         } else if next_due_at.is_some_and(|t| t <= now) {
             notices.push("a round is due; the scheduler opens it at its next pass".into());

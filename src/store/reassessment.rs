@@ -369,7 +369,9 @@ pub fn trigger(conn: &mut DbConnection, org_id: &str, by: &str, now: NaiveDateTi
             "the organisation-wide round {:?} ({}) is open until {}; only one organisation-wide round runs at a time",
             open.title,
             open.id,
-            open.closes_at.and_utc().to_rfc3339()
+            open.closes_at
+                .and_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         ))),
         Err(Refused::Taken) => Err(ApiError::internal("a round without a period collided")),
         Err(Refused::Failed(e)) => Err(e),
