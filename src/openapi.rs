@@ -30,6 +30,7 @@ Writes that can race carry the resource's `version` (or `If-Match`).",
         (name = "assessments", description = "Assessment rounds, anonymous answers and results"),
         (name = "dimensions", description = "Current dimensions, latest scores, weak dimensions"),
         (name = "reports", description = "Management reports: progress between assessment rounds, the PDCA pipeline, charts; JSON, CSV, SVG"),
+        (name = "reassessment", description = "The reassessment schedule: interval, answering window, next due date; rounds opened on time or by hand"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

@@ -1,34 +1,101 @@
 //! Background work inside `serve`: opens and closes assessment rounds when their times
-//! pass. Requests advance rounds themselves too (lazily), so this loop only makes the
-//! change happen without anyone asking; every step is a conditional update, so several
-//! instances on one database perform each transition exactly once.
+//! pass, and opens the round each organisation's reassessment schedule owes. It runs once
+//! at start (catching up after downtime) and then every `INTERVAL`. Requests advance
+//! rounds themselves too (lazily), but only the scheduler opens scheduled reassessment
+//! rounds. Every step is decided by the database (conditional updates, a unique period
+//! key), so several instances on one database perform each step exactly once.
 
 use std::time::Duration;
 
+use chrono::NaiveDateTime;
 use tokio::task::JoinHandle;
 
-use crate::db::{self, DbPool};
+use crate::db::{self, DbConnection, DbPool};
 use crate::error::ApiError;
-use crate::store::assessments::{self, Advanced};
+use crate::store::assessments;
+use crate::store::reassessment::{self, Step};
 
 /// How often the loop looks for due work.
 pub const INTERVAL: Duration = Duration::from_secs(30);
 
-/// One pass over every organisation.
-pub async fn tick(pool: &DbPool) -> Result<Advanced, ApiError> {
-    db::run(pool, |conn| assessments::advance_due(conn, None, db::now())).await
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    /// Rounds opened because their opening time passed.
+    pub opened: usize,
+    /// Rounds closed because their closing time passed.
+    pub closed: usize,
+    /// Reassessment rounds opened for a due period.
+    pub scheduled: usize,
+    /// Due periods another instance opened at the same moment.
+    pub taken: usize,
+    /// Organisations whose schedule failed this time (logged; retried next pass).
+    pub failed: usize,
+}
+
+/// One pass over every organisation as of `now`: first the rounds whose times passed
+/// (so a round whose window ended during downtime is closed before anything else), then
+/// each switched-on schedule.
+pub fn pass(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Pass, ApiError> {
+    let advanced = assessments::advance_due(conn, None, now)?;
+    let mut done = Pass {
+        opened: advanced.opened,
+        closed: advanced.closed,
+        ..Pass::default()
+    };
+    for schedule in reassessment::enabled(conn)? {
+        let org = schedule.org_id.as_str();
+        match reassessment::run_due(conn, &schedule, now) {
+            Ok(Step::Opened(round)) => {
+                done.scheduled += 1;
+                tracing::info!(
+                    org_id = %org,
+                    assessment_id = %round.id,
+                    period = round.period_key.as_deref().unwrap_or_default(),
+                    "reassessment round opened"
+                );
+            }
+            // Not an error: the unique period key let the other instance's insert win.
+            Ok(Step::Taken) => {
+                done.taken += 1;
+                tracing::debug!(org_id = %org, "reassessment round opened by another instance");
+            }
+            Ok(Step::Blocked(why)) => {
+                done.failed += 1;
+                tracing::warn!(org_id = %org, reason = %why, "reassessment round due but cannot open");
+            }
+            Ok(Step::NotDue | Step::Done | Step::Waiting(_)) => {}
+            Err(e) => {
+                done.failed += 1;
+                tracing::warn!(org_id = %org, error = %e, "reassessment schedule failed; retrying at the next pass");
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// `pass` on a pooled connection, off the async workers.
+pub async fn tick(pool: &DbPool, now: NaiveDateTime) -> Result<Pass, ApiError> {
+    db::run(pool, move |conn| pass(conn, now)).await
 }
 
 /// Starts the loop; it runs until the returned task is aborted or the runtime stops.
+/// The first pass happens at once.
 pub fn spawn(pool: DbPool, interval: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut timer = tokio::time::interval(interval);
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            // The first tick completes immediately.
             timer.tick().await;
-            match tick(&pool).await {
-                Ok(done) if done.opened + done.closed > 0 => {
-                    tracing::info!(opened = done.opened, closed = done.closed, "assessment rounds advanced");
+            match tick(&pool, db::now()).await {
+                Ok(done) if done.opened + done.closed + done.scheduled > 0 => {
+                    tracing::info!(
+                        opened = done.opened,
+                        closed = done.closed,
+                        scheduled = done.scheduled,
+                        "assessment rounds advanced"
+                    );
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "scheduler pass failed; retrying at the next tick"),

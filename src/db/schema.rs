@@ -249,6 +249,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        /// Added by migration 2026-11-26-000005_reassessment.
+        period_key -> Nullable<Text>,
     }
 }
 
@@ -316,6 +318,24 @@ diesel::table! {
     }
 }
 
+// Periodic reassessment (migration 2026-11-26-000005_reassessment).
+diesel::table! {
+    reassessment_schedules (org_id) {
+        org_id -> Text,
+        enabled -> Bool,
+        questionnaire_id -> Nullable<Text>,
+        interval_months -> BigInt,
+        window_days -> BigInt,
+        first_due_at -> Timestamp,
+        title_pattern -> Text,
+        effective_from -> Timestamp,
+        configured_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 // Every table, once: diesel needs each pair declared exactly one time.
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -341,4 +361,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     idea_comments,
     idea_stage_spans,
     assessment_round_aggregates,
+    reassessment_schedules,
 );

@@ -8,6 +8,7 @@ pub mod pdca;
 pub mod pipeline;
 pub mod progress;
 pub mod questionnaire;
+pub mod reassessment;
 pub mod results;
 pub mod roles;
 pub mod rounds;

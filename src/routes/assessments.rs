@@ -33,8 +33,8 @@ use crate::store::{organizations, responses, units};
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "019a6aa0-0b7e-7c11-8d3f-2a9c4e5f6a7b", "title": "Lernkultur 2026",
-    "questionnaire_id": "019a6a9c-4c1e-7d2a-9f0e-5b8f1c2d3e4f", "scope_unit_id": null, "status": "open",
-    "opens_at": "2026-12-01T07:00:00Z", "closes_at": "2026-12-15T16:00:00Z",
+    "questionnaire_id": "019a6a9c-4c1e-7d2a-9f0e-5b8f1c2d3e4f", "scope_unit_id": null, "period_key": null,
+    "status": "open", "opens_at": "2026-12-01T07:00:00Z", "closes_at": "2026-12-15T16:00:00Z",
     "opened_at": "2026-12-01T07:00:12Z", "closed_at": null, "eligible": 148,
     "in_scope": true, "answered": false, "can_answer": true,
     "version": 2, "created_at": "2026-11-26T09:00:00Z", "updated_at": "2026-12-01T07:00:12Z"
@@ -45,6 +45,9 @@ pub struct AssessmentResponse {
     pub questionnaire_id: String,
     /// `null`: the whole organisation; else the unit and its sub-units.
     pub scope_unit_id: Option<String>,
+    /// The reassessment period (its due date) the schedule opened this round for;
+    /// `null` for rounds made by hand.
+    pub period_key: Option<String>,
     pub status: RoundStatus,
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
@@ -72,6 +75,7 @@ impl AssessmentResponse {
             title: r.title,
             questionnaire_id: r.questionnaire_id,
             scope_unit_id: r.scope_unit_id,
+            period_key: r.period_key,
             status,
             opens_at: r.opens_at.and_utc(),
             closes_at: r.closes_at.and_utc(),
@@ -160,7 +164,7 @@ fn caller_view(
         .collect())
 }
 
-async fn view_one(state: &AppState, caller: AuthUser, round: Round) -> Result<AssessmentResponse, ApiError> {
+pub(crate) async fn view_one(state: &AppState, caller: AuthUser, round: Round) -> Result<AssessmentResponse, ApiError> {
     db::run(&state.pool, move |conn| {
         caller_view(conn, &caller, vec![round])?
             .pop()

@@ -10,6 +10,7 @@ pub mod me;
 pub mod ops;
 pub mod organization;
 pub mod questionnaires;
+pub mod reassessment;
 pub mod reports;
 pub mod units;
 pub mod users;
@@ -57,7 +58,8 @@ fn configure_reports(cfg: &mut ServiceConfig) {
         .service(reports::pipeline::get_pipeline_report);
 }
 
-/// The self-assessment: questionnaires, rounds, responses, results, dimensions.
+/// The self-assessment: questionnaires, rounds, responses, results, dimensions, and the
+/// reassessment schedule.
 fn configure_assessments(cfg: &mut ServiceConfig) {
     cfg.service(questionnaires::list_questionnaires)
         .service(questionnaires::import_questionnaire)
@@ -76,7 +78,10 @@ fn configure_assessments(cfg: &mut ServiceConfig) {
         .service(assessments::get_assessment_questionnaire)
         .service(assessments::submit_response)
         .service(assessments::get_results)
-        .service(dimensions::list_dimensions);
+        .service(dimensions::list_dimensions)
+        .service(reassessment::get_reassessment)
+        .service(reassessment::update_reassessment)
+        .service(reassessment::trigger_reassessment);
 }
 
 /// The ideas resource (issue 4): submission, lifecycle, history, votes, comments.

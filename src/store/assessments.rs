@@ -33,6 +33,9 @@ pub struct Round {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The reassessment period the schedule opened this round for; `None` for rounds made
+    /// by hand.
+    pub period_key: Option<String>,
 }
 
 impl Round {
@@ -56,6 +59,7 @@ pub struct NewRound {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub period_key: Option<String>,
 }
 
 impl NewRound {
@@ -82,6 +86,7 @@ impl NewRound {
             version: 1,
             created_at: now,
             updated_at: now,
+            period_key: None,
         }
     }
 }
@@ -259,7 +264,8 @@ pub fn in_scope(
 }
 
 /// scheduled → open, freezing the eligible headcount. False when someone else did it.
-fn open_round(conn: &mut DbConnection, round: &Round, now: NaiveDateTime) -> Result<bool, ApiError> {
+/// Every opening goes through here: by time, by hand, and by the reassessment schedule.
+pub fn open_round(conn: &mut DbConnection, round: &Round, now: NaiveDateTime) -> Result<bool, ApiError> {
     db::write_tx(conn, |conn| {
         let eligible = eligible_count(conn, &round.org_id, round.scope_unit_id.as_deref())?;
         let n = diesel::update(

@@ -10,6 +10,7 @@ pub mod organizations;
 pub mod pipeline;
 pub mod progress;
 pub mod questionnaires;
+pub mod reassessment;
 pub mod reports;
 pub mod responses;
 pub mod throttle;

@@ -150,7 +150,7 @@ async fn the_clock_opens_and_closes_rounds_lazily_and_by_the_scheduler(app: &Tes
     // The scheduler's pass, checked in the database (reading through the API would
     // advance the round by itself).
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    let done = kaizen::scheduler::tick(&app.pool).await.unwrap();
+    let done = kaizen::scheduler::tick(&app.pool, kaizen::db::now()).await.unwrap();
     assert_eq!((done.opened, done.closed), (1, 0));
     assert_eq!(round_status_in_db(app, &round).await, "open");
     let frozen = sql_strings(
@@ -161,10 +161,10 @@ async fn the_clock_opens_and_closes_rounds_lazily_and_by_the_scheduler(app: &Tes
     .await;
     assert_eq!(frozen, vec!["1"]);
     tokio::time::sleep(Duration::from_millis(1000)).await;
-    let done = kaizen::scheduler::tick(&app.pool).await.unwrap();
+    let done = kaizen::scheduler::tick(&app.pool, kaizen::db::now()).await.unwrap();
     assert_eq!((done.opened, done.closed), (0, 1));
     assert_eq!(round_status_in_db(app, &round).await, "closed");
-    let again = kaizen::scheduler::tick(&app.pool).await.unwrap();
+    let again = kaizen::scheduler::tick(&app.pool, kaizen::db::now()).await.unwrap();
     assert_eq!((again.opened, again.closed), (0, 0), "exactly once");
 
     // Without the scheduler, reading a round brings it up to date (here in another
@@ -182,7 +182,7 @@ async fn the_clock_opens_and_closes_rounds_lazily_and_by_the_scheduler(app: &Tes
     assert_eq!(r["eligible"], 1, "opened (headcount recorded) before it closed");
     // Downtime: a round whose whole window passed unseen is opened and closed in one
     // pass; the lazily closed one is not touched again.
-    let done = kaizen::scheduler::tick(&app.pool).await.unwrap();
+    let done = kaizen::scheduler::tick(&app.pool, kaizen::db::now()).await.unwrap();
     assert_eq!((done.opened, done.closed), (1, 1));
     let r = app
         .get(&format!("/api/v1/assessments/{missed}"), &app.admin.token)

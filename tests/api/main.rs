@@ -22,6 +22,7 @@ mod ops;
 mod organization;
 mod pipeline;
 mod questionnaires;
+mod reassessment;
 mod reports;
 mod units;
 mod users;
