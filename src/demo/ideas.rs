@@ -1,6 +1,8 @@
 //! Demo ideas: the believable scenario (which idea went how far, and when) and the bulk
 //! generator, both turned into lives by `lifecycle::live`, with votes and comments.
 
+use std::collections::HashMap;
+
 use chrono::{Duration, NaiveDateTime};
 use rand::seq::IndexedRandom;
 use rand::{Rng, RngExt};
@@ -214,9 +216,37 @@ pub struct World<'a> {
     pub earliest: i64,
     /// Dimension keys of the current questionnaire: links to others are dropped.
     pub dimension_keys: &'a [String],
+    /// Positions in `people` by unit key and role, so bulk generation does not scan
+    /// thousands of people for every idea.
+    by_unit: HashMap<(&'static str, Role), Vec<usize>>,
 }
 
-impl World<'_> {
+impl<'a> World<'a> {
+    pub fn new(
+        org_id: &'a str,
+        clock: Clock,
+        tree: &'a UnitTree,
+        people: &'a [Person],
+        unit_ids: &'a [(&'static str, String)],
+        earliest: i64,
+        dimension_keys: &'a [String],
+    ) -> Self {
+        let mut by_unit: HashMap<(&'static str, Role), Vec<usize>> = HashMap::new();
+        for (i, p) in people.iter().enumerate() {
+            by_unit.entry((p.unit_key, p.role)).or_default().push(i);
+        }
+        Self {
+            org_id,
+            clock,
+            tree,
+            people,
+            unit_ids,
+            earliest,
+            dimension_keys,
+            by_unit,
+        }
+    }
+
     fn unit_id(&self, key: &str) -> String {
         self.unit_ids
             .iter()
@@ -225,11 +255,17 @@ impl World<'_> {
             .unwrap_or_default()
     }
 
+    fn unit_key(&self, id: &str) -> Option<&'static str> {
+        self.unit_ids.iter().find(|(_, i)| i == id).map(|(k, _)| *k)
+    }
+
     fn members(&self, key: &str, role: Role) -> Vec<&Person> {
-        self.people
+        self.unit_ids
             .iter()
-            .filter(|p| p.unit_key == key && p.role == role)
-            .collect()
+            .find(|(k, _)| *k == key)
+            .and_then(|(k, _)| self.by_unit.get(&(*k, role)))
+            .map(|ix| ix.iter().map(|i| &self.people[*i]).collect())
+            .unwrap_or_default()
     }
 
     fn managers(&self) -> Vec<&Person> {
@@ -242,11 +278,11 @@ impl World<'_> {
         let unit_id = self.unit_id(unit_key);
         let mut unit = Some(unit_id.as_str());
         while let Some(u) = unit {
-            if let Some(lead) = self
-                .people
-                .iter()
-                .find(|p| p.role == Role::Lead && p.unit_id == u && !authors.contains(&p.id.as_str()))
-            {
+            let leads = self
+                .unit_key(u)
+                .map(|k| self.members(k, Role::Lead))
+                .unwrap_or_default();
+            if let Some(lead) = leads.into_iter().find(|p| !authors.contains(&p.id.as_str())) {
                 return Some(lead);
             }
             unit = self.tree.parent_of(u);
@@ -357,8 +393,30 @@ pub struct Plan<'t> {
 pub fn generate<R: Rng + ?Sized>(world: &World<'_>, plan: &Plan<'_>, rng: &mut R) -> Result<Generated, String> {
     let text = plan.text;
     let clock = &world.clock;
-    let employees = world.members(text.unit, Role::Employee);
-    let leads = world.members(text.unit, Role::Lead);
+    let actions = plan.fate.actions();
+    let days = schedule(clock, &actions, plan.anchor, world.earliest, rng);
+    let submitted_at = clock.office(days[0], rng);
+    let mut times = vec![submitted_at];
+    for d in &days[1..] {
+        let previous = times.last().copied().unwrap_or(submitted_at);
+        let t = clock.office(*d, rng);
+        times.push(if t > previous {
+            t
+        } else {
+            previous + Duration::minutes(rng.random_range(5..90))
+        });
+    }
+
+    // Only people who worked here when the idea came up take part in it.
+    let present = |role: Role| -> Vec<&Person> {
+        world
+            .members(text.unit, role)
+            .into_iter()
+            .filter(|p| p.created_at < submitted_at)
+            .collect()
+    };
+    let employees = present(Role::Employee);
+    let leads = present(Role::Lead);
     let pick_employee = |rng: &mut R| employees.choose(rng).copied();
     let author: &Person = match plan.author {
         Author::Lead => leads.first().copied().or_else(|| pick_employee(rng)),
@@ -398,19 +456,6 @@ pub fn generate<R: Rng + ?Sized>(world: &World<'_>, plan: &Plan<'_>, rng: &mut R
             .unwrap_or(reviewer)
     };
 
-    let actions = plan.fate.actions();
-    let days = schedule(clock, &actions, plan.anchor, world.earliest, rng);
-    let submitted_at = clock.office(days[0], rng);
-    let mut times = vec![submitted_at];
-    for d in &days[1..] {
-        let previous = times.last().copied().unwrap_or(submitted_at);
-        let t = clock.office(*d, rng);
-        times.push(if t > previous {
-            t
-        } else {
-            previous + Duration::minutes(rng.random_range(5..90))
-        });
-    }
     let meets_final = !matches!(plan.fate, Fate::Abandoned(_)) && (plan.fate != Fate::Act || rng.random_bool(0.7));
 
     let mut steps: Vec<Step> = Vec::with_capacity(actions.len());

@@ -274,10 +274,10 @@ pub fn create(
     let clock = Clock::new(db::now());
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(options.seed);
 
-    let mut summary = db::write_tx(conn, |conn| {
+    let built = db::write_tx(conn, |conn| {
         build(conn, options, &clock, &hashes, &passwords, &mut rng, &mut progress)
-    })
-    .map_err(|e| match e {
+    });
+    let mut summary = built.map_err(|e| match e {
         // Another process created it while this one was generating.
         DemoError::Failed(m) if m.contains("exists already") => DemoError::Exists,
         other => other,
@@ -485,20 +485,13 @@ fn build(
         });
     }
 
-    let world = World {
-        org_id: &org.id,
-        clock: *clock,
-        tree: &tree,
-        people: &people,
-        unit_ids: &unit_ids,
-        earliest: if options.ideas.is_some() {
-            founded_days - 5
-        } else {
-            // The believable ideas start after the first round showed where to improve.
-            close_days(0, rounds) - 8
-        },
-        dimension_keys: &dimension_keys,
+    // The believable ideas start after the first round showed where to improve.
+    let earliest = if options.ideas.is_some() {
+        founded_days - 5
+    } else {
+        close_days(0, rounds) - 8
     };
+    let world = World::new(&org.id, *clock, &tree, &people, &unit_ids, earliest, &dimension_keys);
     let mut counts = Counts::default();
     match options.ideas {
         None => scenario(conn, &world, rng, &mut counts)?,

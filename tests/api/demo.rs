@@ -134,6 +134,21 @@ async fn assert_consistent(app: &TestApp, org: &str) {
              WHERE v.org_id = $1 AND v.created_at < i.created_at",
         ),
         (
+            "people act only once they work here",
+            "SELECT COUNT(*) AS n FROM idea_events e JOIN users u ON u.id = e.actor_id \
+             WHERE e.org_id = $1 AND u.created_at > e.created_at",
+        ),
+        (
+            "people vote only once they work here",
+            "SELECT COUNT(*) AS n FROM idea_votes v JOIN users u ON u.id = v.user_id \
+             WHERE v.org_id = $1 AND u.created_at > v.created_at",
+        ),
+        (
+            "people comment only once they work here",
+            "SELECT COUNT(*) AS n FROM idea_comments c JOIN users u ON u.id = c.author_id \
+             WHERE c.org_id = $1 AND u.created_at > c.created_at",
+        ),
+        (
             "every response answers all 28 items",
             "SELECT COUNT(*) AS n FROM assessment_responses r JOIN assessment_rounds o ON o.id = r.round_id \
              WHERE o.org_id = $1 AND (SELECT COUNT(*) FROM assessment_answers a WHERE a.response_id = r.id) <> 28",
