@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::RunQueryDsl;
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use kaizen::demo::lifecycle::{self, Caller, Step, Submission};
-use kaizen::demo::survey::{Direction, TRENDS};
+use kaizen::demo::survey::{Direction, TRENDS, Trend};
 use kaizen::demo::{self, DemoError, Options, Summary};
 use kaizen::domain::compare::{self, Verdict};
 use kaizen::domain::pdca::{Action, StageValues, Status};
@@ -317,8 +317,8 @@ async fn the_demo_is_a_believable_kommune(app: &TestApp) {
     // The eligible headcount grew with new hires.
     assert!(summary.rounds[0].eligible < summary.rounds[2].eligible);
 
-    // First against latest round, per dimension, as the progress report judges it.
-    let (first, last) = (&results[0], &results[2]);
+    // First and previous against the latest round, per dimension, as the progress
+    // report judges them: the verdicts are the plan's.
     for trend in TRENDS {
         let pick = |r: &Value| {
             r["dimensions"]
@@ -329,13 +329,15 @@ async fn the_demo_is_a_believable_kommune(app: &TestApp) {
                 .map(summary_of)
                 .unwrap()
         };
-        let change = compare::welch(&pick(first), &pick(last)).unwrap();
-        let expected = match trend.direction() {
-            Direction::Improves => Verdict::Improved,
-            Direction::Declines => Verdict::Declined,
-            Direction::Flat => Verdict::NoClearChange,
-        };
-        assert_eq!(change.verdict, expected, "{}: {change:?}", trend.key);
+        for (earlier, planned) in [(&results[0], trend.first), (&results[1], trend.middle)] {
+            let change = compare::welch(&pick(earlier), &pick(&results[2])).unwrap();
+            let expected = match Trend::between(planned, trend.last) {
+                Direction::Improves => Verdict::Improved,
+                Direction::Declines => Verdict::Declined,
+                Direction::Flat => Verdict::NoClearChange,
+            };
+            assert_eq!(change.verdict, expected, "{}: {change:?}", trend.key);
+        }
     }
     assert!(TRENDS.iter().any(|t| t.direction() == Direction::Improves));
     assert!(TRENDS.iter().any(|t| t.direction() == Direction::Flat));
