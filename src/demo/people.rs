@@ -20,7 +20,8 @@ pub struct UnitPlan {
     pub name: &'static str,
     pub parent: Option<&'static str>,
     pub lead: Option<(&'static str, &'static str)>,
-    /// Employees in the believable demo.
+    /// Employees in the believable demo. Fachbereiche and the Verwaltungsspitze have staff
+    /// of their own, enough that results by unit need not hide a neighbour for them.
     pub employees: usize,
 }
 
@@ -30,14 +31,14 @@ pub const UNITS: [UnitPlan; 12] = [
         name: "Rathaus – Verwaltungsspitze",
         parent: None,
         lead: None,
-        employees: 3,
+        employees: 8,
     },
     UnitPlan {
         key: "fb1",
         name: "Fachbereich 1 – Zentrale Dienste",
         parent: Some("rathaus"),
         lead: Some(("Frank", "Albrecht")),
-        employees: 1,
+        employees: 7,
     },
     UnitPlan {
         key: "personal",
@@ -51,7 +52,7 @@ pub const UNITS: [UnitPlan; 12] = [
         name: "IT",
         parent: Some("fb1"),
         lead: Some(("Markus", "Peters")),
-        employees: 7,
+        employees: 9,
     },
     UnitPlan {
         key: "finanzen",
@@ -65,7 +66,7 @@ pub const UNITS: [UnitPlan; 12] = [
         name: "Fachbereich 2 – Bürgerdienste und Ordnung",
         parent: Some("rathaus"),
         lead: Some(("Petra", "Engel")),
-        employees: 1,
+        employees: 7,
     },
     UnitPlan {
         key: "buergeramt",
@@ -93,7 +94,7 @@ pub const UNITS: [UnitPlan; 12] = [
         name: "Fachbereich 3 – Planen und Bauen",
         parent: Some("rathaus"),
         lead: Some(("Holger", "Wolff")),
-        employees: 1,
+        employees: 7,
     },
     UnitPlan {
         key: "bauamt",
