@@ -164,6 +164,8 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
     match command {
         Command::Serve { demo } => {
             if demo {
+                // Refuse a configuration the server would refuse before writing the demo.
+                kaizen::auth::secret::resolve(&settings).map_err(|e| e.to_string())?;
                 let pool = startup::open_database(&settings).await.map_err(|e| e.to_string())?;
                 match demo::ensure(&pool, demo::Options::default()).await? {
                     Some(summary) => eprintln!(

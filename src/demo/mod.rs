@@ -277,11 +277,7 @@ pub fn create(
     let built = db::write_tx(conn, |conn| {
         build(conn, options, &clock, &hashes, &passwords, &mut rng, &mut progress)
     });
-    let mut summary = built.map_err(|e| match e {
-        // Another process created it while this one was generating.
-        DemoError::Failed(m) if m.contains("exists already") => DemoError::Exists,
-        other => other,
-    })?;
+    let mut summary = built?;
     if options.bulk()
         && let DbConnection::Postgresql(pg) = conn
     {
@@ -344,7 +340,11 @@ fn build(
     let founded = clock.at(founded_days, 8, 0);
 
     // The organisation and its questionnaire, through the store, dated back.
-    let org = org_store::insert(conn, NAME, SLUG)?;
+    let org = org_store::insert(conn, NAME, SLUG).map_err(|e| match e {
+        // Another process created it after the check above.
+        ApiError::Conflict { .. } => DemoError::Exists,
+        other => other.into(),
+    })?;
     diesel::update(organizations::table.find(&org.id))
         .set((
             organizations::created_at.eq(founded),

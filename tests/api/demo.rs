@@ -450,7 +450,14 @@ async fn the_demo_is_a_believable_kommune(app: &TestApp) {
 }
 
 async fn the_demo_runs_only_once(app: &TestApp) {
-    let first = create(app, Options::default()).await.unwrap();
+    // Two at once (two `serve --demo` starting together): one creates it, the other
+    // finds it there.
+    let (a, b) = tokio::join!(create(app, Options::default()), create(app, Options::default()));
+    let (first, refused) = match (a, b) {
+        (Ok(s), Err(e)) | (Err(e), Ok(s)) => (s, e),
+        (a, b) => panic!("exactly one run must create the demo: {:?} / {:?}", a.err(), b.err()),
+    };
+    assert!(matches!(refused, DemoError::Exists), "{refused}");
     let again = create(
         app,
         Options {
@@ -1076,6 +1083,16 @@ async fn the_demo_command_prints_logins_once_and_refuses_a_second_run() {
         .unwrap();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--rounds"));
+
+    // `serve --demo` refuses a configuration the server would refuse before writing
+    // anything (here: no shared secret for PostgreSQL, checked before connecting).
+    let out = kaizen()
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/nowhere")
+        .args(["serve", "--demo"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("KAIZEN_JWT_SECRET must be set"));
 
     // The printed logins work against the served database.
     let (mut child, log, _rx) = start_with(dir.path(), &["serve"], &[("DATABASE_URL", &url)]);
