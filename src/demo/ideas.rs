@@ -147,7 +147,7 @@ pub const SCENARIO: [Scene; 68] = [
     scene(20, Fate::SecondCycle(Status::Plan), 70, Group(2)),
     scene(21, Fate::Check, 12, E),
     scene(22, Fate::Done, 65, E),
-    scene(23, Fate::Plan, 20, E),
+    scene(23, Fate::Rejected, 100, E),
     scene(24, Fate::Check, 6, E),
     scene(25, Fate::Abandoned(Status::Plan), 300, E),
     scene(26, Fate::Done, 75, E),
@@ -166,7 +166,7 @@ pub const SCENARIO: [Scene; 68] = [
     scene(39, Fate::Done, 50, E),
     scene(40, Fate::Done, 120, ByManager),
     scene(41, Fate::Rejected, 60, E),
-    scene(42, Fate::Plan, 26, E),
+    scene(42, Fate::Rejected, 45, E),
     scene(43, Fate::SecondCycle(Status::Done), 25, E),
     scene(44, Fate::Done, 110, E),
     scene(45, Fate::Done, 95, Group(1)),
@@ -219,6 +219,9 @@ pub struct World<'a> {
     /// Positions in `people` by unit key and role, so bulk generation does not scan
     /// thousands of people for every idea.
     by_unit: HashMap<(&'static str, Role), Vec<usize>>,
+    /// The people who vote and comment on others' ideas in the believable demo.
+    engaged: Vec<&'a Person>,
+    everyone: Vec<&'a Person>,
 }
 
 impl<'a> World<'a> {
@@ -244,6 +247,24 @@ impl<'a> World<'a> {
             earliest,
             dimension_keys,
             by_unit,
+            engaged: Vec::new(),
+            everyone: people.iter().collect(),
+        }
+    }
+
+    /// Sets who votes and comments in the believable demo (positions in `people`).
+    pub fn with_engaged(mut self, engaged: &[usize]) -> Self {
+        self.engaged = engaged.iter().filter_map(|i| self.people.get(*i)).collect();
+        self
+    }
+
+    /// Who votes and comments: the engaged part of the staff in the believable demo,
+    /// anyone in the bulk data.
+    fn crowd(&self, lively: bool) -> &[&'a Person] {
+        if lively && !self.engaged.is_empty() {
+            &self.engaged
+        } else {
+            &self.everyone
         }
     }
 
@@ -654,14 +675,15 @@ fn votes<R: Rng + ?Sized>(
     if wanted == 0 {
         return Vec::new();
     }
-    let n = world.people.len();
+    let pool = world.crowd(plan.lively);
+    let n = pool.len();
     let picked = rand::seq::index::sample(rng, n, (wanted + authors.len()).min(n));
     let mut out = Vec::with_capacity(wanted);
     for i in picked {
         if out.len() >= wanted {
             break;
         }
-        let voter = &world.people[i];
+        let voter = pool[i];
         if authors.contains(&voter.id.as_str()) {
             continue;
         }
@@ -698,7 +720,7 @@ fn comments<R: Rng + ?Sized>(
     let mut out = Vec::with_capacity(wanted);
     let mut after = life.idea.created_at;
     for body in bodies {
-        let writer = world.people.choose(rng).unwrap_or(author);
+        let writer = world.crowd(plan.lively).choose(rng).copied().unwrap_or(author);
         // An anonymous author does not comment on their own idea under their name.
         if anonymous && writer.id == author.id {
             continue;

@@ -491,7 +491,12 @@ fn build(
     } else {
         close_days(0, rounds) - 8
     };
-    let world = World::new(&org.id, *clock, &tree, &people, &unit_ids, earliest, &dimension_keys);
+    // Leads and managers follow the ideas; about half the employees vote and comment.
+    let engaged: Vec<usize> = (0..people.len())
+        .filter(|i| people[*i].role != Role::Employee || rng.random_bool(0.5))
+        .collect();
+    let world =
+        World::new(&org.id, *clock, &tree, &people, &unit_ids, earliest, &dimension_keys).with_engaged(&engaged);
     let mut counts = Counts::default();
     match options.ideas {
         None => scenario(conn, &world, rng, &mut counts)?,

@@ -79,7 +79,7 @@ pub const IDEAS: [IdeaText; 68] = [
         "Eine gemeinsame Checkliste je Antragsart, auf der Website und am Infotresen.",
         "Weniger zweite Vorsprachen, weniger Rückfragen im Team.",
         ("Unvollständige Anträge", "%", 30.0, 12.0),
-        (180.0, 0.0),
+        (180.0, 2000.0),
     ),
     // 2
     idea(
@@ -101,7 +101,7 @@ pub const IDEAS: [IdeaText; 68] = [
         "Ein gemeinsames Fehlerbuch ohne Namen, das wir einmal im Monat durchgehen.",
         "Wiederkehrende Fehler werden sichtbar und verschwinden.",
         ("Wiederholte Korrekturfälle pro Monat", "Anzahl", 18.0, 8.0),
-        (60.0, 0.0),
+        (60.0, 800.0),
     ),
     // 4
     idea(
@@ -227,7 +227,7 @@ pub const IDEAS: [IdeaText; 68] = [
             30.0,
             15.0,
         ),
-        (140.0, 0.0),
+        (140.0, 3500.0),
     ),
     // 15
     idea(
@@ -320,7 +320,7 @@ pub const IDEAS: [IdeaText; 68] = [
             9.0,
             4.0,
         ),
-        (40.0, 0.0),
+        (40.0, 2500.0),
     ),
     // 23
     idea(
@@ -364,7 +364,7 @@ pub const IDEAS: [IdeaText; 68] = [
         "Ein erfahrener Kollege begleitet jede neue Person ein halbes Jahr lang.",
         "Schnellere Einarbeitung, weniger Unsicherheit.",
         ("Monate bis zur selbstständigen Bearbeitung", "Monate", 9.0, 6.0),
-        (160.0, 0.0),
+        (160.0, 4000.0),
     ),
     // 27
     idea(
@@ -424,7 +424,7 @@ pub const IDEAS: [IdeaText; 68] = [
         "Einmal im Monat eine Viertelstunde in der Werkstatt: Was ist fast passiert?",
         "Unfälle vermeiden, bevor sie passieren.",
         ("Gemeldete Beinahe-Unfälle pro Quartal", "Anzahl", 3.0, 12.0),
-        (0.0, 0.0),
+        (0.0, 6000.0),
     ),
     // 32
     idea(
@@ -567,7 +567,7 @@ pub const IDEAS: [IdeaText; 68] = [
         "Eine Wissensdatenbank mit Schritt-für-Schritt-Anleitungen, verlinkt im Ticketsystem.",
         "Beschäftigte helfen sich selbst, der Support hat Zeit für Schwieriges.",
         ("Tickets mit Standardlösung pro Monat", "Anzahl", 200.0, 120.0),
-        (350.0, 0.0),
+        (350.0, 5000.0),
     ),
     // 45
     idea(
@@ -578,7 +578,7 @@ pub const IDEAS: [IdeaText; 68] = [
         "Nach jeder größeren Störung ein kurzer Rückblick: Ursache, Maßnahme, was wir lernen.",
         "Gleiche Störungen kommen nicht wieder.",
         ("Wiederholte Störungen gleicher Ursache pro Quartal", "Anzahl", 8.0, 3.0),
-        (120.0, 0.0),
+        (120.0, 8000.0),
     ),
     // 46
     idea(
