@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod charts;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod extract;

@@ -1,4 +1,4 @@
-//! The `kaizen` command: serve (default), migrate, org, user, openapi.
+//! The `kaizen` command: serve (default), migrate, org, user, demo, openapi.
 
 use std::process::ExitCode;
 
@@ -8,7 +8,7 @@ use kaizen::bootstrap::{self, CreatedAccount};
 use kaizen::config::Settings;
 use kaizen::domain::roles::Role;
 use kaizen::startup::{self, Application};
-use kaizen::{openapi, telemetry};
+use kaizen::{demo, openapi, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -24,7 +24,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP service (the default). Reads KAIZEN_BIND and DATABASE_URL.
-    Serve,
+    Serve {
+        /// First create the demo town administration (as `kaizen demo`) unless the
+        /// database holds it already; its logins are printed once.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Apply pending database migrations and exit.
     Migrate {
         /// Instead, undo the most recent migration with its down.sql (data in the
@@ -41,6 +46,27 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Create the demo town administration "Stadt Musterstadt" (slug musterstadt) with
+    /// users of every role, three closed assessment rounds and ideas in every stage, and
+    /// print its logins. With --ideas/--responses: the large data sets for benchmarks.
+    Demo {
+        /// Seed of the random generator; the same seed gives the same data.
+        #[arg(long, default_value_t = demo::DEFAULT_SEED)]
+        seed: u64,
+        /// Generate exactly this many ideas (about five votes each) instead of the
+        /// hand-written scenario.
+        #[arg(long)]
+        ideas: Option<usize>,
+        /// Exactly this many responses in every round (enough users are created).
+        #[arg(long)]
+        responses: Option<usize>,
+        /// Number of closed rounds, half a year apart [default: 20 with --responses, else 3].
+        #[arg(long)]
+        rounds: Option<usize>,
+        /// One password for every demo account instead of a generated one per role.
+        #[arg(long)]
+        password: Option<String>,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -111,7 +137,7 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(settings.log_format);
-    match run(cli.command.unwrap_or(Command::Serve), settings).await {
+    match run(cli.command.unwrap_or(Command::Serve { demo: false }), settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
@@ -136,7 +162,20 @@ async fn blocking<T: Send + 'static>(
 
 async fn run(command: Command, settings: Settings) -> Result<(), String> {
     match command {
-        Command::Serve => {
+        Command::Serve { demo } => {
+            if demo {
+                // Refuse a configuration the server would refuse before writing the demo.
+                kaizen::auth::secret::resolve(&settings).map_err(|e| e.to_string())?;
+                let pool = startup::open_database(&settings).await.map_err(|e| e.to_string())?;
+                match demo::ensure(&pool, demo::Options::default()).await? {
+                    Some(summary) => eprintln!(
+                        "\n  kaizen: created the demo organisation.\n{}\n\n{}",
+                        summary.counts_text(),
+                        summary.logins_text()
+                    ),
+                    None => tracing::info!("the demo organisation exists already; serving it"),
+                }
+            }
             let app = Application::build(settings).await.map_err(|e| e.to_string())?;
             app.run_until_stopped().await.map_err(|e| e.to_string())
         }
@@ -189,6 +228,29 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             })
             .await?;
             print_account("user", &account);
+            Ok(())
+        }
+        Command::Demo {
+            seed,
+            ideas,
+            responses,
+            rounds,
+            password,
+        } => {
+            let pool = startup::open_database(&settings).await.map_err(|e| e.to_string())?;
+            let options = demo::Options {
+                seed,
+                ideas,
+                responses,
+                rounds,
+                password,
+            };
+            let summary = blocking(&pool, move |conn| {
+                let mut progress = |line: &str| eprintln!("{line}");
+                demo::create(conn, &options, &mut progress).map_err(|e| e.to_string())
+            })
+            .await?;
+            println!("{}\n\n{}", summary.counts_text(), summary.logins_text());
             Ok(())
         }
         Command::Openapi => Ok(()),

@@ -5,7 +5,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-fn kaizen() -> Command {
+pub(crate) fn kaizen() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kaizen"));
     for var in [
         "DATABASE_URL",
@@ -23,8 +23,14 @@ fn kaizen() -> Command {
 
 /// Starts `kaizen serve` and collects stderr until it listens (or exits).
 pub(crate) fn start(dir: &Path, extra: &[(&str, &str)]) -> (Child, String, mpsc::Receiver<String>) {
+    start_with(dir, &[], extra)
+}
+
+/// Starts `kaizen` with `args` (a `serve` command) and collects stderr until it listens.
+pub(crate) fn start_with(dir: &Path, args: &[&str], extra: &[(&str, &str)]) -> (Child, String, mpsc::Receiver<String>) {
     let mut cmd = kaizen();
-    cmd.current_dir(dir)
+    cmd.args(args)
+        .current_dir(dir)
         .env("KAIZEN_BIND", "127.0.0.1:0")
         .stderr(Stdio::piped())
         .stdout(Stdio::null());

@@ -11,6 +11,7 @@ mod assessments;
 mod auth;
 mod cli;
 mod compose;
+mod demo;
 mod dimensions;
 mod errors;
 mod idea_dimensions;
