@@ -71,6 +71,39 @@ fn draw_err<E: std::fmt::Debug>(e: E) -> ApiError {
 
 const FONT: &str = "sans-serif";
 
+/// Breaks a label into lines of at most `width` characters at spaces (a longer word
+/// stays whole on its own line).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
+
+/// Draws `lines` one below the other, centred vertically on `(x, y)`.
+fn draw_lines(area: &Area<'_>, lines: &[String], (x, y): (i32, i32), h: HPos, size: u32) -> Result<(), ApiError> {
+    let step = size as i32 + 3;
+    let top = y - step * (lines.len() as i32 - 1) / 2;
+    for (i, line) in lines.iter().enumerate() {
+        let style = TextStyle::from((FONT, size).into_font())
+            .color(&BLACK)
+            .pos(Pos::new(h, VPos::Center));
+        area.draw(&Text::new(line.clone(), (x, top + i as i32 * step), style))
+            .map_err(draw_err)?;
+    }
+    Ok(())
+}
+
 fn note(area: &Area<'_>, text: &str) -> Result<(), ApiError> {
     let (w, h) = area.dim_in_pixel();
     let style = TextStyle::from((FONT, 18).into_font())
@@ -144,10 +177,15 @@ fn draw_radar(root: &Area<'_>, chart: &RadarChart) -> Result<(), ApiError> {
             } else {
                 HPos::Center
             };
-            let style = TextStyle::from((FONT, 15).into_font())
-                .color(&BLACK)
-                .pos(Pos::new(h, VPos::Center));
-            area.draw(&Text::new(label.clone(), (x, y), style)).map_err(draw_err)?;
+            let lines = wrap(label, 20);
+            // Labels straight above or below the centre grow away from the chart.
+            let shift = 9 * (lines.len() as i32 - 1);
+            let y = match h {
+                HPos::Center if y < cy => y - shift,
+                HPos::Center => y + shift,
+                _ => y,
+            };
+            draw_lines(&area, &lines, (x, y), h, 15)?;
         }
         for (i, series) in chart.series.iter().enumerate() {
             let c = colour(i);
@@ -244,6 +282,7 @@ fn draw_trend(root: &Area<'_>, chart: &TrendChart) -> Result<(), ApiError> {
             .draw()
             .map_err(draw_err)?;
         let count = chart.lines.len().max(1) as f64;
+        let mut legend_y = 60;
         for (i, line) in chart.lines.iter().enumerate() {
             let c = colour(i);
             // Spread the dimensions a little around each round so CI bars stay readable.
@@ -266,16 +305,13 @@ fn draw_trend(root: &Area<'_>, chart: &TrendChart) -> Result<(), ApiError> {
             .map_err(draw_err)?;
             ctx.draw_series(pts.iter().map(|(x, p)| Circle::new((*x, p.value), 4, c.filled())))
                 .map_err(draw_err)?;
-            let y = 60 + i as i32 * 28;
+            let lines = wrap(&line.label, 26);
+            let y = legend_y + 9 * (lines.len() as i32 - 1);
             legend
                 .draw(&Rectangle::new([(10, y - 6), (34, y + 6)], c.filled()))
                 .map_err(draw_err)?;
-            let style = TextStyle::from((FONT, 15).into_font())
-                .color(&BLACK)
-                .pos(Pos::new(HPos::Left, VPos::Center));
-            legend
-                .draw(&Text::new(line.label.clone(), (42, y), style))
-                .map_err(draw_err)?;
+            draw_lines(&legend, &lines, (42, y), HPos::Left, 15)?;
+            legend_y += 18 * lines.len() as i32 + 14;
         }
     }
     Ok(())
@@ -345,8 +381,24 @@ mod tests {
         ] {
             assert!(svg.contains(label), "{label} missing");
         }
-        assert!(svg.contains("Wissen &amp; Zusammenarbeit &lt;teilen&gt;"));
+        // Long labels are wrapped onto several lines; every piece is escaped.
+        assert!(svg.contains("Wissen &amp;"));
+        assert!(svg.contains("&lt;teilen&gt;"));
         assert!(!svg.contains("<teilen>"));
+    }
+
+    #[test]
+    fn labels_wrap_at_spaces() {
+        assert_eq!(
+            wrap("Fehlerkultur und psychologische Sicherheit", 20),
+            vec!["Fehlerkultur und", "psychologische", "Sicherheit"]
+        );
+        assert_eq!(wrap("Lernwirkung", 20), vec!["Lernwirkung"]);
+        assert_eq!(
+            wrap("Donaudampfschifffahrtsgesellschaft x", 10),
+            vec!["Donaudampfschifffahrtsgesellschaft", "x"]
+        );
+        assert_eq!(wrap("", 10), vec![""]);
     }
 
     #[test]

@@ -42,7 +42,7 @@ use crate::domain::fields;
 use crate::domain::roles::Role;
 use crate::domain::unit_tree::UnitTree;
 use crate::error::ApiError;
-use crate::store::{dimensions, organizations as org_store, questionnaires};
+use crate::store::{dimensions, organizations as org_store, questionnaires, reassessment};
 use ideas::{Fate, Generated, Plan, World};
 use people::{Hashes, Person, Staffing};
 use rows::RoundRow;
@@ -527,6 +527,20 @@ fn build(
             .iter()
             .find(|p| p.role == role && unit.is_none_or(|u| p.unit_key == u))
     };
+    // The rhythm the rounds followed goes on: every six months, three weeks to answer,
+    // counted from the first round. Saved now, it opens no round for the past.
+    let first_opening = clock.at(close_days(0, rounds) + WINDOW_DAYS, 7, 0);
+    let schedule = reassessment::ScheduleSettings {
+        enabled: true,
+        questionnaire_id: None,
+        interval_months: 6,
+        window_days: WINDOW_DAYS,
+        first_due_at: first_opening,
+        title_pattern: "Lernkultur {month}/{year}".into(),
+    };
+    reassessment::save(conn, &org.id, 0, &schedule, &admin.id)?
+        .map_err(|_| DemoError::Failed("the reassessment schedule exists already".into()))?;
+
     let logins = [
         login(Role::Admin, first(Role::Admin, None)),
         login(Role::Manager, first(Role::Manager, None)),

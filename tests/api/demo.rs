@@ -261,6 +261,26 @@ async fn the_demo_is_a_believable_kommune(app: &TestApp) {
     let admin = login(app, &summary, Role::Admin).await;
     let manager = login(app, &summary, Role::Manager).await;
     let employee = login(app, &summary, Role::Employee).await;
+    // The rounds' rhythm goes on as a reassessment schedule, due in the future.
+    let schedule = app.get("/api/v1/reassessment", &manager.token).await;
+    let schedule = schedule.expect(200);
+    assert_eq!(schedule["enabled"], true);
+    assert_eq!(schedule["interval_months"], 6);
+    let next: chrono::DateTime<chrono::Utc> = schedule["next_due_at"].as_str().unwrap().parse().unwrap();
+    assert!(
+        next > chrono::Utc::now() && next < chrono::Utc::now() + chrono::Duration::days(190),
+        "{next}"
+    );
+    // A scheduler pass now opens nothing: the past periods had their rounds.
+    let pool = app.pool.clone();
+    let pass = tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        kaizen::scheduler::pass(&mut conn, kaizen::db::now()).unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!((pass.opened, pass.scheduled), (0, 0));
+
     // The demo's own organisation: the test app's default one is untouched.
     assert_ne!(summary.org_id, app.org_id);
     assert!(summary.logins.iter().all(|l| l.accounts >= 1));
