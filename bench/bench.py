@@ -203,9 +203,10 @@ def lua_string(text):
     return f"[==[{text}]==]"
 
 
-def rotating_script(method, paths, token=None, tokens=None, body=None, threads=2):
+def rotating_script(method, paths, token=None, tokens=None, body=None, threads=2, once=False):
     """Request k of wrk thread t uses entry t + k * threads of `paths` (and of `tokens`),
-    so no two requests share an entry until the list runs out."""
+    so no two requests share an entry until the list runs out. With `once`, a thread
+    stops when its entries are used up (each user may answer a round only once)."""
     s = f"local counter = 0\nid = 0\nnthreads = {threads}\n"
     s += lua_list("paths", paths)
     if tokens:
@@ -229,6 +230,15 @@ request = function()
     else:
         s += f'  return wrk.format("{method}", paths[(k % #paths) + 1], headers)\n'
     s += "end\n"
+    if once:
+        size = max(len(paths), len(tokens or []))
+        s += f"""
+response = function(status, headers, body)
+  if id + counter * nthreads >= {size} then
+    wrk.thread:stop()
+  end
+end
+"""
     return s
 
 
@@ -325,13 +335,15 @@ def run_backend(backend):
                 "expected_benefit": "Weniger Wege", "unit_id": unit, "dimensions": [dim]}
     wrk(backend, "POST /api/v1/ideas", 8, rotating_script("POST", ["/api/v1/ideas"], tokens=emp_tokens[:500], body=new_idea))
     vote_ids = [r[0] for r in db.rows("SELECT id FROM ideas WHERE org_id = %s ORDER BY id DESC LIMIT 50000", (org,))]
+    # 20 voters over 50,000 ideas: every request is a new vote until 50,000 requests.
     wrk(backend, "PUT /api/v1/ideas/{id}/votes", 8,
-        rotating_script("PUT", [f"/api/v1/ideas/{i}/votes" for i in vote_ids], tokens=emp_tokens[500:520], body={}))
+        rotating_script("PUT", [f"/api/v1/ideas/{i}/votes" for i in vote_ids], tokens=emp_tokens[:20], body={},
+                        once=True))
     submitted = [r[0] for r in db.rows("SELECT id FROM ideas WHERE org_id = %s AND status = 'submitted' "
                                        "AND version = 1 ORDER BY id LIMIT 30000", (org,))]
     wrk(backend, "POST /api/v1/ideas/{id}/transitions (accept)", 8,
         rotating_script("POST", [f"/api/v1/ideas/{i}/transitions" for i in submitted], token=manager_token,
-                        body={"action": "accept", "version": 1}), duration="5s")
+                        body={"action": "accept", "version": 1}, once=True), duration="5s")
 
     # ---- issue 3: results and responses
     closed = db.value("SELECT id FROM assessment_rounds WHERE org_id = %s AND status = 'closed' "
@@ -351,8 +363,8 @@ def run_backend(backend):
     items = db.rows("SELECT item_key FROM questionnaire_items WHERE questionnaire_id = %s ORDER BY position", (qid,))
     answers = {"answers": [{"item_id": k[0], "value": 1 + (n % 5)} for n, k in enumerate(items)]}
     wrk(backend, "POST /api/v1/assessments/{id}/responses", 16,
-        rotating_script("POST", [f"/api/v1/assessments/{opened['id']}/responses"], tokens=emp_tokens, body=answers),
-        duration="5s")
+        rotating_script("POST", [f"/api/v1/assessments/{opened['id']}/responses"], tokens=emp_tokens, body=answers,
+                        once=True), duration="5s")
 
     # ---- issue 5: reports, with the server's memory sampled while it serves them
     status, _, first_ms = timed("GET", "/api/v1/reports/progress", manager_token)

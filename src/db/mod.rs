@@ -4,6 +4,7 @@
 pub mod schema;
 
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use actix_web::web;
@@ -227,6 +228,13 @@ where
     .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
 }
 
+/// SQLite admits one writer at a time. Writers of this process queue on this mutex before
+/// taking SQLite's lock, so each starts the moment the previous one commits; otherwise
+/// they would poll with SQLite's busy handler, whose growing sleeps put hundreds of
+/// milliseconds on the slowest writes. Other processes on the same file still wait
+/// through `busy_timeout`.
+static SQLITE_WRITER: Mutex<()> = Mutex::new(());
+
 /// A write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write lock
 /// up front: a deferred transaction that reads and then writes can fail with
 /// SQLITE_BUSY when another writer got in between, and busy_timeout cannot help there.
@@ -244,12 +252,18 @@ where
         // Inside an outer write transaction the lock is held already: use a savepoint.
         return conn.transaction(f);
     }
-    match conn {
+    let _writer = match conn {
         DbConnection::Sqlite(inner) => {
+            // A panic while holding it leaves nothing to repair: the transaction rolled back.
+            let guard = SQLITE_WRITER.lock().unwrap_or_else(PoisonError::into_inner);
             AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+            Some(guard)
         }
-        DbConnection::Postgresql(_) => Tm::begin_transaction(conn)?,
-    }
+        DbConnection::Postgresql(_) => {
+            Tm::begin_transaction(conn)?;
+            None
+        }
+    };
     match f(conn) {
         Ok(value) => {
             Tm::commit_transaction(conn)?;

@@ -139,6 +139,12 @@ diesel::table! {
         idea_id -> Text,
         dimension_key -> Text,
         org_id -> Text,
+        status -> Text,
+        unit_id -> Text,
+        created_at -> Timestamp,
+        adopted_at -> Nullable<Timestamp>,
+        adopted_hours_saved -> Nullable<Double>,
+        adopted_cost_saved -> Nullable<Double>,
     }
 }
 

@@ -598,6 +598,7 @@ pub fn generate<R: Rng + ?Sized>(world: &World<'_>, plan: &Plan<'_>, rng: &mut R
         rng,
     )?;
 
+    let adopted = life.cycles.iter().find(|c| c.outcome.as_deref() == Some("adopted"));
     let dimensions = text
         .dimensions
         .iter()
@@ -606,6 +607,12 @@ pub fn generate<R: Rng + ?Sized>(world: &World<'_>, plan: &Plan<'_>, rng: &mut R
             idea_id: life.idea.id.clone(),
             dimension_key: (*k).to_owned(),
             org_id: world.org_id.to_owned(),
+            status: life.idea.status.clone(),
+            unit_id: life.idea.unit_id.clone(),
+            created_at: life.idea.created_at,
+            adopted_at: adopted.and_then(|c| c.closed_at),
+            adopted_hours_saved: adopted.and_then(|c| c.measured_hours_saved_per_year),
+            adopted_cost_saved: adopted.and_then(|c| c.measured_cost_saved_per_year),
         })
         .collect();
     let co_author_rows = co_authors

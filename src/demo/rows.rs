@@ -234,6 +234,13 @@ pub struct IdeaDimensionRow {
     pub idea_id: String,
     pub dimension_key: String,
     pub org_id: String,
+    /// The idea's status, unit and submission time, as store::ideas keeps them on links.
+    pub status: String,
+    pub unit_id: String,
+    pub created_at: NaiveDateTime,
+    pub adopted_at: Option<NaiveDateTime>,
+    pub adopted_hours_saved: Option<f64>,
+    pub adopted_cost_saved: Option<f64>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -336,7 +343,7 @@ batch_insert!(insert_answers, AnswerRow, assessment_answers::table, 4);
 batch_insert!(insert_scores, ScoreRow, assessment_scores::table, 5);
 batch_insert!(insert_ideas, IdeaRow, ideas::table, 24);
 batch_insert!(insert_cycles, CycleRow, idea_cycles::table, 27);
-batch_insert!(insert_idea_dimensions, IdeaDimensionRow, idea_dimensions::table, 3);
+batch_insert!(insert_idea_dimensions, IdeaDimensionRow, idea_dimensions::table, 9);
 batch_insert!(insert_coauthors, CoAuthorRow, idea_coauthors::table, 4);
 batch_insert!(insert_events, EventRow, idea_events::table, 12);
 batch_insert!(insert_spans, SpanRow, idea_stage_spans::table, 8);

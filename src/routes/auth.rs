@@ -107,8 +107,10 @@ pub async fn login(
     };
     let user_id = user.id.clone();
     let refresh_token = db::run(&state.pool, move |conn| {
-        throttle::succeeded(conn, &attempt)?;
-        tokens::issue(conn, &user_id, None)
+        db::write_tx(conn, |conn| {
+            throttle::succeeded(conn, &attempt)?;
+            tokens::issue(conn, &user_id, None)
+        })
     })
     .await?;
     tracing::info!(user_id = %user.id, "login");

@@ -473,19 +473,49 @@ fn check_code_word(conn: &mut DbConnection, org_id: &str, author_id: &str, word:
     Ok(())
 }
 
+/// Copies the idea's status, unit and submission time onto its dimension links, which
+/// the reports count from one index (see migration 2026-11-26-000007_report_indexes).
+/// Called after every write that changes an idea or its links.
+fn sync_dimension_links(conn: &mut DbConnection, idea_id: &str) -> Result<(), ApiError> {
+    let (status, unit_id, created_at): (String, String, NaiveDateTime) = ideas::table
+        .find(idea_id)
+        .select((ideas::status, ideas::unit_id, ideas::created_at))
+        .first(conn)?;
+    diesel::update(idea_dimensions::table.filter(idea_dimensions::idea_id.eq(idea_id)))
+        .set((
+            idea_dimensions::status.eq(status),
+            idea_dimensions::unit_id.eq(unit_id),
+            idea_dimensions::created_at.eq(created_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// An idea as its links record it.
+struct LinkedIdea<'a> {
+    org_id: &'a str,
+    id: &'a str,
+    status: &'a str,
+    unit_id: &'a str,
+    created_at: NaiveDateTime,
+}
+
 fn insert_links(
     conn: &mut DbConnection,
-    org_id: &str,
-    idea_id: &str,
+    idea: &LinkedIdea<'_>,
     dimensions: &[String],
     co_authors: &[(String, i64)],
 ) -> Result<(), ApiError> {
+    let (org_id, idea_id) = (idea.org_id, idea.id);
     for key in dimensions {
         diesel::insert_into(idea_dimensions::table)
             .values((
                 idea_dimensions::idea_id.eq(idea_id),
                 idea_dimensions::dimension_key.eq(key),
                 idea_dimensions::org_id.eq(org_id),
+                idea_dimensions::status.eq(idea.status),
+                idea_dimensions::unit_id.eq(idea.unit_id),
+                idea_dimensions::created_at.eq(idea.created_at),
             ))
             .execute(conn)?;
     }
@@ -539,7 +569,14 @@ pub fn insert(conn: &mut DbConnection, author: &AuthUser, draft: &IdeaDraft) -> 
             updated_at: now,
         };
         diesel::insert_into(ideas::table).values(&new).execute(conn)?;
-        insert_links(conn, org_id, &id, &draft.dimensions, &draft.co_authors)?;
+        let linked = LinkedIdea {
+            org_id,
+            id: &id,
+            status: Status::Submitted.as_str(),
+            unit_id: &draft.unit_id,
+            created_at: now,
+        };
+        insert_links(conn, &linked, &draft.dimensions, &draft.co_authors)?;
         let idea = find(conn, org_id, &id)?;
         idea_events::append(
             conn,
@@ -623,15 +660,25 @@ pub fn edit(
         if n == 0 {
             return Ok(Err(find(conn, org_id, id)?.version));
         }
+        let updated = find(conn, org_id, id)?;
+        let linked = LinkedIdea {
+            org_id,
+            id,
+            status: &updated.status,
+            unit_id: &updated.unit_id,
+            created_at: updated.created_at,
+        };
         if let Some(keys) = &edit.dimensions {
             diesel::delete(idea_dimensions::table.filter(idea_dimensions::idea_id.eq(id))).execute(conn)?;
-            insert_links(conn, org_id, id, keys, &[])?;
+            insert_links(conn, &linked, keys, &[])?;
+        } else if edit.unit_id.is_some() {
+            sync_dimension_links(conn, id)?;
         }
         if let Some((_, co_authors)) = &edit.group {
             diesel::delete(idea_coauthors::table.filter(idea_coauthors::idea_id.eq(id))).execute(conn)?;
-            insert_links(conn, org_id, id, &[], co_authors)?;
+            insert_links(conn, &linked, &[], co_authors)?;
         }
-        Ok(Ok(find(conn, org_id, id)?))
+        Ok(Ok(updated))
     })
 }
 
@@ -782,6 +829,26 @@ pub fn transition(
         }
         write_cycles(conn, &idea, cycle.as_ref(), &applied, now)?;
         record_stage_span(conn, &idea, now)?;
+        diesel::update(idea_dimensions::table.filter(idea_dimensions::idea_id.eq(id)))
+            .set(idea_dimensions::status.eq(applied.to.as_str()))
+            .execute(conn)?;
+        if applied.outcome == Some(Outcome::Adopted) {
+            // Adoption happens once; the links keep when, and what the last cycle measured.
+            let (hours, cost): (Option<f64>, Option<f64>) = idea_cycles::table
+                .find((id, idea.cycle))
+                .select((
+                    idea_cycles::measured_hours_saved_per_year,
+                    idea_cycles::measured_cost_saved_per_year,
+                ))
+                .first(conn)?;
+            diesel::update(idea_dimensions::table.filter(idea_dimensions::idea_id.eq(id)))
+                .set((
+                    idea_dimensions::adopted_at.eq(Some(now)),
+                    idea_dimensions::adopted_hours_saved.eq(hours),
+                    idea_dimensions::adopted_cost_saved.eq(cost),
+                ))
+                .execute(conn)?;
+        }
 
         let updated = find(conn, org_id, id)?;
         let event_cycle = idea_cycles::table

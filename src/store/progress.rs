@@ -174,12 +174,14 @@ pub fn progress(
         let from = rounds[first].round.closed_at.unwrap_or(rounds[first].round.closes_at);
         let to = rounds[second].round.closed_at.unwrap_or(rounds[second].round.closes_at);
         let mut ideas: HashMap<String, IdeaFlow> = HashMap::new();
-        for (key, status, n) in reports::submitted_by_dimension(conn, org_id, from, to, unit_filter.as_deref())? {
+        for (key, status, n) in
+            reports::submitted_by_dimension(conn, org_id, &keys, (from, to), unit_filter.as_deref())?
+        {
             let flow = ideas.entry(key).or_default();
             flow.submitted += n;
             *flow.by_status.entry(status).or_default() += n;
         }
-        for adopted in reports::adopted_by_dimension(conn, org_id, from, to, unit_filter.as_deref())? {
+        for adopted in reports::adopted_by_dimension(conn, org_id, (from, to), unit_filter.as_deref())? {
             let key = adopted.dimension_key.clone();
             ideas.entry(key).or_default().adopted = Some(adopted);
         }

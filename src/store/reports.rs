@@ -10,6 +10,7 @@ use diesel::sql_types::{BigInt, Double, Text, Timestamp};
 
 use crate::db::schema::{assessment_rounds, idea_cycles, idea_stage_spans, ideas, users};
 use crate::db::{DbConnection, MultiBackend};
+use crate::domain::pdca::Status;
 use crate::domain::pipeline::{interpolate, quantile_position};
 use crate::domain::rounds::RoundStatus;
 use crate::error::ApiError;
@@ -35,28 +36,50 @@ struct KeyStatusRow {
     n: i64,
 }
 
-/// Ideas linked to each dimension that were submitted in `(from, to]`, by current status.
+/// Ideas linked to each of `keys` that were submitted in `(from, to]`, by current status.
 pub fn submitted_by_dimension(
     conn: &mut DbConnection,
     org_id: &str,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
+    keys: &[String],
+    window: (NaiveDateTime, NaiveDateTime),
     units: Option<&[String]>,
 ) -> Result<Vec<(String, String, i64)>, ApiError> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One range count per (dimension, status) on the (org, dimension, status, created_at)
+    // index: it reads only the links submitted in the window, where a GROUP BY would read
+    // every link of the organisation. Statuses are the code's own constants.
+    let key_rows: Vec<String> = (1..=keys.len()).map(|i| format!("(${i})")).collect();
+    let status_rows: Vec<String> = Status::ALL.iter().map(|s| format!("('{}')", s.as_str())).collect();
+    let n = keys.len();
     let sql = format!(
-        "SELECT d.dimension_key AS key, i.status AS status, COUNT(*) AS n \
-         FROM ideas i JOIN idea_dimensions d ON d.idea_id = i.id \
-         WHERE i.org_id = $1 AND i.created_at > $2 AND i.created_at <= $3{} \
-         GROUP BY d.dimension_key, i.status",
-        unit_clause("i.unit_id", 4, units)
+        "WITH k(dimension_key) AS (VALUES {}), s(status) AS (VALUES {}) \
+         SELECT k.dimension_key AS key, s.status AS status, \
+           (SELECT COUNT(*) FROM idea_dimensions d WHERE d.org_id = ${} AND d.dimension_key = k.dimension_key \
+              AND d.status = s.status AND d.created_at > ${} AND d.created_at <= ${}{}) AS n \
+         FROM k CROSS JOIN s",
+        key_rows.join(", "),
+        status_rows.join(", "),
+        n + 1,
+        n + 2,
+        n + 3,
+        unit_clause("d.unit_id", n + 4, units)
     );
-    let q = diesel::sql_query(sql)
-        .into_boxed::<MultiBackend>()
+    let mut q = diesel::sql_query(sql).into_boxed::<MultiBackend>();
+    for k in keys {
+        q = q.bind::<Text, _>(k.as_str());
+    }
+    let q = q
         .bind::<Text, _>(org_id)
-        .bind::<Timestamp, _>(from)
-        .bind::<Timestamp, _>(to);
+        .bind::<Timestamp, _>(window.0)
+        .bind::<Timestamp, _>(window.1);
     let rows: Vec<KeyStatusRow> = bind_units(q, units).load(conn)?;
-    Ok(rows.into_iter().map(|r| (r.key, r.status, r.n)).collect())
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.n > 0)
+        .map(|r| (r.key, r.status, r.n))
+        .collect())
 }
 
 /// Improvements adopted in `(from, to]` per linked dimension, with their measured impact.
@@ -75,24 +98,23 @@ pub struct Adopted {
 pub fn adopted_by_dimension(
     conn: &mut DbConnection,
     org_id: &str,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
+    window: (NaiveDateTime, NaiveDateTime),
     units: Option<&[String]>,
 ) -> Result<Vec<Adopted>, ApiError> {
+    // The links carry the adoption time and impact: a range of the (org, adopted_at, …) index.
     let sql = format!(
-        "SELECT d.dimension_key AS dimension_key, COUNT(*) AS count, \
-                CAST(COALESCE(SUM(c.measured_hours_saved_per_year), 0) AS DOUBLE PRECISION) AS hours_saved_per_year, \
-                CAST(COALESCE(SUM(c.measured_cost_saved_per_year), 0) AS DOUBLE PRECISION) AS cost_saved_per_year \
-         FROM idea_cycles c JOIN idea_dimensions d ON d.idea_id = c.idea_id JOIN ideas i ON i.id = c.idea_id \
-         WHERE c.org_id = $1 AND c.outcome = 'adopted' AND c.closed_at > $2 AND c.closed_at <= $3{} \
-         GROUP BY d.dimension_key",
-        unit_clause("i.unit_id", 4, units)
+        "SELECT dimension_key, COUNT(*) AS count, \
+                CAST(COALESCE(SUM(adopted_hours_saved), 0) AS DOUBLE PRECISION) AS hours_saved_per_year, \
+                CAST(COALESCE(SUM(adopted_cost_saved), 0) AS DOUBLE PRECISION) AS cost_saved_per_year \
+         FROM idea_dimensions WHERE org_id = $1 AND adopted_at > $2 AND adopted_at <= $3{} \
+         GROUP BY dimension_key",
+        unit_clause("unit_id", 4, units)
     );
     let q = diesel::sql_query(sql)
         .into_boxed::<MultiBackend>()
         .bind::<Text, _>(org_id)
-        .bind::<Timestamp, _>(from)
-        .bind::<Timestamp, _>(to);
+        .bind::<Timestamp, _>(window.0)
+        .bind::<Timestamp, _>(window.1);
     Ok(bind_units(q, units).load(conn)?)
 }
 
@@ -293,38 +315,66 @@ pub fn stuck(
     limit: i64,
 ) -> Result<(i64, Vec<StuckIdea>), ApiError> {
     let count: i64 = stuck_query(org_id, statuses, before, units).count().get_result(conn)?;
-    let longest = stuck_query(org_id, statuses, before, units)
-        .select((
-            ideas::id,
-            ideas::title,
-            ideas::status,
-            ideas::unit_id,
-            ideas::stage_entered_at,
-        ))
-        .order((ideas::stage_entered_at.asc(), ideas::id.asc()))
-        .limit(limit)
-        .load(conn)?;
+    // The longest waiting per status come ordered from the (org, status, stage_entered_at)
+    // index; merging those short lists avoids sorting every stuck idea.
+    let mut longest: Vec<StuckIdea> = Vec::new();
+    for status in statuses {
+        let rows: Vec<StuckIdea> = stuck_query(org_id, std::slice::from_ref(status), before, units)
+            .select((
+                ideas::id,
+                ideas::title,
+                ideas::status,
+                ideas::unit_id,
+                ideas::stage_entered_at,
+            ))
+            // Ordered like the (org, status, stage_entered_at, id) index, so it is read in order.
+            .order((ideas::status.asc(), ideas::stage_entered_at.asc(), ideas::id.asc()))
+            .limit(limit)
+            .load(conn)?;
+        longest.extend(rows);
+    }
+    longest.sort_by(|a, b| {
+        a.stage_entered_at
+            .cmp(&b.stage_entered_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    longest.truncate(usize::try_from(limit).unwrap_or(0));
     Ok((count, longest))
 }
 
 /// Ideas ever accepted into Plan (they have a first cycle), and ideas rejected (including
 /// those rejected as duplicates).
 pub fn acceptance(conn: &mut DbConnection, org_id: &str, units: Option<&[String]>) -> Result<(i64, i64), ApiError> {
-    let mut accepted = idea_cycles::table
-        .inner_join(ideas::table.on(ideas::id.eq(idea_cycles::idea_id)))
-        .filter(idea_cycles::org_id.eq(org_id))
-        .filter(idea_cycles::cycle.eq(1))
-        .into_boxed();
-    let mut rejected = ideas::table
-        .filter(ideas::org_id.eq(org_id))
-        .filter(ideas::status.eq("rejected"))
-        .into_boxed();
-    if let Some(units) = units {
-        accepted = accepted.filter(ideas::unit_id.eq_any(units.to_vec()));
-        rejected = rejected.filter(ideas::unit_id.eq_any(units.to_vec()));
-    }
-    let accepted: i64 = accepted.count().get_result(conn)?;
-    let rejected: i64 = rejected.count().get_result(conn)?;
+    let (accepted, rejected) = match units {
+        // The (org, cycle) index answers this alone.
+        None => (
+            idea_cycles::table
+                .filter(idea_cycles::org_id.eq(org_id))
+                .filter(idea_cycles::cycle.eq(1))
+                .count()
+                .get_result::<i64>(conn)?,
+            ideas::table
+                .filter(ideas::org_id.eq(org_id))
+                .filter(ideas::status.eq("rejected"))
+                .count()
+                .get_result::<i64>(conn)?,
+        ),
+        Some(units) => (
+            idea_cycles::table
+                .inner_join(ideas::table.on(ideas::id.eq(idea_cycles::idea_id)))
+                .filter(idea_cycles::org_id.eq(org_id))
+                .filter(idea_cycles::cycle.eq(1))
+                .filter(ideas::unit_id.eq_any(units))
+                .count()
+                .get_result::<i64>(conn)?,
+            ideas::table
+                .filter(ideas::org_id.eq(org_id))
+                .filter(ideas::status.eq("rejected"))
+                .filter(ideas::unit_id.eq_any(units))
+                .count()
+                .get_result::<i64>(conn)?,
+        ),
+    };
     Ok((accepted, rejected))
 }
 
@@ -350,12 +400,14 @@ pub fn participation(
         active = active.filter(users::unit_id.eq_any(units.to_vec()));
     }
     let active: i64 = active.count().get_result(conn)?;
+    // One index probe per person and kind of taking part: (author, created_at) on ideas,
+    // (user, created_at) on votes; co-authors are few.
     let sql = format!(
         "SELECT COUNT(*) AS n FROM users u WHERE u.org_id = $1 AND u.active AND ( \
            EXISTS (SELECT 1 FROM ideas i WHERE i.author_id = u.id AND i.created_at >= $2) \
+           OR EXISTS (SELECT 1 FROM idea_votes v WHERE v.user_id = u.id AND v.created_at >= $2) \
            OR EXISTS (SELECT 1 FROM idea_coauthors c JOIN ideas i ON i.id = c.idea_id \
-                      WHERE c.user_id = u.id AND i.created_at >= $2) \
-           OR EXISTS (SELECT 1 FROM idea_votes v WHERE v.user_id = u.id AND v.created_at >= $2)){}",
+                      WHERE c.user_id = u.id AND i.created_at >= $2)){}",
         unit_clause("u.unit_id", 3, units)
     );
     let q = diesel::sql_query(sql)

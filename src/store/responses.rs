@@ -277,13 +277,15 @@ pub fn final_aggregates(conn: &mut DbConnection, round: &Round) -> Result<RoundA
     }
     let fresh = aggregates(conn, &round.id)?;
     let json = serde_json::to_string(&fresh).map_err(ApiError::internal)?;
-    let inserted = diesel::insert_into(assessment_round_aggregates::table)
-        .values((
-            assessment_round_aggregates::round_id.eq(&round.id),
-            assessment_round_aggregates::aggregates.eq(json),
-            assessment_round_aggregates::computed_at.eq(db::now()),
-        ))
-        .execute(conn);
+    let inserted = db::write_tx(conn, |conn| {
+        diesel::insert_into(assessment_round_aggregates::table)
+            .values((
+                assessment_round_aggregates::round_id.eq(&round.id),
+                assessment_round_aggregates::aggregates.eq(&json),
+                assessment_round_aggregates::computed_at.eq(db::now()),
+            ))
+            .execute(conn)
+    });
     match inserted {
         // Another request stored the same figures first.
         Err(e) if db::is_unique_violation(&e) => Ok(fresh),

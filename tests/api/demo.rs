@@ -61,6 +61,19 @@ async fn count(app: &TestApp, sql: &str, arg: &str) -> i64 {
 async fn assert_consistent(app: &TestApp, org: &str) {
     let checks = [
         (
+            "dimension links carry their idea's status, unit and submission time",
+            "SELECT COUNT(*) AS n FROM idea_dimensions d JOIN ideas i ON i.id = d.idea_id WHERE d.org_id = $1 \
+             AND (d.status <> i.status OR d.unit_id <> i.unit_id OR d.created_at <> i.created_at)",
+        ),
+        (
+            "dimension links carry the adoption and its measured impact",
+            "SELECT COUNT(*) AS n FROM idea_dimensions d LEFT JOIN idea_cycles c \
+               ON c.idea_id = d.idea_id AND c.outcome = 'adopted' WHERE d.org_id = $1 \
+             AND ((c.idea_id IS NULL) <> (d.adopted_at IS NULL) OR d.adopted_at <> c.closed_at \
+                  OR COALESCE(d.adopted_hours_saved, -1) <> COALESCE(c.measured_hours_saved_per_year, -1) \
+                  OR COALESCE(d.adopted_cost_saved, -1) <> COALESCE(c.measured_cost_saved_per_year, -1))",
+        ),
+        (
             "vote_count equals the votes",
             "SELECT COUNT(*) AS n FROM ideas i WHERE i.org_id = $1 AND i.vote_count <> \
              (SELECT COUNT(*) FROM idea_votes v WHERE v.idea_id = i.id)",

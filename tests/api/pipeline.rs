@@ -10,6 +10,7 @@ use crate::helpers::TestApp;
 use crate::ideas::{id_of, idea_body, step, submit};
 
 both_backends!(
+    dimension_links_follow_their_idea,
     time_in_each_stage_is_recorded_and_rebuilt_by_the_migration,
     pipeline_counts_flow_times_stuck_ideas_and_participation,
 );
@@ -292,4 +293,100 @@ async fn pipeline_counts_flow_times_stuck_ideas_and_participation(app: &TestApp)
         assert_eq!(records.len(), rows, "{table}");
         assert!(records.iter().all(|rec| rec.len() == width), "{table}");
     }
+}
+
+#[derive(diesel::QueryableByName, Debug, PartialEq)]
+struct Link {
+    #[diesel(sql_type = Text)]
+    dimension_key: String,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Text)]
+    unit_id: String,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    adopted: bool,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Double>)]
+    adopted_hours_saved: Option<f64>,
+}
+
+async fn links(app: &TestApp, idea: &str) -> Vec<Link> {
+    let pool = app.pool.clone();
+    let idea = idea.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        diesel::sql_query(
+            "SELECT dimension_key, status, unit_id, adopted_at IS NOT NULL AS adopted, adopted_hours_saved \
+             FROM idea_dimensions WHERE idea_id = $1 ORDER BY dimension_key",
+        )
+        .bind::<Text, _>(idea)
+        .load::<Link>(&mut conn)
+        .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+/// The reports count ideas from their dimension links, which carry the idea's status,
+/// unit and adoption: they must follow every change.
+async fn dimension_links_follow_their_idea(app: &TestApp) {
+    let a = app.create_unit("Bürgeramt", None).await;
+    let b = app.create_unit("Bauamt", None).await;
+    let author = app.user("employee", Some(&a)).await;
+    let owner = app.user("employee", Some(&b)).await;
+    let lead = app.user("manager", None).await;
+    let mut body = idea_body(&a, "Termine online");
+    body["dimensions"] = json!(["leadership", "competence"]);
+    let idea = id_of(&submit(app, &author, body).await);
+    let l = links(app, &idea).await;
+    assert_eq!(l.len(), 2);
+    assert!(
+        l.iter()
+            .all(|l| l.status == "submitted" && l.unit_id == a && !l.adopted)
+    );
+
+    // The author moves it to another unit and changes a dimension.
+    app.patch(
+        &format!("/api/v1/ideas/{idea}"),
+        &author.token,
+        json!({"version": 1, "unit_id": b, "dimensions": ["leadership", "motivation"]}),
+    )
+    .await
+    .expect(200);
+    let l = links(app, &idea).await;
+    assert_eq!(
+        l.iter().map(|l| l.dimension_key.as_str()).collect::<Vec<_>>(),
+        vec!["leadership", "motivation"]
+    );
+    assert!(l.iter().all(|l| l.status == "submitted" && l.unit_id == b));
+
+    let steps = [
+        json!({"action": "accept", "version": 2, "owner_id": owner.user_id}),
+        json!({"action": "start", "version": 3, "problem": "Wege", "goal": "Kürzer", "kpi_name": "Minuten",
+               "kpi_baseline": 40.0, "kpi_target": 20.0, "lower_is_better": true, "due_date": "2027-03-31", "prediction": "halbiert"}),
+        json!({"action": "check", "version": 4, "do_summary": "Lief.", "ran_as_planned": true}),
+        json!({"action": "act", "version": 5, "measured_value": 15.0, "measured_hours_saved_per_year": 80.0}),
+    ];
+    for (n, body) in steps.into_iter().enumerate() {
+        let who = if n == 2 || n == 3 { &owner } else { &lead };
+        step(app, who, &idea, body).await.expect(200);
+        let status = ["plan", "do", "check", "act"][n];
+        assert!(
+            links(app, &idea).await.iter().all(|l| l.status == status && !l.adopted),
+            "after {status}"
+        );
+    }
+    step(
+        app,
+        &lead,
+        &idea,
+        json!({"action": "adopt", "version": 6, "new_standard": "Immer online."}),
+    )
+    .await
+    .expect(200);
+    let l = links(app, &idea).await;
+    assert!(
+        l.iter()
+            .all(|l| l.status == "done" && l.adopted && l.adopted_hours_saved == Some(80.0)),
+        "{l:?}"
+    );
 }

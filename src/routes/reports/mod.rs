@@ -115,6 +115,15 @@ impl Csv {
     }
 }
 
+/// Waits for a free report slot (see `AppState::report_slots`).
+pub async fn report_slot(state: &crate::state::AppState) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+    state
+        .report_slots
+        .acquire()
+        .await
+        .map_err(|_| ApiError::Unavailable("the service is shutting down".into()))
+}
+
 /// The unit a report covers, after the role check: managers and admins may ask for the
 /// whole organisation (`None`) or any unit; leads for their own unit or one below it
 /// (their own unit when none is named). Employees see no reports.

@@ -13,7 +13,7 @@ use crate::domain::pdca::Status;
 use crate::domain::pipeline::rate;
 use crate::error::{ApiError, Problem};
 use crate::routes::reports::progress::ScopeInfo;
-use crate::routes::reports::{Csv, Delimiter, FormatParams, report_scope, wants_csv};
+use crate::routes::reports::{Csv, Delimiter, FormatParams, report_scope, report_slot, wants_csv};
 use crate::state::AppState;
 use crate::store::pipeline::{self, Pipeline};
 use crate::store::units;
@@ -240,6 +240,7 @@ pub async fn get_pipeline_report(
     let unit = report_scope(&state.pool, &caller, params.unit.clone()).await?;
     let org_id = caller.org_id.clone();
     let now = Utc::now();
+    let _slot = report_slot(&state).await?;
     let report = db::run(&state.pool, move |conn| {
         let names = units::names(conn, &org_id)?;
         let data = pipeline::pipeline(conn, &org_id, unit.as_deref(), months, now.naive_utc())?;

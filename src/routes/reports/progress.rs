@@ -15,7 +15,7 @@ use crate::domain::progress::{GroupChange, NotCompared, PairKind, association, s
 use crate::error::{ApiError, Problem};
 use crate::routes::assessments::{Figures, SuppressionNote};
 use crate::routes::localization::{self, LangParams};
-use crate::routes::reports::{Csv, FormatParams, report_scope, wants_csv};
+use crate::routes::reports::{Csv, FormatParams, report_scope, report_slot, wants_csv};
 use crate::state::AppState;
 use crate::store::progress::{self, Progress, Scope};
 use crate::store::{organizations, units};
@@ -333,6 +333,7 @@ pub async fn load(
 ) -> Result<(Progress, ScopeInfo, Lang), ApiError> {
     let unit = report_scope(&state.pool, caller, unit).await?;
     let org_id = caller.org_id.clone();
+    let _slot = report_slot(state).await?;
     let (progress, scope, default_locale) = db::run(&state.pool, move |conn| {
         let org = organizations::find(conn, &org_id)?;
         let unit_name = match &unit {

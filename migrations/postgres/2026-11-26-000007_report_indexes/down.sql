@@ -1,0 +1,13 @@
+DROP INDEX idea_votes_user_created_idx;
+DROP INDEX ideas_author_created_idx;
+DROP INDEX idea_cycles_number_idx;
+DROP INDEX ideas_stage_time_idx;
+DROP INDEX ideas_unit_status_idx;
+DROP INDEX idea_dimensions_adopted_idx;
+DROP INDEX idea_dimensions_flow_idx;
+ALTER TABLE idea_dimensions DROP COLUMN adopted_cost_saved;
+ALTER TABLE idea_dimensions DROP COLUMN adopted_hours_saved;
+ALTER TABLE idea_dimensions DROP COLUMN adopted_at;
+ALTER TABLE idea_dimensions DROP COLUMN created_at;
+ALTER TABLE idea_dimensions DROP COLUMN unit_id;
+ALTER TABLE idea_dimensions DROP COLUMN status;
