@@ -368,13 +368,11 @@ def run_backend(backend):
 
     # ---- issue 5: reports, with the server's memory sampled while it serves them
     status, _, first_ms = timed("GET", "/api/v1/reports/progress", manager_token)
-    record(backend, "GET /api/v1/reports/progress, first request", 1, {"ms": round(first_ms, 1), "status": status})
-    wrk(backend, "GET /api/v1/reports/progress", 16, get_script("/api/v1/reports/progress", manager_token),
-        sample_rss=server.rss_mb)
-    wrk(backend, "GET /api/v1/reports/pipeline", 16, get_script("/api/v1/reports/pipeline", manager_token),
-        sample_rss=server.rss_mb)
-    wrk(backend, "GET /api/v1/reports/progress/radar.svg", 16,
-        get_script("/api/v1/reports/progress/radar.svg", manager_token))
+    record(backend, "GET /api/v1/reports/progress, first request (round aggregates stored)", 1,
+           {"ms": round(first_ms, 1), "status": status})
+    for path in ["/api/v1/reports/progress", "/api/v1/reports/pipeline", "/api/v1/reports/progress/radar.svg"]:
+        for clients in (1, 4, 16):
+            wrk(backend, f"GET {path}", clients, get_script(path, manager_token), sample_rss=server.rss_mb)
     record(backend, "RSS after all runs", "-", {"rss_mb": round(server.rss_mb(), 1)})
     server.stop()
 

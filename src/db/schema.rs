@@ -276,7 +276,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    assessment_answers (response_id, item_key) {
+    assessment_answers (round_id, response_id, item_key) {
         response_id -> Text,
         item_key -> Text,
         round_id -> Text,
@@ -285,7 +285,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    assessment_scores (response_id, dimension_key) {
+    assessment_scores (round_id, response_id, dimension_key) {
         response_id -> Text,
         dimension_key -> Text,
         round_id -> Text,

@@ -578,7 +578,7 @@ pub async fn submit_response(
                 "you have answered this round already; each person answers once",
             ));
         }
-        let instrument = questionnaires::load(conn, org, &round.questionnaire_id)?.instrument();
+        let instrument = questionnaires::instrument(conn, org, &round.questionnaire_id)?;
         let parsed = scoring::parse_answers(&instrument, &answers).map_err(ApiError::Validation)?;
         let scores = scoring::score(&instrument, &parsed);
         responses::submit(conn, &round, &caller.id, caller.unit_id.as_deref(), &parsed, &scores)?;

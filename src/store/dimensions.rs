@@ -69,8 +69,12 @@ pub fn current_questionnaire(conn: &mut DbConnection, org_id: &str) -> Result<Co
     }
 }
 
-/// Dimension keys of the organisation's current questionnaire, in its order.
+/// Dimension keys of the organisation's current questionnaire, in its order. Every idea
+/// submission asks, so the usual case reads only the keys, not the whole questionnaire.
 pub fn current_keys(conn: &mut DbConnection, org_id: &str) -> Result<Vec<String>, ApiError> {
+    if let Some(q) = questionnaires::latest_published(conn, org_id)? {
+        return questionnaires::dimension_keys(conn, &q.id);
+    }
     Ok(current_questionnaire(conn, org_id)?
         .dimensions
         .into_iter()

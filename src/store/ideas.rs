@@ -535,10 +535,12 @@ fn insert_links(
 /// Submits an idea and writes its first history event.
 pub fn insert(conn: &mut DbConnection, author: &AuthUser, draft: &IdeaDraft) -> Result<Idea, ApiError> {
     let org_id = author.org_id.as_str();
+    // References are checked before the write lock is taken, so SQLite's one writer spends
+    // its turn writing; the foreign keys still refuse a unit deleted in between.
+    check_dimension_keys(conn, org_id, &draft.dimensions)?;
+    units::require_in_org(conn, org_id, &draft.unit_id, "unit_id")?;
+    check_co_authors(conn, org_id, &draft.co_authors)?;
     db::write_tx(conn, |conn| {
-        check_dimension_keys(conn, org_id, &draft.dimensions)?;
-        units::require_in_org(conn, org_id, &draft.unit_id, "unit_id")?;
-        check_co_authors(conn, org_id, &draft.co_authors)?;
         if let Some(word) = &draft.code_word {
             check_code_word(conn, org_id, &author.id, word)?;
         }

@@ -1,6 +1,9 @@
 //! Questionnaires: numbered versions per key with their dimensions and items, and the
 //! built-in default questionnaire that every organisation has.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -13,6 +16,8 @@ use crate::domain::questionnaire::{
 use crate::domain::scoring::Instrument;
 use crate::error::ApiError;
 use crate::store::organizations;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct Questionnaire {
@@ -166,6 +171,33 @@ pub fn find(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Questionn
         .filter(questionnaires::org_id.eq(org_id))
         .filter(questionnaires::id.eq(id))
         .first(conn)?)
+}
+
+/// Scoring instruments of published questionnaires, by id. A published questionnaire never
+/// changes, so every instance may keep what it read; drafts are never cached.
+#[allow(clippy::type_complexity)]
+static INSTRUMENTS: LazyLock<RwLock<HashMap<String, (String, Arc<Instrument>)>>> = LazyLock::new(Default::default);
+
+/// The scoring instrument of a questionnaire of the organisation (404 if none). Answering
+/// asks for it with every response; a published one is read from the database once.
+pub fn instrument(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Arc<Instrument>, ApiError> {
+    let cached = INSTRUMENTS.read().ok().and_then(|m| m.get(id).cloned());
+    if let Some((owner, instrument)) = cached {
+        // The id alone must not let one organisation reach another's questionnaire.
+        return if owner == org_id {
+            Ok(instrument)
+        } else {
+            Err(ApiError::NotFound)
+        };
+    }
+    let content = load(conn, org_id, id)?;
+    let instrument = Arc::new(content.instrument());
+    if content.questionnaire.status() == QuestionnaireStatus::Published
+        && let Ok(mut m) = INSTRUMENTS.write()
+    {
+        m.insert(id.to_owned(), (org_id.to_owned(), Arc::clone(&instrument)));
+    }
+    Ok(instrument)
 }
 
 /// Loads a questionnaire of the organisation with everything in it (404 if none).
@@ -424,6 +456,15 @@ pub fn builtin_of(conn: &mut DbConnection, org_id: &str) -> Result<Option<Questi
         .order(questionnaires::version.desc())
         .first(conn)
         .optional()?)
+}
+
+/// The dimension keys of a questionnaire, in its order.
+pub fn dimension_keys(conn: &mut DbConnection, questionnaire_id: &str) -> Result<Vec<String>, ApiError> {
+    Ok(questionnaire_dimensions::table
+        .filter(questionnaire_dimensions::questionnaire_id.eq(questionnaire_id))
+        .order(questionnaire_dimensions::position.asc())
+        .select(questionnaire_dimensions::dimension_key)
+        .load(conn)?)
 }
 
 /// The most recently published questionnaire that is not archived.
