@@ -16,8 +16,6 @@ use crate::domain::questionnaire::{
 use crate::domain::scoring::Instrument;
 use crate::error::ApiError;
 use crate::store::organizations;
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, RwLock};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct Questionnaire {
