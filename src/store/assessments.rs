@@ -13,7 +13,7 @@ use crate::db::{self, DbConnection};
 use crate::domain::questionnaire::QuestionnaireStatus;
 use crate::domain::rounds::{self, RoundStatus};
 use crate::error::{ApiError, Validator};
-use crate::store::{questionnaires, units};
+use crate::store::{questionnaires, responses, units};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct Round {
@@ -286,7 +286,8 @@ pub fn open_round(conn: &mut DbConnection, round: &Round, now: NaiveDateTime) ->
 }
 
 /// open → closed. False when someone else did it. On PostgreSQL the round's responses
-/// and participation rows are then rewritten in key order (see `rewrite_in_key_order`).
+/// and participation rows are then rewritten in key order (see `rewrite_in_key_order`);
+/// the round's final aggregates are stored.
 fn close_round(conn: &mut DbConnection, round_id: &str, now: NaiveDateTime) -> Result<bool, ApiError> {
     db::write_tx(conn, |conn| {
         let n = diesel::update(
@@ -305,6 +306,10 @@ fn close_round(conn: &mut DbConnection, round_id: &str, now: NaiveDateTime) -> R
             diesel::delete(assessment_live_results::table.filter(assessment_live_results::round_id.eq(round_id)))
                 .execute(conn)?;
             rewrite_in_key_order(conn, round_id)?;
+            // The final figures are aggregated once, now, so the first report after the
+            // close does not pay for it.
+            let round: Round = assessment_rounds::table.find(round_id).first(conn)?;
+            responses::final_aggregates(conn, &round)?;
         }
         Ok(n == 1)
     })
