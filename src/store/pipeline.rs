@@ -76,10 +76,19 @@ pub fn pipeline(
         })
         .collect();
 
-    let mut stage_times = Vec::with_capacity(ACTIVE.len());
-    for stage in ACTIVE {
-        stage_times.push((stage, reports::stage_times(conn, org_id, stage.as_str(), scope)?));
-    }
+    let names: Vec<&str> = ACTIVE.iter().map(|s| s.as_str()).collect();
+    let mut times = reports::stage_times(conn, org_id, &names, scope)?;
+    let stage_times = ACTIVE
+        .iter()
+        .map(|stage| {
+            let t = times.remove(stage.as_str()).unwrap_or(StageTimes {
+                completed: 0,
+                median_seconds: None,
+                p90_seconds: None,
+            });
+            (*stage, t)
+        })
+        .collect();
 
     let active: Vec<&str> = ACTIVE.iter().map(|s| s.as_str()).collect();
     let before = now - Duration::days(org.stuck_stage_days);

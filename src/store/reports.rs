@@ -263,18 +263,69 @@ fn quantile(
     })
 }
 
+/// Completed stays per stage (only the stages asked for appear in the result).
 pub fn stage_times(
     conn: &mut DbConnection,
     org_id: &str,
-    stage: &str,
+    stages: &[&str],
     units: Option<&[String]>,
-) -> Result<StageTimes, ApiError> {
-    let completed: i64 = spans_query(org_id, stage, units).count().get_result(conn)?;
-    Ok(StageTimes {
-        completed,
-        median_seconds: quantile(conn, org_id, stage, units, completed, 0.5)?,
-        p90_seconds: quantile(conn, org_id, stage, units, completed, 0.9)?,
-    })
+) -> Result<HashMap<String, StageTimes>, ApiError> {
+    match conn {
+        // PostgreSQL sorts each stage's values once for both percentiles; its
+        // percentile_cont interpolates exactly as `domain::pipeline` does.
+        DbConnection::Postgresql(_) => {
+            let sql = format!(
+                "SELECT stage, COUNT(*) AS completed, \
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS median_seconds, \
+                   percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) AS p90_seconds \
+                 FROM idea_stage_spans WHERE org_id = $1{} GROUP BY stage",
+                unit_clause("unit_id", 2, units)
+            );
+            let q = diesel::sql_query(sql)
+                .into_boxed::<MultiBackend>()
+                .bind::<Text, _>(org_id);
+            let rows: Vec<StageTimesRow> = bind_units(q, units).load(conn)?;
+            Ok(rows
+                .into_iter()
+                .filter(|r| stages.contains(&r.stage.as_str()))
+                .map(|r| {
+                    let times = StageTimes {
+                        completed: r.completed,
+                        median_seconds: r.median_seconds,
+                        p90_seconds: r.p90_seconds,
+                    };
+                    (r.stage, times)
+                })
+                .collect())
+        }
+        // SQLite has no percentile function; two order statistics per percentile are read
+        // off the (org, stage, seconds) index, which it walks quickly.
+        DbConnection::Sqlite(_) => {
+            let mut out = HashMap::new();
+            for stage in stages {
+                let completed: i64 = spans_query(org_id, stage, units).count().get_result(conn)?;
+                let times = StageTimes {
+                    completed,
+                    median_seconds: quantile(conn, org_id, stage, units, completed, 0.5)?,
+                    p90_seconds: quantile(conn, org_id, stage, units, completed, 0.9)?,
+                };
+                out.insert((*stage).to_owned(), times);
+            }
+            Ok(out)
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct StageTimesRow {
+    #[diesel(sql_type = Text)]
+    stage: String,
+    #[diesel(sql_type = BigInt)]
+    completed: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Double>)]
+    median_seconds: Option<f64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Double>)]
+    p90_seconds: Option<f64>,
 }
 
 /// An idea waiting in its stage for longer than the organisation's limit.
