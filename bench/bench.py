@@ -274,6 +274,8 @@ def run_backend(backend):
     # Fresh start (migrations, first admin), then idle memory and a warm restart.
     server.start()
     record(backend, "start to first answer (empty database)", "-", {"ms": round(server.started_ms)})
+    time.sleep(2)
+    record(backend, "idle RSS (empty database)", "-", {"rss_mb": round(server.rss_mb(), 1)})
     server.stop()
     generate(backend, server)
     server.start()
