@@ -1,5 +1,7 @@
 //! The OpenAPI 3.1 document, collected from the registered handlers.
 
+use std::sync::OnceLock;
+
 use actix_web::App;
 use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -58,12 +60,20 @@ pub fn document() -> OpenApiDoc {
     let (_, doc) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure_api))
-        .configure(routes::configure_ops)
+        .service(utoipa_actix_web::scope("/api/v1").configure(|cfg| routes::configure_api(cfg)))
+        .configure(|cfg| routes::configure_ops(cfg))
         .split_for_parts();
     let mut doc = doc;
     routes::ideas::transitions::describe(&mut doc);
     doc
+}
+
+/// The document as served at `/openapi.json`: built on the first request and kept.
+pub fn served_json() -> actix_web::web::Bytes {
+    static SERVED: OnceLock<actix_web::web::Bytes> = OnceLock::new();
+    SERVED
+        .get_or_init(|| actix_web::web::Bytes::from(serde_json::to_vec(&document()).unwrap_or_default()))
+        .clone()
 }
 
 /// The document as committed in `openapi/openapi.json`.

@@ -6,8 +6,7 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
-use utoipa_actix_web::AppExt;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::auth::password::Passwords;
 use crate::auth::tokens::TokenKeys;
@@ -80,9 +79,8 @@ impl Application {
             metrics: Metrics::new().map_err(|e| StartupError::Other(e.to_string()))?,
             settings: Arc::new(settings.clone()),
         };
-        let doc = openapi::document();
         let workers = settings.workers.unwrap_or(cpus);
-        let server = HttpServer::new(move || build_app(state.clone(), doc.clone()))
+        let server = HttpServer::new(move || build_app(state.clone()))
             .workers(workers)
             .shutdown_timeout(10)
             .listen(listener)
@@ -125,7 +123,6 @@ impl Application {
 
 fn build_app(
     state: AppState,
-    doc: utoipa::openapi::OpenApi,
 ) -> App<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
@@ -145,11 +142,17 @@ fn build_app(
         .wrap(from_fn(routes::reject_nul))
         .wrap(ErrorHandlers::new().default_handler(routes::problem_fallback))
         .wrap(from_fn(telemetry::observe))
-        .into_utoipa_app()
-        .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure_api))
+        .service(web::scope("/api/v1").configure(routes::configure_api))
         .configure(routes::configure_ops)
-        .into_app()
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
+        // The document is built on its first request, not in every worker at start.
+        .route(
+            "/openapi.json",
+            web::get().to(|| async {
+                let doc = web::block(openapi::served_json).await.map_err(ApiError::internal)?;
+                Ok::<_, ApiError>(HttpResponse::Ok().content_type("application/json").body(doc))
+            }),
+        )
+        .service(SwaggerUi::new("/docs/{_:.*}").config(Config::from("/openapi.json")))
         .route(
             "/docs",
             web::get().to(|| async {

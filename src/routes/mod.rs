@@ -16,17 +16,46 @@ pub mod units;
 pub mod users;
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::HttpServiceFactory;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{ErrorHandlerResponse, Next};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::{Deserialize, Deserializer};
-use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::OpenApiFactory;
 
 use crate::error::{ApiError, PROBLEM_JSON};
 
+/// Where handlers are registered: the server's own actix configuration, or utoipa's,
+/// which also collects each handler's OpenAPI description. One list of handlers serves
+/// both, so the document describes exactly what the server routes, while the workers
+/// do not build (and keep the memory of) a document each.
+pub trait Register {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static;
+}
+
+impl Register for actix_web::web::ServiceConfig {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static,
+    {
+        actix_web::web::ServiceConfig::service(self, factory)
+    }
+}
+
+impl Register for utoipa_actix_web::service_config::ServiceConfig<'_> {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static,
+    {
+        utoipa_actix_web::service_config::ServiceConfig::service(self, factory)
+    }
+}
+
 /// Registers every `/api/v1` handler; the OpenAPI document is collected from here.
-pub fn configure_api(cfg: &mut ServiceConfig) {
+pub fn configure_api<R: Register>(cfg: &mut R) {
     cfg.service(auth::login)
         .service(auth::refresh)
         .service(auth::logout)
@@ -44,14 +73,14 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(units::create_unit)
         .service(units::get_unit)
         .service(units::update_unit)
-        .service(units::delete_unit)
-        .configure(configure_assessments);
+        .service(units::delete_unit);
+    configure_assessments(cfg);
     configure_ideas(cfg);
     configure_reports(cfg);
 }
 
 /// Management reports (issue 5): progress between rounds, the PDCA pipeline, charts.
-fn configure_reports(cfg: &mut ServiceConfig) {
+fn configure_reports<R: Register>(cfg: &mut R) {
     cfg.service(reports::progress::get_progress_report)
         .service(reports::charts::get_radar_chart)
         .service(reports::charts::get_trend_chart)
@@ -60,7 +89,7 @@ fn configure_reports(cfg: &mut ServiceConfig) {
 
 /// The self-assessment: questionnaires, rounds, responses, results, dimensions, and the
 /// reassessment schedule.
-fn configure_assessments(cfg: &mut ServiceConfig) {
+fn configure_assessments<R: Register>(cfg: &mut R) {
     cfg.service(questionnaires::list_questionnaires)
         .service(questionnaires::import_questionnaire)
         .service(questionnaires::get_questionnaire)
@@ -85,7 +114,7 @@ fn configure_assessments(cfg: &mut ServiceConfig) {
 }
 
 /// The ideas resource (issue 4): submission, lifecycle, history, votes, comments.
-fn configure_ideas(cfg: &mut ServiceConfig) {
+fn configure_ideas<R: Register>(cfg: &mut R) {
     cfg.service(ideas::list_ideas)
         .service(ideas::create_idea)
         .service(ideas::get_idea)
@@ -102,7 +131,7 @@ fn configure_ideas(cfg: &mut ServiceConfig) {
 }
 
 /// Operational endpoints outside `/api/v1`.
-pub fn configure_ops(cfg: &mut ServiceConfig) {
+pub fn configure_ops<R: Register>(cfg: &mut R) {
     cfg.service(ops::healthz).service(ops::readyz).service(ops::metrics);
 }
 
