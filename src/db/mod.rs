@@ -1,5 +1,10 @@
 //! Database access: one diesel connection type for SQLite and PostgreSQL, the pool, and
 //! the helper that moves every query off the async workers.
+//!
+//! Lookups by a unique key end in `get_result`, not `first`: diesel binds `first`'s
+//! `LIMIT 1` as a parameter, and SQLite compiles a statement whose LIMIT is bound anew
+//! on every run (the planner looked at the value). Lists keep their bound LIMIT, which
+//! lets the planner prefer an index that already delivers the requested order.
 
 pub mod schema;
 

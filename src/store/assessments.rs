@@ -103,7 +103,7 @@ pub fn find(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Round, Ap
     Ok(assessment_rounds::table
         .filter(assessment_rounds::org_id.eq(org_id))
         .filter(assessment_rounds::id.eq(id))
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 pub fn list(
@@ -308,7 +308,7 @@ fn close_round(conn: &mut DbConnection, round_id: &str, now: NaiveDateTime) -> R
             rewrite_in_key_order(conn, round_id)?;
             // The final figures are aggregated once, now, so the first report after the
             // close does not pay for it.
-            let round: Round = assessment_rounds::table.find(round_id).first(conn)?;
+            let round: Round = assessment_rounds::table.find(round_id).get_result(conn)?;
             responses::final_aggregates(conn, &round)?;
         }
         Ok(n == 1)

@@ -32,7 +32,7 @@ pub fn find(conn: &mut DbConnection, org_id: &str, idea_id: &str, id: &str) -> R
         .filter(idea_comments::org_id.eq(org_id))
         .filter(idea_comments::idea_id.eq(idea_id))
         .filter(idea_comments::id.eq(id))
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 /// Comments of one idea, oldest first (`limit + 1` rows, for `finish_page`).

@@ -53,5 +53,5 @@ pub fn delete(conn: &mut DbConnection, org_id: &str, idea_id: &str, user_id: &st
 }
 
 fn count(conn: &mut DbConnection, idea_id: &str) -> Result<i64, ApiError> {
-    Ok(ideas::table.find(idea_id).select(ideas::vote_count).first(conn)?)
+    Ok(ideas::table.find(idea_id).select(ideas::vote_count).get_result(conn)?)
 }

@@ -371,7 +371,7 @@ pub fn find(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Idea, Api
     Ok(ideas::table
         .filter(ideas::org_id.eq(org_id))
         .filter(ideas::id.eq(id))
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 pub fn cycles(conn: &mut DbConnection, idea_id: &str) -> Result<Vec<Cycle>, ApiError> {
@@ -382,7 +382,10 @@ pub fn cycles(conn: &mut DbConnection, idea_id: &str) -> Result<Vec<Cycle>, ApiE
 }
 
 fn current_cycle(conn: &mut DbConnection, idea: &Idea) -> Result<Option<Cycle>, ApiError> {
-    Ok(idea_cycles::table.find((&idea.id, idea.cycle)).first(conn).optional()?)
+    Ok(idea_cycles::table
+        .find((&idea.id, idea.cycle))
+        .get_result(conn)
+        .optional()?)
 }
 
 /// The only place dimension keys an idea links to are validated: at most three, distinct,
@@ -480,7 +483,7 @@ fn sync_dimension_links(conn: &mut DbConnection, idea_id: &str) -> Result<(), Ap
     let (status, unit_id, created_at): (String, String, NaiveDateTime) = ideas::table
         .find(idea_id)
         .select((ideas::status, ideas::unit_id, ideas::created_at))
-        .first(conn)?;
+        .get_result(conn)?;
     diesel::update(idea_dimensions::table.filter(idea_dimensions::idea_id.eq(idea_id)))
         .set((
             idea_dimensions::status.eq(status),

@@ -44,13 +44,13 @@ pub struct OrganizationChangeset {
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Organization, ApiError> {
-    Ok(organizations::table.find(id).first(conn)?)
+    Ok(organizations::table.find(id).get_result(conn)?)
 }
 
 pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> Result<Option<Organization>, ApiError> {
     Ok(organizations::table
         .filter(organizations::slug.eq(slug))
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -168,7 +168,7 @@ pub fn find(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Questionn
     Ok(questionnaires::table
         .filter(questionnaires::org_id.eq(org_id))
         .filter(questionnaires::id.eq(id))
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 /// Scoring instruments of published questionnaires, by id. A published questionnaire never
@@ -272,7 +272,7 @@ fn next_version(conn: &mut DbConnection, org_id: &str, key: &str) -> Result<i64,
         .filter(questionnaires::org_id.eq(org_id))
         .filter(questionnaires::key.eq(key))
         .select(diesel::dsl::max(questionnaires::version))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(max.unwrap_or(0) + 1)
 }
 

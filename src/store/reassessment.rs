@@ -69,7 +69,7 @@ pub struct ScheduleSettings {
 }
 
 pub fn find(conn: &mut DbConnection, org_id: &str) -> Result<Option<Schedule>, ApiError> {
-    Ok(reassessment_schedules::table.find(org_id).first(conn).optional()?)
+    Ok(reassessment_schedules::table.find(org_id).get_result(conn).optional()?)
 }
 
 /// Every switched-on schedule, of all organisations.

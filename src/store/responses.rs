@@ -270,7 +270,7 @@ pub fn final_aggregates(conn: &mut DbConnection, round: &Round) -> Result<RoundA
     let stored: Option<String> = assessment_round_aggregates::table
         .find(&round.id)
         .select(assessment_round_aggregates::aggregates)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     if let Some(agg) = stored.and_then(|json| serde_json::from_str::<RoundAggregates>(&json).ok()) {
         return Ok(agg);
@@ -314,7 +314,7 @@ pub fn live_aggregates(conn: &mut DbConnection, round: &Round, k: i64) -> Result
             assessment_live_results::response_count,
             assessment_live_results::aggregates,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     if let Some((count, json)) = &published
         && now_count - count < k
@@ -342,7 +342,7 @@ pub fn live_aggregates(conn: &mut DbConnection, round: &Round, k: i64) -> Result
             let theirs: Option<String> = assessment_live_results::table
                 .find(&round.id)
                 .select(assessment_live_results::aggregates)
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             Ok(theirs
                 .and_then(|json| serde_json::from_str(&json).ok())

@@ -43,7 +43,7 @@ pub fn find(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Unit, Api
     Ok(units::table
         .filter(units::org_id.eq(org_id))
         .filter(units::id.eq(id))
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 /// 422 on `field` unless the unit exists in this organisation (another organisation's

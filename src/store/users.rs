@@ -100,17 +100,20 @@ pub fn find(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<User, Api
     Ok(users::table
         .filter(users::org_id.eq(org_id))
         .filter(users::id.eq(id))
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 /// Only for authentication, which learns the organisation from the row itself.
 pub fn find_by_id_any_org(conn: &mut DbConnection, id: &str) -> Result<Option<User>, ApiError> {
-    Ok(users::table.find(id).first(conn).optional()?)
+    Ok(users::table.find(id).get_result(conn).optional()?)
 }
 
 /// Only for login: e-mails are unique across the installation.
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> Result<Option<User>, ApiError> {
-    Ok(users::table.filter(users::email.eq(email)).first(conn).optional()?)
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .get_result(conn)
+        .optional()?)
 }
 
 /// Users of the organisation, optionally only those in `within_units`.
