@@ -9,6 +9,7 @@
 pub mod schema;
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -118,16 +119,16 @@ pub enum DbError {
 #[derive(Debug, Clone)]
 pub struct DbManager {
     target: DatabaseTarget,
-    /// Alive as long as the pool that owns this manager; the SQLite checkpointer stops
-    /// when it is gone.
-    alive: Arc<()>,
+    /// SQLite's background checkpoint thread; it stops (after a last, complete
+    /// checkpoint) when the pool owning this manager is dropped.
+    checkpointer: Option<Arc<Checkpointer>>,
 }
 
 impl DbManager {
     pub fn new(target: DatabaseTarget) -> Self {
         Self {
             target,
-            alive: Arc::new(()),
+            checkpointer: None,
         }
     }
 
@@ -192,8 +193,9 @@ pub fn connect(target: &DatabaseTarget, pool_size: u32) -> Result<DbPool, DbErro
     let mut first = manager.establish()?;
     run_migrations(&mut first)?;
     drop(first);
+    let mut manager = manager;
     if target.is_sqlite() {
-        spawn_checkpointer(&manager);
+        manager.checkpointer = Checkpointer::spawn(target).map(Arc::new);
     }
     r2d2::Pool::builder()
         .max_size(pool_size)
@@ -214,30 +216,67 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
 /// that writer still holds the write lock (and this process's writer mutex): every few
 /// dozen writes one of them copied the log and waited for its fsyncs while all others
 /// queued. A passive checkpoint from a thread of its own does the same work beside the
-/// writers. The thread ends when the pool is dropped.
-fn spawn_checkpointer(manager: &DbManager) {
-    let alive = Arc::downgrade(&manager.alive);
-    let manager = DbManager {
-        target: manager.target.clone(),
-        alive: Arc::new(()),
-    };
-    let spawned = std::thread::Builder::new()
-        .name("sqlite-checkpoint".into())
-        .spawn(move || {
-            let mut conn = None;
-            while alive.strong_count() > 0 {
-                std::thread::sleep(CHECKPOINT_EVERY);
-                if conn.is_none() {
-                    conn = manager.establish().ok();
+/// writers.
+#[derive(Debug)]
+pub struct Checkpointer {
+    stop: Arc<AtomicBool>,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Checkpointer {
+    fn spawn(target: &DatabaseTarget) -> Option<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let manager = DbManager::new(target.clone());
+        let stopping = Arc::clone(&stop);
+        let spawned = std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || {
+                let mut conn = None;
+                loop {
+                    std::thread::park_timeout(CHECKPOINT_EVERY);
+                    let last = stopping.load(Ordering::Acquire);
+                    if conn.is_none() {
+                        conn = manager.establish().ok();
+                    }
+                    // The last one empties the log, so the next start does not have to
+                    // read it back (a bulk load can leave hundreds of megabytes).
+                    let sql = if last {
+                        "PRAGMA wal_checkpoint(TRUNCATE)"
+                    } else {
+                        "PRAGMA wal_checkpoint(PASSIVE)"
+                    };
+                    if let Some(Err(e)) = conn.as_mut().map(|c| c.batch_execute(sql)) {
+                        tracing::warn!(error = %e, "background checkpoint failed; reconnecting");
+                        conn = None;
+                    }
+                    if last {
+                        return;
+                    }
                 }
-                if let Some(Err(e)) = conn.as_mut().map(|c| c.batch_execute("PRAGMA wal_checkpoint(PASSIVE)")) {
-                    tracing::warn!(error = %e, "background checkpoint failed; reconnecting");
-                    conn = None;
-                }
+            });
+        match spawned {
+            Ok(thread) => Some(Self {
+                stop,
+                thread: Mutex::new(Some(thread)),
+            }),
+            Err(e) => {
+                tracing::warn!(error = %e, "no background checkpoint thread; SQLite checkpoints while writing");
+                None
             }
-        });
-    if let Err(e) = spawned {
-        tracing::warn!(error = %e, "no background checkpoint thread; SQLite checkpoints while writing");
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+        let thread = self.thread.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(thread) = thread {
+            thread.thread().unpark();
+            if thread.join().is_err() {
+                tracing::warn!("the checkpoint thread panicked");
+            }
+        }
     }
 }
 
@@ -426,6 +465,11 @@ mod tests {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
+        // Dropping the pool ends the thread with a complete checkpoint: no log is left for
+        // the next start to read back.
+        drop(pool);
+        let wal = std::fs::metadata(file.with_extension("db-wal")).map_or(0, |m| m.len());
+        assert_eq!(wal, 0, "the log is left with {wal} bytes");
         Ok(())
     }
 }

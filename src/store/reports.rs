@@ -370,7 +370,17 @@ pub fn stuck(
     // index; merging those short lists avoids sorting every stuck idea.
     let mut longest: Vec<StuckIdea> = Vec::new();
     for status in statuses {
-        let rows: Vec<StuckIdea> = stuck_query(org_id, std::slice::from_ref(status), before, units)
+        // `status = $2`, not `= ANY($2)` with one element: PostgreSQL's generic plan for an
+        // array does not read the index in order and sorted every stuck idea instead.
+        let mut q = ideas::table
+            .filter(ideas::org_id.eq(org_id))
+            .filter(ideas::status.eq(*status))
+            .filter(ideas::stage_entered_at.lt(before))
+            .into_boxed::<MultiBackend>();
+        if let Some(units) = units {
+            q = q.filter(ideas::unit_id.eq_any(units.to_vec()));
+        }
+        let rows: Vec<StuckIdea> = q
             .select((
                 ideas::id,
                 ideas::title,
