@@ -346,9 +346,15 @@ fn stuck_query<'a>(
 ) -> ideas::BoxedQuery<'a, MultiBackend> {
     let mut q = ideas::table
         .filter(ideas::org_id.eq(org_id))
-        .filter(ideas::status.eq_any(statuses))
         .filter(ideas::stage_entered_at.lt(before))
         .into_boxed();
+    // One status by equality, not `= ANY($2)` with one element: PostgreSQL's generic plan
+    // for an array does not read the (org, status, stage_entered_at) index in order and
+    // sorted every stuck idea instead.
+    q = match statuses {
+        [one] => q.filter(ideas::status.eq(*one)),
+        _ => q.filter(ideas::status.eq_any(statuses)),
+    };
     if let Some(units) = units {
         q = q.filter(ideas::unit_id.eq_any(units.to_vec()));
     }
@@ -370,17 +376,7 @@ pub fn stuck(
     // index; merging those short lists avoids sorting every stuck idea.
     let mut longest: Vec<StuckIdea> = Vec::new();
     for status in statuses {
-        // `status = $2`, not `= ANY($2)` with one element: PostgreSQL's generic plan for an
-        // array does not read the index in order and sorted every stuck idea instead.
-        let mut q = ideas::table
-            .filter(ideas::org_id.eq(org_id))
-            .filter(ideas::status.eq(*status))
-            .filter(ideas::stage_entered_at.lt(before))
-            .into_boxed::<MultiBackend>();
-        if let Some(units) = units {
-            q = q.filter(ideas::unit_id.eq_any(units.to_vec()));
-        }
-        let rows: Vec<StuckIdea> = q
+        let rows: Vec<StuckIdea> = stuck_query(org_id, std::slice::from_ref(status), before, units)
             .select((
                 ideas::id,
                 ideas::title,
