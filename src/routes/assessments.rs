@@ -274,8 +274,7 @@ pub async fn get_assessment(
 ) -> Result<HttpResponse, ApiError> {
     let org = caller.org_id.clone();
     let round = db::run(&state.pool, move |conn| {
-        assessments::advance_due(conn, Some(&org), db::now())?;
-        assessments::find(conn, &org, &id)
+        assessments::find_current(conn, &org, &id, db::now())
     })
     .await?;
     let view = view_one(&state, caller, round).await?;
@@ -450,8 +449,7 @@ pub async fn get_assessment_questionnaire(
 ) -> Result<HttpResponse, ApiError> {
     let org = caller.org_id.clone();
     let (view, content, locale) = db::run(&state.pool, move |conn| {
-        assessments::advance_due(conn, Some(&org), db::now())?;
-        let round = assessments::find(conn, &org, &id)?;
+        let round = assessments::find_current(conn, &org, &id, db::now())?;
         let content = questionnaires::load(conn, &org, &round.questionnaire_id)?;
         let locale = organizations::find(conn, &org)?.default_locale;
         let view = caller_view(conn, &caller, vec![round])?
@@ -563,8 +561,7 @@ pub async fn submit_response(
         .collect();
     let round_id = db::run(&state.pool, move |conn| {
         let org = caller.org_id.as_str();
-        assessments::advance_due(conn, Some(org), db::now())?;
-        let round = assessments::find(conn, org, &id)?;
+        let round = assessments::find_current(conn, org, &id, db::now())?;
         if !assessments::in_scope(conn, org, round.scope_unit_id.as_deref(), caller.unit_id.as_deref())? {
             return Err(ApiError::forbidden("you are not in this round's scope"));
         }
@@ -890,8 +887,7 @@ pub async fn get_results(
     }
     let loaded = db::run(&state.pool, move |conn| {
         let org_id = caller.org_id.as_str();
-        assessments::advance_due(conn, Some(org_id), db::now())?;
-        let round = assessments::find(conn, org_id, &id)?;
+        let round = assessments::find_current(conn, org_id, &id, db::now())?;
         let org = organizations::find(conn, org_id)?;
         let agg = match round.status() {
             RoundStatus::Scheduled => return Err(ApiError::conflict("the round has not opened yet")),

@@ -285,11 +285,30 @@ pub fn open_round(conn: &mut DbConnection, round: &Round, now: NaiveDateTime) ->
     })
 }
 
+/// The round's transaction-scoped advisory lock on PostgreSQL: submissions hold it
+/// shared, closing takes it exclusively. The key is a 64-bit hash of the round id; two
+/// rounds sharing a key would only wait for each other.
+pub fn lock_round(conn: &mut diesel::PgConnection, round_id: &str, exclusive: bool) -> Result<(), ApiError> {
+    let sql = if exclusive {
+        "SELECT pg_advisory_xact_lock(hashtextextended('assessment_round:' || $1, 0))"
+    } else {
+        "SELECT pg_advisory_xact_lock_shared(hashtextextended('assessment_round:' || $1, 0))"
+    };
+    diesel::sql_query(sql)
+        .bind::<diesel::sql_types::Text, _>(round_id)
+        .execute(conn)?;
+    Ok(())
+}
+
 /// open → closed. False when someone else did it. On PostgreSQL the round's responses
 /// and participation rows are then rewritten in key order (see `rewrite_in_key_order`);
 /// the round's final aggregates are stored.
 fn close_round(conn: &mut DbConnection, round_id: &str, now: NaiveDateTime) -> Result<bool, ApiError> {
     db::write_tx(conn, |conn| {
+        if let DbConnection::Postgresql(pg) = conn {
+            // Waits for submissions in flight; later ones find the round closed.
+            lock_round(pg, round_id, true)?;
+        }
         let n = diesel::update(
             assessment_rounds::table
                 .filter(assessment_rounds::id.eq(round_id))
@@ -351,6 +370,18 @@ fn rewrite_in_key_order(conn: &mut DbConnection, round_id: &str) -> Result<(), A
 pub struct Advanced {
     pub opened: usize,
     pub closed: usize,
+}
+
+/// A round of the organisation as it stands at `now`: when its time to open or close has
+/// come, the due steps are taken first (for every due round of the organisation). The
+/// common case, nothing due, costs one lookup.
+pub fn find_current(conn: &mut DbConnection, org_id: &str, id: &str, now: NaiveDateTime) -> Result<Round, ApiError> {
+    let round = find(conn, org_id, id)?;
+    if rounds::due_transition(round.status(), round.opens_at, round.closes_at, now).is_none() {
+        return Ok(round);
+    }
+    advance_due(conn, Some(org_id), now)?;
+    find(conn, org_id, id)
 }
 
 /// Opens and closes every round whose time has come (of one organisation, or of all when

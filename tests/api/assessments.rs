@@ -14,6 +14,7 @@ both_backends!(
     rounds_move_from_scheduled_to_open_to_closed,
     the_clock_opens_and_closes_rounds_lazily_and_by_the_scheduler,
     each_person_answers_once_even_when_submitting_in_parallel,
+    a_close_racing_submissions_counts_exactly_the_accepted_ones,
     answers_are_validated_and_name_the_item,
     only_users_in_scope_answer_and_only_while_open,
     results_match_hand_computed_statistics,
@@ -235,6 +236,42 @@ async fn each_person_answers_once_even_when_submitting_in_parallel(app: &TestApp
         (me["answered"].as_bool(), me["can_answer"].as_bool()),
         (Some(true), Some(false))
     );
+}
+
+/// Twelve people submit while the admin closes the round. Every submission either lands
+/// before the close (201) or finds the round closed (409); the closed round's stored
+/// figures count exactly the accepted ones — none slipped in after the close had
+/// aggregated.
+async fn a_close_racing_submissions_counts_exactly_the_accepted_ones(app: &TestApp) {
+    let round = open_round(app, None).await;
+    let qid = builtin_id(app, &app.admin.token).await;
+    let items = items(app, &qid).await;
+    let body = uniform_answers(&items, |_| 3);
+    let people: Vec<Session> = join_all((0..12).map(|_| app.user("employee", None))).await;
+    let path = format!("/api/v1/assessments/{round}/responses");
+    let close_path = format!("/api/v1/assessments/{round}/close");
+    let submissions = join_all(people.iter().map(|p| app.post(&path, &p.token, body.clone())));
+    let closing = async {
+        // Let the first submissions start before the close arrives.
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        app.post(&close_path, &app.admin.token, json!({})).await
+    };
+    let (replies, closed) = tokio::join!(submissions, closing);
+    closed.expect(200);
+    let mut accepted = 0;
+    for r in &replies {
+        match r.status.as_u16() {
+            201 => accepted += 1,
+            409 => assert!(r.body["detail"].as_str().unwrap_or("").contains("closed"), "{r:?}"),
+            other => panic!("unexpected {other}: {r:?}"),
+        }
+    }
+    let results = app
+        .get(&format!("/api/v1/assessments/{round}/results"), &app.admin.token)
+        .await;
+    assert_eq!(results.expect(200)["responses"], accepted);
+    assert_eq!(count_rows(app, "assessment_responses", &round).await, accepted);
+    assert_eq!(count_rows(app, "assessment_participation", &round).await, accepted);
 }
 
 async fn answers_are_validated_and_name_the_item(app: &TestApp) {

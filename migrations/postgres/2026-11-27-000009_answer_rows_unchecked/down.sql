@@ -1,0 +1,10 @@
+ALTER TABLE assessment_answers ADD CONSTRAINT assessment_answers_response_id_fkey
+    FOREIGN KEY (response_id) REFERENCES assessment_responses (id);
+ALTER TABLE assessment_answers ADD CONSTRAINT assessment_answers_round_id_fkey
+    FOREIGN KEY (round_id) REFERENCES assessment_rounds (id);
+ALTER TABLE assessment_scores ADD CONSTRAINT assessment_scores_response_id_fkey
+    FOREIGN KEY (response_id) REFERENCES assessment_responses (id);
+ALTER TABLE assessment_scores ADD CONSTRAINT assessment_scores_round_id_fkey
+    FOREIGN KEY (round_id) REFERENCES assessment_rounds (id);
+ALTER TABLE assessment_scores ADD CONSTRAINT assessment_scores_unit_id_fkey
+    FOREIGN KEY (unit_id) REFERENCES units (id);
