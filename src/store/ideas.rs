@@ -573,7 +573,10 @@ pub fn insert(conn: &mut DbConnection, author: &AuthUser, draft: &IdeaDraft) -> 
             created_at: now,
             updated_at: now,
         };
-        diesel::insert_into(ideas::table).values(&new).execute(conn)?;
+        let idea: Idea = diesel::insert_into(ideas::table)
+            .values(&new)
+            .returning(ideas::all_columns)
+            .get_result(conn)?;
         let linked = LinkedIdea {
             org_id,
             id: &id,
@@ -582,7 +585,6 @@ pub fn insert(conn: &mut DbConnection, author: &AuthUser, draft: &IdeaDraft) -> 
             created_at: now,
         };
         insert_links(conn, &linked, &draft.dimensions, &draft.co_authors)?;
-        let idea = find(conn, org_id, &id)?;
         idea_events::append(
             conn,
             &idea,

@@ -180,6 +180,9 @@ async fn group_submission_reads_back_whole(app: &TestApp) {
     let id = id_of(&created);
     assert_eq!(r.header("location").unwrap(), format!("/api/v1/ideas/{id}"));
     assert_eq!(r.header("etag").as_deref(), Some("\"1\""));
+    // The submission answers with the idea exactly as its author reads it back.
+    let own = app.get(&format!("/api/v1/ideas/{id}"), &anna.token).await;
+    assert_eq!(own.expect(200), &created);
 
     let got = app.get(&format!("/api/v1/ideas/{id}"), &ben.token).await;
     let idea = got.expect(200);

@@ -209,16 +209,64 @@ fn summary(
     }
 }
 
+/// What the detail view shows beside the idea's own row.
+struct DetailParts {
+    cycles: Vec<Cycle>,
+    co_authors: Vec<(String, i64)>,
+    dimensions: Vec<String>,
+    voted: bool,
+}
+
 /// Loads everything the detail view shows, for one caller.
 pub(crate) fn load_detail(conn: &mut DbConnection, caller: &AuthUser, idea: Idea) -> Result<IdeaResponse, ApiError> {
-    let cycles = store::cycles(conn, &idea.id)?;
-    let co_authors = store::co_authors(conn, &idea.id)?;
     let mut dims = store::dimensions_of(conn, &[idea.id.as_str()])?;
+    let parts = DetailParts {
+        cycles: store::cycles(conn, &idea.id)?,
+        co_authors: store::co_authors(conn, &idea.id)?,
+        dimensions: dims.remove(&idea.id).unwrap_or_default(),
+        voted: !store::voted_among(conn, &caller.id, &[idea.id.as_str()])?.is_empty(),
+    };
+    detail(conn, caller, idea, parts)
+}
+
+/// The detail view of an idea its author has just submitted: no cycles and no votes yet,
+/// links and co-authors as submitted, so only the names are read.
+fn submitted_detail(
+    conn: &mut DbConnection,
+    caller: &AuthUser,
+    idea: Idea,
+    draft: &IdeaDraft,
+) -> Result<IdeaResponse, ApiError> {
+    // In the order a later read returns them.
+    let mut co_authors = draft.co_authors.clone();
+    co_authors.sort();
+    let mut dimensions = draft.dimensions.clone();
+    dimensions.sort();
+    let parts = DetailParts {
+        cycles: Vec::new(),
+        co_authors,
+        dimensions,
+        voted: false,
+    };
+    detail(conn, caller, idea, parts)
+}
+
+fn detail(
+    conn: &mut DbConnection,
+    caller: &AuthUser,
+    idea: Idea,
+    parts: DetailParts,
+) -> Result<IdeaResponse, ApiError> {
+    let DetailParts {
+        cycles,
+        co_authors,
+        dimensions,
+        voted,
+    } = parts;
     let mut people: Vec<&str> = vec![idea.author_id.as_str()];
     people.extend(idea.owner_id.as_deref());
     people.extend(co_authors.iter().map(|(u, _)| u.as_str()));
     let names = store::display_names(conn, &idea.org_id, &people)?;
-    let voted = !store::voted_among(conn, &caller.id, &[idea.id.as_str()])?.is_empty();
     let actor = store::actor(conn, caller, &idea)?;
     let current = cycles
         .iter()
@@ -229,14 +277,7 @@ pub(crate) fn load_detail(conn: &mut DbConnection, caller: &AuthUser, idea: Idea
         .map(|a| TransitionOption::new(a, &record))
         .collect();
     Ok(IdeaResponse {
-        summary: summary(
-            &idea,
-            caller,
-            dims.remove(&idea.id).unwrap_or_default(),
-            &names,
-            voted,
-            db::now(),
-        ),
+        summary: summary(&idea, caller, dimensions, &names, voted, db::now()),
         current_situation: idea.current_situation.clone(),
         proposal: idea.proposal.clone(),
         expected_benefit: idea.expected_benefit.clone(),
@@ -460,7 +501,7 @@ pub async fn create_idea(
     let draft = body.into_inner().validate(&caller)?;
     let idea = db::run(&state.pool, move |conn| {
         let idea = store::insert(conn, &caller, &draft)?;
-        load_detail(conn, &caller, idea)
+        submitted_detail(conn, &caller, idea, &draft)
     })
     .await?;
     tracing::info!(idea_id = %idea.summary.id, "idea submitted");
