@@ -201,8 +201,15 @@ pub fn adopted_per_month(
     units: Option<&[String]>,
 ) -> Result<HashMap<String, i64>, ApiError> {
     let month = MONTH_OF.replace("{}", "c.closed_at");
+    // Cycles know no unit: the ideas are joined only to narrow to units; the whole
+    // organisation is counted off the (org, outcome, closed_at) index alone.
+    let join = if units.is_some() {
+        " JOIN ideas i ON i.id = c.idea_id"
+    } else {
+        ""
+    };
     let sql = format!(
-        "SELECT {month} AS month, COUNT(*) AS n FROM idea_cycles c JOIN ideas i ON i.id = c.idea_id \
+        "SELECT {month} AS month, COUNT(*) AS n FROM idea_cycles c{join} \
          WHERE c.org_id = $1 AND c.outcome = 'adopted' AND c.closed_at >= $2{} GROUP BY {month}",
         unit_clause("i.unit_id", 3, units)
     );
