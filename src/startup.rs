@@ -72,7 +72,7 @@ impl Application {
         let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let state = AppState {
             pool: pool.clone(),
-            report_slots: Arc::new(tokio::sync::Semaphore::new(cpus)),
+            report_slots: Arc::new(crate::state::ReportSlots::new(cpus)),
             keys: TokenKeys::new(&secret),
             // Half the cores at most: logins queue rather than starve other requests.
             passwords: Passwords::new(settings.hash_concurrency.unwrap_or((cpus / 2).max(1))),

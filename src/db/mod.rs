@@ -135,12 +135,18 @@ impl DbManager {
     fn establish(&self) -> Result<DbConnection, DbError> {
         match &self.target {
             DatabaseTarget::Postgres { url } => {
-                PgConnection::establish(url)
-                    .map(DbConnection::Postgresql)
-                    .map_err(|e| DbError::Connect {
-                        target: self.target.describe(),
-                        reason: first_line(&e.to_string()),
-                    })
+                let mut conn = PgConnection::establish(url).map_err(|e| DbError::Connect {
+                    target: self.target.describe(),
+                    reason: first_line(&e.to_string()),
+                })?;
+                // Just-in-time compilation starts at a planner cost the report queries
+                // over 100,000 ideas pass, and took longer than it saved (the
+                // participation count: 35 ms without, 70 ms with, 20 ms of it compiling).
+                conn.batch_execute("SET jit = off").map_err(|e| DbError::Connect {
+                    target: self.target.describe(),
+                    reason: e.to_string(),
+                })?;
+                Ok(DbConnection::Postgresql(conn))
             }
             DatabaseTarget::Sqlite { path } => {
                 let mut conn = SqliteConnection::establish(path).map_err(|e| DbError::Connect {

@@ -40,44 +40,114 @@ pub struct Pipeline {
     pub participants: i64,
 }
 
-/// The report for the organisation or for a unit with its sub-units, over the last
+/// What both halves of the report need: the scope, the monthly window and the limit for
+/// stuck ideas. Reading it is cheap.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    org_id: String,
+    unit_id: Option<String>,
+    /// The unit with its sub-units, or `None` for the whole organisation.
+    scope: Option<Vec<String>>,
+    month_labels: Vec<String>,
+    since: NaiveDateTime,
+    stuck_limit_days: i64,
+    stuck_before: NaiveDateTime,
+}
+
+impl Plan {
+    /// The unit the report covers (with its sub-units); `None` for the organisation.
+    pub fn unit(&self) -> Option<&str> {
+        self.unit_id.as_deref()
+    }
+}
+
+/// Plans the report for the organisation or for a unit with its sub-units, over the last
 /// `months` calendar months (monthly flow and participation).
-pub fn pipeline(
+pub fn plan(
     conn: &mut DbConnection,
     org_id: &str,
     unit_id: Option<&str>,
     months: u32,
     now: NaiveDateTime,
-) -> Result<Pipeline, ApiError> {
+) -> Result<Plan, ApiError> {
     let org = organizations::find(conn, org_id)?;
-    let scope: Option<Vec<String>> = match unit_id {
+    let scope = match unit_id {
         Some(u) => Some(units::subtree_ids(conn, org_id, u)?),
         None => None,
     };
-    let scope = scope.as_deref();
+    let (month_labels, first_day) = recent_months(now.date(), months);
+    Ok(Plan {
+        org_id: org_id.to_owned(),
+        unit_id: unit_id.map(str::to_owned),
+        scope,
+        month_labels,
+        since: first_day.and_hms_opt(0, 0, 0).unwrap_or(now),
+        stuck_limit_days: org.stuck_stage_days,
+        stuck_before: now - Duration::days(org.stuck_stage_days),
+    })
+}
 
+/// The report's queries in two halves of similar cost (each about half of the whole on
+/// the benchmark's 100,000 ideas), which the route runs on two connections at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Half {
+    /// Time spent in each stage and submissions per month.
+    Durations,
+    /// Ideas per unit and stage, adoptions per month, stuck ideas, acceptance and
+    /// participation.
+    Counts,
+}
+
+/// The figures one half reads; `assemble` puts both together.
+#[derive(Debug, Default)]
+pub struct Figures {
+    by_unit_and_status: Vec<(String, String, i64)>,
+    submitted: HashMap<String, i64>,
+    adopted: HashMap<String, i64>,
+    stage_times: HashMap<String, StageTimes>,
+    stuck: (i64, Vec<StuckIdea>),
+    acceptance: (i64, i64),
+    participation: (i64, i64),
+}
+
+pub fn read(conn: &mut DbConnection, plan: &Plan, half: Half) -> Result<Figures, ApiError> {
+    let (org_id, scope) = (plan.org_id.as_str(), plan.scope.as_deref());
+    let active: Vec<&str> = ACTIVE.iter().map(|s| s.as_str()).collect();
+    let mut f = Figures::default();
+    match half {
+        Half::Durations => {
+            f.stage_times = reports::stage_times(conn, org_id, &active, scope)?;
+            f.submitted = reports::submitted_per_month(conn, org_id, plan.since, scope)?;
+        }
+        Half::Counts => {
+            f.by_unit_and_status = reports::ideas_by_unit_and_status(conn, org_id, scope)?;
+            f.adopted = reports::adopted_per_month(conn, org_id, plan.since, scope)?;
+            f.stuck = reports::stuck(conn, org_id, &active, plan.stuck_before, scope, 20)?;
+            f.acceptance = reports::acceptance(conn, org_id, scope)?;
+            f.participation = reports::participation(conn, org_id, plan.since, scope)?;
+        }
+    }
+    Ok(f)
+}
+
+/// The report from its plan and the figures of both halves.
+pub fn assemble(plan: Plan, durations: Figures, counts: Figures) -> Pipeline {
     let mut by_status: HashMap<String, i64> = HashMap::new();
     let mut by_unit: HashMap<String, HashMap<String, i64>> = HashMap::new();
-    for (unit, status, n) in reports::ideas_by_unit_and_status(conn, org_id, scope)? {
+    for (unit, status, n) in counts.by_unit_and_status {
         *by_status.entry(status.clone()).or_default() += n;
         *by_unit.entry(unit).or_default().entry(status).or_default() += n;
     }
-
-    let (labels, first_day) = recent_months(now.date(), months);
-    let since = first_day.and_hms_opt(0, 0, 0).unwrap_or(now);
-    let submitted = reports::submitted_per_month(conn, org_id, since, scope)?;
-    let adopted = reports::adopted_per_month(conn, org_id, since, scope)?;
-    let months = labels
+    let months = plan
+        .month_labels
         .into_iter()
         .map(|m| Month {
-            submitted: submitted.get(&m).copied().unwrap_or(0),
-            adopted: adopted.get(&m).copied().unwrap_or(0),
+            submitted: durations.submitted.get(&m).copied().unwrap_or(0),
+            adopted: counts.adopted.get(&m).copied().unwrap_or(0),
             month: m,
         })
         .collect();
-
-    let names: Vec<&str> = ACTIVE.iter().map(|s| s.as_str()).collect();
-    let mut times = reports::stage_times(conn, org_id, &names, scope)?;
+    let mut times = durations.stage_times;
     let stage_times = ACTIVE
         .iter()
         .map(|stage| {
@@ -89,25 +159,19 @@ pub fn pipeline(
             (*stage, t)
         })
         .collect();
-
-    let active: Vec<&str> = ACTIVE.iter().map(|s| s.as_str()).collect();
-    let before = now - Duration::days(org.stuck_stage_days);
-    let (stuck_count, stuck) = reports::stuck(conn, org_id, &active, before, scope, 20)?;
-    let (accepted, rejected) = reports::acceptance(conn, org_id, scope)?;
-    let (active_users, participants) = reports::participation(conn, org_id, since, scope)?;
-
-    Ok(Pipeline {
+    let (stuck_count, stuck) = counts.stuck;
+    Pipeline {
         by_status,
         by_unit,
         months,
-        since,
+        since: plan.since,
         stage_times,
-        stuck_limit_days: org.stuck_stage_days,
+        stuck_limit_days: plan.stuck_limit_days,
         stuck_count,
         stuck,
-        accepted,
-        rejected,
-        active_users,
-        participants,
-    })
+        accepted: counts.acceptance.0,
+        rejected: counts.acceptance.1,
+        active_users: counts.participation.0,
+        participants: counts.participation.1,
+    }
 }

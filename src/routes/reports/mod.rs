@@ -115,11 +115,14 @@ impl Csv {
     }
 }
 
-/// Waits for a free report slot (see `AppState::report_slots`).
-pub async fn report_slot(state: &crate::state::AppState) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+/// Waits for `wanted` free report slots, or all there are (see `AppState::report_slots`).
+pub async fn report_slot(
+    state: &crate::state::AppState,
+    wanted: u32,
+) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
     state
         .report_slots
-        .acquire()
+        .acquire(wanted)
         .await
         .map_err(|_| ApiError::Unavailable("the service is shutting down".into()))
 }

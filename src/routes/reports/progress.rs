@@ -333,7 +333,7 @@ pub async fn load(
 ) -> Result<(Progress, ScopeInfo, Lang), ApiError> {
     let unit = report_scope(&state.pool, caller, unit).await?;
     let org_id = caller.org_id.clone();
-    let _slot = report_slot(state).await?;
+    let _slot = report_slot(state, 1).await?;
     let (progress, scope, default_locale) = db::run(&state.pool, move |conn| {
         let org = organizations::find(conn, &org_id)?;
         let unit_name = match &unit {
