@@ -364,9 +364,13 @@ def run_backend(backend):
         sys.exit(f"could not open a round: {status} {opened}")
     items = db.rows("SELECT item_key FROM questionnaire_items WHERE questionnaire_id = %s ORDER BY position", (qid,))
     answers = {"answers": [{"item_id": k[0], "value": 1 + (n % 5)} for n, k in enumerate(items)]}
-    wrk(backend, "POST /api/v1/assessments/{id}/responses", 16,
-        rotating_script("POST", [f"/api/v1/assessments/{opened['id']}/responses"], tokens=emp_tokens, body=answers,
-                        once=True), duration="5s")
+    # Each employee answers once, and wrk divides by the whole duration even when the
+    # users run out early: 3 s stay within the ~6,000 employees up to 2,000 responses/s.
+    data = wrk(backend, "POST /api/v1/assessments/{id}/responses", 16,
+               rotating_script("POST", [f"/api/v1/assessments/{opened['id']}/responses"], tokens=emp_tokens,
+                               body=answers, once=True), duration="3s")
+    if data["requests"] >= len(emp_tokens) - 16:
+        log("   (the employees ran out before the end: the rate above is too low)")
 
     record(backend, "RSS after the runs above", "-", {"rss_mb": round(server.rss_mb(), 1)})
 
