@@ -561,7 +561,7 @@ pub async fn submit_response(
         .collect();
     let round_id = db::run(&state.pool, move |conn| {
         let org = caller.org_id.as_str();
-        let round = assessments::find_current(conn, org, &id, db::now())?;
+        let (round, answered) = assessments::find_for_respondent(conn, org, &id, &caller.id, db::now())?;
         if !assessments::in_scope(conn, org, round.scope_unit_id.as_deref(), caller.unit_id.as_deref())? {
             return Err(ApiError::forbidden("you are not in this round's scope"));
         }
@@ -570,7 +570,7 @@ pub async fn submit_response(
             RoundStatus::Closed => return Err(ApiError::conflict("the round is closed")),
             RoundStatus::Open => {}
         }
-        if assessments::has_answered(conn, &round.id, &caller.id)? {
+        if answered {
             return Err(ApiError::conflict(
                 "you have answered this round already; each person answers once",
             ));

@@ -285,29 +285,20 @@ pub fn open_round(conn: &mut DbConnection, round: &Round, now: NaiveDateTime) ->
     })
 }
 
-/// The round's transaction-scoped advisory lock on PostgreSQL: submissions hold it
-/// shared, closing takes it exclusively. The key is a 64-bit hash of the round id; two
-/// rounds sharing a key would only wait for each other.
-pub fn lock_round(conn: &mut diesel::PgConnection, round_id: &str, exclusive: bool) -> Result<(), ApiError> {
-    let sql = if exclusive {
-        "SELECT pg_advisory_xact_lock(hashtextextended('assessment_round:' || $1, 0))"
-    } else {
-        "SELECT pg_advisory_xact_lock_shared(hashtextextended('assessment_round:' || $1, 0))"
-    };
-    diesel::sql_query(sql)
-        .bind::<diesel::sql_types::Text, _>(round_id)
-        .execute(conn)?;
-    Ok(())
-}
-
 /// open → closed. False when someone else did it. On PostgreSQL the round's responses
 /// and participation rows are then rewritten in key order (see `rewrite_in_key_order`);
 /// the round's final aggregates are stored.
 fn close_round(conn: &mut DbConnection, round_id: &str, now: NaiveDateTime) -> Result<bool, ApiError> {
     db::write_tx(conn, |conn| {
         if let DbConnection::Postgresql(pg) = conn {
-            // Waits for submissions in flight; later ones find the round closed.
-            lock_round(pg, round_id, true)?;
+            // Waits for the submissions in flight, which hold a key-share lock on the row;
+            // later ones wait for this transaction, then find the round closed (see
+            // `responses::submit`).
+            assessment_rounds::table
+                .find(round_id)
+                .select(assessment_rounds::id)
+                .for_update()
+                .load::<String>(pg)?;
         }
         let n = diesel::update(
             assessment_rounds::table
@@ -376,18 +367,49 @@ pub struct Advanced {
 /// come, the due steps are taken first (for every due round of the organisation). The
 /// common case, nothing due, costs one lookup.
 pub fn find_current(conn: &mut DbConnection, org_id: &str, id: &str, now: NaiveDateTime) -> Result<Round, ApiError> {
-    let round = find(conn, org_id, id)?;
-    if rounds::due_transition(round.status(), round.opens_at, round.closes_at, now).is_none() {
-        return Ok(round);
-    }
-    advance_due(conn, Some(org_id), now)?;
-    find(conn, org_id, id)
+    current(conn, org_id, now, |conn| find(conn, org_id, id), |round| round)
 }
 
-/// Opens and closes every round whose time has come (of one organisation, or of all when
-/// `org_id` is `None`). Called before rounds are read or written, so the API is right
-/// without a background task, and by the scheduler. Each transition is a conditional
-/// update, so concurrent callers perform it exactly once.
+/// The round as `find_current` gives it, and whether the user has answered it, in one
+/// lookup (answering asks both with every response).
+pub fn find_for_respondent(
+    conn: &mut DbConnection,
+    org_id: &str,
+    id: &str,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> Result<(Round, bool), ApiError> {
+    let lookup = |conn: &mut DbConnection| -> Result<(Round, bool), ApiError> {
+        let answered = diesel::dsl::exists(
+            assessment_participation::table
+                .filter(assessment_participation::round_id.eq(id))
+                .filter(assessment_participation::user_id.eq(user_id)),
+        );
+        Ok(assessment_rounds::table
+            .filter(assessment_rounds::org_id.eq(org_id))
+            .filter(assessment_rounds::id.eq(id))
+            .select((assessment_rounds::all_columns, answered))
+            .get_result(conn)?)
+    };
+    current(conn, org_id, now, lookup, |(round, _)| round)
+}
+
+fn current<T>(
+    conn: &mut DbConnection,
+    org_id: &str,
+    now: NaiveDateTime,
+    lookup: impl Fn(&mut DbConnection) -> Result<T, ApiError>,
+    round_of: impl Fn(&T) -> &Round,
+) -> Result<T, ApiError> {
+    let found = lookup(conn)?;
+    let round = round_of(&found);
+    if rounds::due_transition(round.status(), round.opens_at, round.closes_at, now).is_none() {
+        return Ok(found);
+    }
+    advance_due(conn, Some(org_id), now)?;
+    lookup(conn)
+}
+
 pub fn advance_due(conn: &mut DbConnection, org_id: Option<&str>, now: NaiveDateTime) -> Result<Advanced, ApiError> {
     let mut q = assessment_rounds::table
         .filter(
@@ -457,15 +479,6 @@ pub fn close_now(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Roun
         refuse(&find(conn, org_id, id)?, RoundStatus::Closed)?;
     }
     find(conn, org_id, id)
-}
-
-pub fn has_answered(conn: &mut DbConnection, round_id: &str, user_id: &str) -> Result<bool, ApiError> {
-    let n: i64 = assessment_participation::table
-        .filter(assessment_participation::round_id.eq(round_id))
-        .filter(assessment_participation::user_id.eq(user_id))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
 }
 
 /// Which of these rounds the user has answered (the user's own participation only).

@@ -57,50 +57,27 @@ struct NewScore<'a> {
     score: f64,
 }
 
-#[derive(QueryableByName)]
-struct RoundState {
-    #[diesel(sql_type = Text)]
-    status: String,
-    #[diesel(sql_type = Timestamp)]
-    closes_at: NaiveDateTime,
+/// The answer when a submission finds the round not open (any more).
+fn not_open(status: Option<RoundStatus>) -> ApiError {
+    match status {
+        Some(RoundStatus::Scheduled) => ApiError::conflict("the round has not opened yet"),
+        _ => ApiError::conflict("the round is closed"),
+    }
 }
 
-/// Inside the submitting transaction: the round must be open now. On PostgreSQL the
-/// submission holds the round's advisory lock in shared mode (see
-/// `assessments::lock_round`), so a concurrent close waits for submissions in flight and
-/// later ones see it closed; SQLite write transactions run one at a time anyway.
-///
-/// A row lock (`FOR SHARE`) would do the same, but many transactions share-locking one
-/// row make PostgreSQL write a new multixact into that row for every submission; at 16
-/// clients those writes were the tail of the submission latency.
-fn require_open(conn: &mut DbConnection, round_id: &str, now: NaiveDateTime) -> Result<(), ApiError> {
-    let state: RoundState = match conn {
-        DbConnection::Postgresql(pg) => {
-            // Its own statement: a statement that waited for the lock would still read
-            // with the snapshot it took before waiting.
-            assessments::lock_round(pg, round_id, false)?;
-            diesel::sql_query("SELECT status, closes_at FROM assessment_rounds WHERE id = $1")
-                .bind::<Text, _>(round_id)
-                .get_result(pg)?
-        }
-        DbConnection::Sqlite(_) => {
-            let (status, closes_at) = assessment_rounds::table
-                .find(round_id)
-                .select((assessment_rounds::status, assessment_rounds::closes_at))
-                .first::<(String, NaiveDateTime)>(conn)?;
-            RoundState { status, closes_at }
-        }
-    };
-    match RoundStatus::parse(&state.status) {
-        Some(RoundStatus::Open) if state.closes_at > now => Ok(()),
-        Some(RoundStatus::Scheduled) => Err(ApiError::conflict("the round has not opened yet")),
-        _ => Err(ApiError::conflict("the round is closed")),
+fn answered_already(e: diesel::result::Error) -> ApiError {
+    if db::is_unique_violation(&e) {
+        ApiError::conflict("you have answered this round already; each person answers once")
+    } else {
+        e.into()
     }
 }
 
 /// Records one response: that the user has answered, and — unlinkably — the answers, the
 /// counted dimension scores and the user's unit at this moment. All or nothing; a second
-/// response of the same user to the round answers 409, also when both arrive at once.
+/// response of the same user to the round answers 409, also when both arrive at once; a
+/// response racing the round's close either lands before the close aggregates or is
+/// refused as too late.
 pub fn submit(
     conn: &mut DbConnection,
     round: &Round,
@@ -111,55 +88,69 @@ pub fn submit(
 ) -> Result<(), ApiError> {
     // Random, not time-ordered: the id must not tell when the response came in.
     let response_id = uuid::Uuid::new_v4().to_string();
-    db::write_tx(conn, |conn| {
-        require_open(conn, &round.id, db::now())?;
-        let mut rows: Vec<NewAnswer<'_>> = answers
-            .iter()
-            .map(|(item, value)| NewAnswer {
-                response_id: &response_id,
-                item_key: item,
-                round_id: &round.id,
-                value: value.map(i64::from),
-            })
-            .collect();
-        // The map's order is random per process; sorting keeps statements uniform.
-        rows.sort_by(|a, b| a.item_key.cmp(b.item_key));
-        let counted: Vec<NewScore<'_>> = scores
-            .iter()
-            .filter_map(|s| {
-                s.mean.map(|score| NewScore {
-                    response_id: &response_id,
-                    dimension_key: &s.key,
-                    round_id: &round.id,
-                    unit_id,
-                    score,
-                })
-            })
-            .collect();
-        let participation = NewParticipation {
+    let mut rows: Vec<NewAnswer<'_>> = answers
+        .iter()
+        .map(|(item, value)| NewAnswer {
+            response_id: &response_id,
+            item_key: item,
             round_id: &round.id,
-            user_id,
-        };
-        let response = NewResponse {
-            id: &response_id,
-            round_id: &round.id,
-            unit_id,
-        };
-        let written = match conn {
-            DbConnection::Postgresql(pg) => insert_in_one_statement(pg, &participation, &response, &rows, &counted),
-            DbConnection::Sqlite(lite) => insert_one_by_one(lite, &participation, &response, &rows, &counted),
-        };
-        written.map_err(|e| {
-            if db::is_unique_violation(&e) {
-                ApiError::conflict("you have answered this round already; each person answers once")
-            } else {
-                e.into()
-            }
+            value: value.map(i64::from),
         })
+        .collect();
+    // The map's order is random per process; sorting keeps statements uniform.
+    rows.sort_by(|a, b| a.item_key.cmp(b.item_key));
+    let counted: Vec<NewScore<'_>> = scores
+        .iter()
+        .filter_map(|s| {
+            s.mean.map(|score| NewScore {
+                response_id: &response_id,
+                dimension_key: &s.key,
+                round_id: &round.id,
+                unit_id,
+                score,
+            })
+        })
+        .collect();
+    let participation = NewParticipation {
+        round_id: &round.id,
+        user_id,
+    };
+    let response = NewResponse {
+        id: &response_id,
+        round_id: &round.id,
+        unit_id,
+    };
+    let now = db::now();
+    if let DbConnection::Postgresql(pg) = conn {
+        let inserted =
+            insert_in_one_statement(pg, now, &participation, &response, &rows, &counted).map_err(answered_already)?;
+        if inserted {
+            return Ok(());
+        }
+        let status: String = assessment_rounds::table
+            .find(&round.id)
+            .select(assessment_rounds::status)
+            .get_result(conn)?;
+        return Err(not_open(RoundStatus::parse(&status)));
+    }
+    // SQLite: write transactions run one at a time, so the check inside this one holds
+    // until it commits; in this process the plain inserts cost no round trips.
+    db::write_tx(conn, |conn| {
+        let (status, closes_at) = assessment_rounds::table
+            .find(&round.id)
+            .select((assessment_rounds::status, assessment_rounds::closes_at))
+            .get_result::<(String, NaiveDateTime)>(conn)?;
+        let status = RoundStatus::parse(&status);
+        if status != Some(RoundStatus::Open) || closes_at <= now {
+            return Err(not_open(status));
+        }
+        let DbConnection::Sqlite(lite) = conn else {
+            return Err(ApiError::internal("SQLite path on another backend"));
+        };
+        insert_one_by_one(lite, &participation, &response, &rows, &counted).map_err(answered_already)
     })
 }
 
-/// SQLite runs in this process: four plain inserts cost no round trips.
 fn insert_one_by_one(
     conn: &mut diesel::SqliteConnection,
     participation: &NewParticipation<'_>,
@@ -184,30 +175,47 @@ fn insert_one_by_one(
     Ok(())
 }
 
-/// PostgreSQL: the participation row, the response, its answers and its scores in one
-/// statement of constant text (answers and scores as arrays), so a submission is one
-/// round trip and one plan instead of four, the largest with 112 parameters.
+/// PostgreSQL: the whole submission is one statement of constant text (answers and
+/// scores as arrays), atomic by itself: one round trip instead of eight.
+///
+/// It writes only while the round is open, checked on the round's row under a key-share
+/// lock (the lock the response's foreign key to the round takes anyway). Closing a round
+/// first locks that row `FOR UPDATE` (`assessments::close_round`), which waits for the
+/// submissions holding it; a submission arriving meanwhile waits for the close, then
+/// re-reads the row, finds it closed and writes nothing. False: nothing written because
+/// the round is not open.
 fn insert_in_one_statement(
     pg: &mut diesel::PgConnection,
+    now: NaiveDateTime,
     participation: &NewParticipation<'_>,
     response: &NewResponse<'_>,
     answers: &[NewAnswer<'_>],
     scores: &[NewScore<'_>],
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
     use diesel::sql_types::Array;
-    diesel::sql_query(
-        "WITH participation AS ( \
-           INSERT INTO assessment_participation (round_id, user_id) VALUES ($1, $2) \
+    let written: Written = diesel::sql_query(
+        "WITH open_round AS ( \
+           SELECT id FROM assessment_rounds WHERE id = $1 AND status = 'open' AND closes_at > $2 \
+           FOR KEY SHARE \
+         ), participation AS ( \
+           INSERT INTO assessment_participation (round_id, user_id) SELECT id, $3 FROM open_round \
+           RETURNING round_id \
          ), response AS ( \
-           INSERT INTO assessment_responses (id, round_id, unit_id) VALUES ($3, $1, $4) \
+           INSERT INTO assessment_responses (id, round_id, unit_id) SELECT $4, round_id, $5 FROM participation \
+           RETURNING id \
          ), answers AS ( \
            INSERT INTO assessment_answers (response_id, item_key, round_id, value) \
-           SELECT $3, a.item_key, $1, a.value FROM unnest($5::text[], $6::bigint[]) AS a (item_key, value) \
+           SELECT r.id, a.item_key, $1, a.value \
+           FROM response r, unnest($6::text[], $7::bigint[]) AS a (item_key, value) \
+         ), scores AS ( \
+           INSERT INTO assessment_scores (response_id, dimension_key, round_id, unit_id, score) \
+           SELECT r.id, s.dimension_key, $1, $5, s.score \
+           FROM response r, unnest($8::text[], $9::float8[]) AS s (dimension_key, score) \
          ) \
-         INSERT INTO assessment_scores (response_id, dimension_key, round_id, unit_id, score) \
-         SELECT $3, s.dimension_key, $1, $4, s.score FROM unnest($7::text[], $8::float8[]) AS s (dimension_key, score)",
+         SELECT COUNT(*) AS n FROM response",
     )
     .bind::<Text, _>(participation.round_id)
+    .bind::<Timestamp, _>(now)
     .bind::<Text, _>(participation.user_id)
     .bind::<Text, _>(response.id)
     .bind::<Nullable<Text>, _>(response.unit_id)
@@ -215,8 +223,14 @@ fn insert_in_one_statement(
     .bind::<Array<Nullable<BigInt>>, _>(answers.iter().map(|a| a.value).collect::<Vec<_>>())
     .bind::<Array<Text>, _>(scores.iter().map(|s| s.dimension_key).collect::<Vec<_>>())
     .bind::<Array<Double>, _>(scores.iter().map(|s| s.score).collect::<Vec<_>>())
-    .execute(pg)?;
-    Ok(())
+    .get_result(pg)?;
+    Ok(written.n == 1)
+}
+
+#[derive(QueryableByName)]
+struct Written {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
 }
 
 #[derive(QueryableByName)]
