@@ -1,6 +1,7 @@
 //! Votes: one per person and idea, with the idea's `vote_count` kept in step in the same
 //! transaction.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 
@@ -72,26 +73,6 @@ fn count(conn: &mut DbConnection, idea_id: &str) -> Result<i64, ApiError> {
 // nothing changed. NULL: no such idea in the organisation.
 // SQLite has no data-modifying WITH and pays no round trips: it takes the path above.
 
-const PUT_VOTE: &str = "WITH idea AS (SELECT id, vote_count FROM ideas WHERE org_id = $1 AND id = $2 FOR NO KEY UPDATE), \
-     added AS (INSERT INTO idea_votes (idea_id, user_id, org_id, created_at) \
-               SELECT id, $3, $1, $4 FROM idea ON CONFLICT DO NOTHING RETURNING idea_id), \
-     counted AS (UPDATE ideas SET vote_count = vote_count + 1 \
-                 WHERE id IN (SELECT idea_id FROM added) RETURNING vote_count) \
-     SELECT COALESCE((SELECT vote_count FROM counted), (SELECT vote_count FROM idea)) AS vote_count";
-
-const DELETE_VOTE: &str = "WITH idea AS (SELECT id, vote_count FROM ideas WHERE org_id = $1 AND id = $2 FOR NO KEY UPDATE), \
-     removed AS (DELETE FROM idea_votes WHERE idea_id IN (SELECT id FROM idea) AND user_id = $3 \
-                 RETURNING idea_id), \
-     counted AS (UPDATE ideas SET vote_count = vote_count - 1 \
-                 WHERE id IN (SELECT idea_id FROM removed) RETURNING vote_count) \
-     SELECT COALESCE((SELECT vote_count FROM counted), (SELECT vote_count FROM idea)) AS vote_count";
-
-#[derive(QueryableByName)]
-struct VoteCount {
-    #[diesel(sql_type = Nullable<BigInt>)]
-    vote_count: Option<i64>,
-}
-
 enum Change {
     Add,
     Remove,
@@ -104,18 +85,72 @@ fn in_one_statement(
     idea_id: &str,
     user_id: &str,
 ) -> Result<i64, ApiError> {
-    let row: VoteCount = match change {
-        Change::Add => diesel::sql_query(PUT_VOTE)
-            .bind::<Text, _>(org_id)
-            .bind::<Text, _>(idea_id)
-            .bind::<Text, _>(user_id)
-            .bind::<Timestamp, _>(db::now())
-            .get_result(pg)?,
-        Change::Remove => diesel::sql_query(DELETE_VOTE)
-            .bind::<Text, _>(org_id)
-            .bind::<Text, _>(idea_id)
-            .bind::<Text, _>(user_id)
-            .get_result(pg)?,
+    let statement = VoteStatement {
+        change,
+        org_id,
+        idea_id,
+        user_id,
+        now: db::now(),
     };
-    row.vote_count.ok_or(ApiError::NotFound)
+    let count: Option<i64> = statement.get_result(pg)?;
+    count.ok_or(ApiError::NotFound)
+}
+
+/// The vote statement as a query of its own, so each connection prepares it once (diesel
+/// keeps raw SQL out of its statement cache; see `responses::SubmitStatement`).
+struct VoteStatement<'a> {
+    change: Change,
+    org_id: &'a str,
+    idea_id: &'a str,
+    user_id: &'a str,
+    now: NaiveDateTime,
+}
+
+impl diesel::query_builder::QueryId for VoteStatement<'_> {
+    // Cached by its SQL text: one for adding, one for removing.
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::Query for VoteStatement<'_> {
+    /// The idea's vote count; NULL when the organisation has no such idea.
+    type SqlType = Nullable<BigInt>;
+}
+
+impl RunQueryDsl<diesel::PgConnection> for VoteStatement<'_> {}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for VoteStatement<'_> {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>) -> QueryResult<()> {
+        out.push_sql("WITH idea AS (SELECT id, vote_count FROM ideas WHERE org_id = ");
+        out.push_bind_param::<Text, _>(&self.org_id)?;
+        out.push_sql(" AND id = ");
+        out.push_bind_param::<Text, _>(&self.idea_id)?;
+        out.push_sql(" FOR NO KEY UPDATE), ");
+        match self.change {
+            Change::Add => {
+                out.push_sql("changed AS (INSERT INTO idea_votes (idea_id, user_id, org_id, created_at) SELECT id, ");
+                out.push_bind_param::<Text, _>(&self.user_id)?;
+                out.push_sql(", ");
+                out.push_bind_param::<Text, _>(&self.org_id)?;
+                out.push_sql(", ");
+                out.push_bind_param::<Timestamp, _>(&self.now)?;
+                out.push_sql(
+                    " FROM idea ON CONFLICT DO NOTHING RETURNING idea_id), \
+                     counted AS (UPDATE ideas SET vote_count = vote_count + 1 ",
+                );
+            }
+            Change::Remove => {
+                out.push_sql(
+                    "changed AS (DELETE FROM idea_votes WHERE idea_id IN (SELECT id FROM idea) AND user_id = ",
+                );
+                out.push_bind_param::<Text, _>(&self.user_id)?;
+                out.push_sql(" RETURNING idea_id), counted AS (UPDATE ideas SET vote_count = vote_count - 1 ");
+            }
+        }
+        out.push_sql(
+            "WHERE id IN (SELECT idea_id FROM changed) RETURNING vote_count) \
+             SELECT COALESCE((SELECT vote_count FROM counted), (SELECT vote_count FROM idea))",
+        );
+        Ok(())
+    }
 }
