@@ -335,7 +335,8 @@ fn rewrite_in_key_order(conn: &mut DbConnection, round_id: &str) -> Result<(), A
     let DbConnection::Postgresql(pg) = conn else {
         return Ok(());
     };
-    // Parents first: the foreign keys of answers and scores see the re-inserted rows.
+    // Responses, then their answers and scores (which have no foreign keys of their own:
+    // migration 2026-11-27-000009), all inside the closing transaction.
     const STATEMENTS: [&str; 4] = [
         "WITH moved AS (DELETE FROM assessment_responses WHERE round_id = $1 RETURNING id, round_id, unit_id) \
          INSERT INTO assessment_responses (id, round_id, unit_id) SELECT id, round_id, unit_id FROM moved ORDER BY id",
@@ -475,6 +476,23 @@ pub fn close_now(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Roun
     advance_due(conn, Some(org_id), now)?;
     let round = find(conn, org_id, id)?;
     refuse(&round, RoundStatus::Closed)?;
+    // The answering window ends now, committed on its own: submissions that start from
+    // here on find it over and take no lock on the round, so the close below waits only
+    // for those already in flight (on PostgreSQL a steady stream of key-share locks could
+    // otherwise keep its FOR UPDATE waiting).
+    db::write_tx(conn, |conn| {
+        diesel::update(
+            assessment_rounds::table
+                .filter(assessment_rounds::id.eq(&round.id))
+                .filter(assessment_rounds::status.eq(RoundStatus::Open.as_str()))
+                .filter(assessment_rounds::closes_at.gt(now))
+                // A round opened by hand before its planned opening keeps its window
+                // (the window must end after it opens).
+                .filter(assessment_rounds::opens_at.lt(now)),
+        )
+        .set(assessment_rounds::closes_at.eq(now))
+        .execute(conn)
+    })?;
     if !close_round(conn, &round.id, now)? {
         refuse(&find(conn, org_id, id)?, RoundStatus::Closed)?;
     }

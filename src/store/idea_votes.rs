@@ -71,6 +71,9 @@ fn count(conn: &mut DbConnection, idea_id: &str) -> Result<i64, ApiError> {
 // on from it; a concurrent identical vote finds the key taken (or the row gone) and moves
 // nothing. The idea's count comes back from the update, or as the locked row has it when
 // nothing changed. NULL: no such idea in the organisation.
+// One race remains, as before this statement: a DELETE waiting for the idea's lock while
+// the same person's PUT commits does not see that new vote (its snapshot is older), so
+// the vote stays and the DELETE answers `voted: false` with the count that includes it.
 // SQLite has no data-modifying WITH and pays no round trips: it takes the path above.
 
 enum Change {

@@ -257,7 +257,11 @@ async fn a_close_racing_submissions_counts_exactly_the_accepted_ones(app: &TestA
         app.post(&close_path, &app.admin.token, json!({})).await
     };
     let (replies, closed) = tokio::join!(submissions, closing);
-    closed.expect(200);
+    let closed = closed.expect(200);
+    // Closing by hand ends the answering window at the moment of closing (this round
+    // opened at its planned time).
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["closes_at"], closed["closed_at"]);
     let mut accepted = 0;
     for r in &replies {
         match r.status.as_u16() {
