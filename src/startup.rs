@@ -15,6 +15,7 @@ use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::state::AppState;
+use crate::store::idea_writer::IdeaWriter;
 use crate::{bootstrap, openapi, routes, scheduler, telemetry};
 
 #[derive(Debug, thiserror::Error)]
@@ -70,8 +71,11 @@ impl Application {
             .map_err(|e| StartupError::Other(e.to_string()))?
             .port();
         let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let idea_writer = IdeaWriter::spawn(settings.database_target()?)
+            .map_err(|e| StartupError::Other(format!("cannot start the idea writer: {e}")))?;
         let state = AppState {
             pool: pool.clone(),
+            idea_writer,
             report_slots: Arc::new(crate::state::ReportSlots::new(cpus)),
             keys: TokenKeys::new(&secret),
             // Half the cores at most: logins queue rather than starve other requests.

@@ -9,10 +9,13 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::metrics::Metrics;
+use crate::store::idea_writer::IdeaWriter;
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: DbPool,
+    /// Writes idea submissions in batches (see `store::idea_writer`).
+    pub idea_writer: IdeaWriter,
     /// Report queries that may run at once.
     pub report_slots: Arc<ReportSlots>,
     pub keys: TokenKeys,

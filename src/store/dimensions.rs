@@ -72,8 +72,10 @@ pub fn current_questionnaire(conn: &mut DbConnection, org_id: &str) -> Result<Co
 /// Dimension keys of the organisation's current questionnaire, in its order. Every idea
 /// submission asks, so the usual case reads only the keys, not the whole questionnaire.
 pub fn current_keys(conn: &mut DbConnection, org_id: &str) -> Result<Vec<String>, ApiError> {
-    if let Some(q) = questionnaires::latest_published(conn, org_id)? {
-        return questionnaires::dimension_keys(conn, &q.id);
+    // One round trip when a questionnaire is published (every dimension has a key).
+    let published = questionnaires::latest_published_keys(conn, org_id)?;
+    if !published.is_empty() {
+        return Ok(published);
     }
     Ok(current_questionnaire(conn, org_id)?
         .dimensions

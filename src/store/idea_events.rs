@@ -67,7 +67,7 @@ pub struct EventDraft<'a> {
 }
 
 pub fn append(conn: &mut DbConnection, idea: &Idea, e: EventDraft<'_>) -> Result<(), ApiError> {
-    let stage = serde_json::to_string(&e.snapshot).map_err(ApiError::internal)?;
+    let stage = stage_json(&e.snapshot)?;
     diesel::insert_into(idea_events::table)
         .values((
             idea_events::id.eq(db::new_id()),
@@ -85,6 +85,11 @@ pub fn append(conn: &mut DbConnection, idea: &Idea, e: EventDraft<'_>) -> Result
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// The snapshot as the `stage` column stores it.
+pub fn stage_json(snapshot: &StageSnapshot) -> Result<String, ApiError> {
+    serde_json::to_string(snapshot).map_err(ApiError::internal)
 }
 
 /// Events of one idea, oldest first (`limit + 1` rows, for `finish_page`).

@@ -84,6 +84,34 @@ struct NewIdea<'a> {
     updated_at: NaiveDateTime,
 }
 
+impl<'a> NewIdea<'a> {
+    fn of(idea: &'a Idea) -> Self {
+        Self {
+            id: &idea.id,
+            org_id: &idea.org_id,
+            unit_id: &idea.unit_id,
+            author_id: &idea.author_id,
+            author_share: idea.author_share,
+            code_word: idea.code_word.as_deref(),
+            title: &idea.title,
+            current_situation: &idea.current_situation,
+            proposal: &idea.proposal,
+            expected_benefit: &idea.expected_benefit,
+            est_hours_saved_per_year: idea.est_hours_saved_per_year,
+            est_cost_saved_per_year: idea.est_cost_saved_per_year,
+            est_quality_benefit: idea.est_quality_benefit.as_deref(),
+            status: &idea.status,
+            cycle: idea.cycle,
+            vote_count: idea.vote_count,
+            comment_count: idea.comment_count,
+            stage_entered_at: idea.stage_entered_at,
+            version: idea.version,
+            created_at: idea.created_at,
+            updated_at: idea.updated_at,
+        }
+    }
+}
+
 /// The optional impact estimate of a submission.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImpactEstimate {
@@ -391,6 +419,15 @@ fn current_cycle(conn: &mut DbConnection, idea: &Idea) -> Result<Option<Cycle>, 
 /// The only place dimension keys an idea links to are validated: at most three, distinct,
 /// well-formed, and dimensions of the organisation's current questionnaire.
 pub fn check_dimension_keys(conn: &mut DbConnection, org_id: &str, keys: &[String]) -> Result<(), ApiError> {
+    check_dimension_keys_with(conn, org_id, keys, &mut Lookups::default())
+}
+
+fn check_dimension_keys_with(
+    conn: &mut DbConnection,
+    org_id: &str,
+    keys: &[String],
+    lookups: &mut Lookups,
+) -> Result<(), ApiError> {
     let errors = rules::dimension_links(keys);
     let mut fields: Vec<FieldError> = errors
         .into_iter()
@@ -400,7 +437,7 @@ pub fn check_dimension_keys(conn: &mut DbConnection, org_id: &str, keys: &[Strin
         })
         .collect();
     if fields.is_empty() && !keys.is_empty() {
-        let current = dimensions::current_keys(conn, org_id)?;
+        let current = lookups.current_keys(conn, org_id)?;
         for (i, key) in keys.iter().enumerate() {
             if !current.contains(key) {
                 fields.push(FieldError::new(
@@ -418,6 +455,65 @@ pub fn check_dimension_keys(conn: &mut DbConnection, org_id: &str, keys: &[Strin
     } else {
         Err(ApiError::Validation(fields))
     }
+}
+
+/// What checking submissions reads, kept while one batch of them is checked: the current
+/// dimension keys per organisation and the units found in it.
+#[derive(Default)]
+pub struct Lookups {
+    keys: HashMap<String, Vec<String>>,
+    units: HashSet<(String, String)>,
+}
+
+impl Lookups {
+    fn current_keys(&mut self, conn: &mut DbConnection, org_id: &str) -> Result<&[String], ApiError> {
+        if !self.keys.contains_key(org_id) {
+            let keys = dimensions::current_keys(conn, org_id)?;
+            self.keys.insert(org_id.to_owned(), keys);
+        }
+        Ok(self.keys.get(org_id).map(Vec::as_slice).unwrap_or_default())
+    }
+
+    fn require_unit(&mut self, conn: &mut DbConnection, org_id: &str, unit_id: &str) -> Result<(), ApiError> {
+        let key = (org_id.to_owned(), unit_id.to_owned());
+        if !self.units.contains(&key) {
+            units::require_in_org(conn, org_id, unit_id, "unit_id")?;
+            self.units.insert(key);
+        }
+        Ok(())
+    }
+}
+
+/// The checks of `check_submission` a batch write cannot leave to the database: all but
+/// the unit's, whose foreign key refuses a unit of no or another organisation. A batch
+/// refused that way is written again one by one, each after `check_submission`, which
+/// then answers the 422. With co-authors everything is checked (in the usual order).
+pub fn check_before_batch(
+    conn: &mut DbConnection,
+    org_id: &str,
+    draft: &IdeaDraft,
+    lookups: &mut Lookups,
+) -> Result<(), ApiError> {
+    if draft.co_authors.is_empty() {
+        check_dimension_keys_with(conn, org_id, &draft.dimensions, lookups)
+    } else {
+        check_submission(conn, org_id, draft, lookups)
+    }
+}
+
+/// The reads a submission must pass before it is written: dimension keys of the current
+/// questionnaire, a unit of the organisation, active co-authors. They run before the
+/// write transaction, so SQLite's one writer spends its turn writing; the foreign keys
+/// still refuse a unit deleted in between.
+pub fn check_submission(
+    conn: &mut DbConnection,
+    org_id: &str,
+    draft: &IdeaDraft,
+    lookups: &mut Lookups,
+) -> Result<(), ApiError> {
+    check_dimension_keys_with(conn, org_id, &draft.dimensions, lookups)?;
+    lookups.require_unit(conn, org_id, &draft.unit_id)?;
+    check_co_authors(conn, org_id, &draft.co_authors)
 }
 
 /// 422 unless every co-author is an active user of the organisation.
@@ -535,73 +631,79 @@ fn insert_links(
     Ok(())
 }
 
-/// Submits an idea and writes its first history event.
+/// Submits an idea and writes its first history event, in a transaction of its own.
 pub fn insert(conn: &mut DbConnection, author: &AuthUser, draft: &IdeaDraft) -> Result<Idea, ApiError> {
-    let org_id = author.org_id.as_str();
-    // References are checked before the write lock is taken, so SQLite's one writer spends
-    // its turn writing; the foreign keys still refuse a unit deleted in between.
-    check_dimension_keys(conn, org_id, &draft.dimensions)?;
-    units::require_in_org(conn, org_id, &draft.unit_id, "unit_id")?;
-    check_co_authors(conn, org_id, &draft.co_authors)?;
-    db::write_tx(conn, |conn| {
-        if let Some(word) = &draft.code_word {
-            check_code_word(conn, org_id, &author.id, word)?;
-        }
-        let now = db::now();
-        let id = db::new_id();
-        let impact = draft.impact.clone().unwrap_or_default();
-        let new = NewIdea {
-            id: &id,
-            org_id,
-            unit_id: &draft.unit_id,
-            author_id: &author.id,
-            author_share: draft.author_share,
-            code_word: draft.code_word.as_deref(),
-            title: &draft.title,
-            current_situation: &draft.current_situation,
-            proposal: &draft.proposal,
-            expected_benefit: &draft.expected_benefit,
-            est_hours_saved_per_year: impact.hours_saved_per_year,
-            est_cost_saved_per_year: impact.cost_saved_per_year,
-            est_quality_benefit: impact.quality_benefit.as_deref(),
-            status: Status::Submitted.as_str(),
-            cycle: 1,
-            vote_count: 0,
-            comment_count: 0,
-            stage_entered_at: now,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        let idea: Idea = diesel::insert_into(ideas::table)
-            .values(&new)
-            .returning(ideas::all_columns)
-            .get_result(conn)?;
-        let linked = LinkedIdea {
-            org_id,
-            id: &id,
-            status: Status::Submitted.as_str(),
-            unit_id: &draft.unit_id,
-            created_at: now,
-        };
-        insert_links(conn, &linked, &draft.dimensions, &draft.co_authors)?;
-        idea_events::append(
-            conn,
-            &idea,
-            idea_events::EventDraft {
-                action: "submit",
-                from: None,
-                to: Status::Submitted,
-                cycle: 1,
-                actor_id: &author.id,
-                actor_hidden: idea.anonymous(),
-                note: None,
-                snapshot: idea_events::snapshot(&idea, &StageValues::default(), None),
-                at: now,
-            },
-        )?;
-        Ok(idea)
-    })
+    check_submission(conn, &author.org_id, draft, &mut Lookups::default())?;
+    db::write_tx(conn, |conn| write_submission(conn, author, draft))
+}
+
+/// Writes a checked submission (`check_submission`) and its first history event; the
+/// caller holds the write transaction.
+pub fn write_submission(conn: &mut DbConnection, author: &AuthUser, draft: &IdeaDraft) -> Result<Idea, ApiError> {
+    if let Some(word) = &draft.code_word {
+        check_code_word(conn, &author.org_id, &author.id, word)?;
+    }
+    let idea = submitted_idea(author, draft);
+    diesel::insert_into(ideas::table)
+        .values(&NewIdea::of(&idea))
+        .execute(conn)?;
+    let linked = LinkedIdea {
+        org_id: &idea.org_id,
+        id: &idea.id,
+        status: &idea.status,
+        unit_id: &idea.unit_id,
+        created_at: idea.created_at,
+    };
+    insert_links(conn, &linked, &draft.dimensions, &draft.co_authors)?;
+    idea_events::append(conn, &idea, submit_event(&idea))?;
+    Ok(idea)
+}
+
+/// The row a submission becomes, as of now, with a new identifier.
+pub fn submitted_idea(author: &AuthUser, draft: &IdeaDraft) -> Idea {
+    let now = db::now();
+    let impact = draft.impact.clone().unwrap_or_default();
+    Idea {
+        id: db::new_id(),
+        org_id: author.org_id.clone(),
+        unit_id: draft.unit_id.clone(),
+        author_id: author.id.clone(),
+        author_share: draft.author_share,
+        code_word: draft.code_word.clone(),
+        title: draft.title.clone(),
+        current_situation: draft.current_situation.clone(),
+        proposal: draft.proposal.clone(),
+        expected_benefit: draft.expected_benefit.clone(),
+        est_hours_saved_per_year: impact.hours_saved_per_year,
+        est_cost_saved_per_year: impact.cost_saved_per_year,
+        est_quality_benefit: impact.quality_benefit,
+        status: Status::Submitted.as_str().to_owned(),
+        cycle: 1,
+        owner_id: None,
+        duplicate_of_id: None,
+        decision_reason: None,
+        vote_count: 0,
+        comment_count: 0,
+        stage_entered_at: now,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// The first history event of a submitted idea.
+pub fn submit_event(idea: &Idea) -> idea_events::EventDraft<'_> {
+    idea_events::EventDraft {
+        action: "submit",
+        from: None,
+        to: Status::Submitted,
+        cycle: idea.cycle,
+        actor_id: &idea.author_id,
+        actor_hidden: idea.anonymous(),
+        note: None,
+        snapshot: idea_events::snapshot(idea, &StageValues::default(), None),
+        at: idea.created_at,
+    }
 }
 
 /// The author's edit while the idea is `submitted`. The inner `Err` is the current

@@ -5,6 +5,7 @@ pub mod dimensions;
 pub mod idea_comments;
 pub mod idea_events;
 pub mod idea_votes;
+pub mod idea_writer;
 pub mod ideas;
 pub mod organizations;
 pub mod pipeline;

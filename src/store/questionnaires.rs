@@ -465,6 +465,23 @@ pub fn dimension_keys(conn: &mut DbConnection, questionnaire_id: &str) -> Result
         .load(conn)?)
 }
 
+/// The dimension keys of `latest_published`, in their order, read in one query; empty
+/// when nothing is published.
+pub fn latest_published_keys(conn: &mut DbConnection, org_id: &str) -> Result<Vec<String>, ApiError> {
+    let latest = questionnaires::table
+        .filter(questionnaires::org_id.eq(org_id))
+        .filter(questionnaires::status.eq(QuestionnaireStatus::Published.as_str()))
+        .order((questionnaires::published_at.desc(), questionnaires::id.desc()))
+        .select(questionnaires::id)
+        .limit(1)
+        .single_value();
+    Ok(questionnaire_dimensions::table
+        .filter(questionnaire_dimensions::questionnaire_id.nullable().eq(latest))
+        .order(questionnaire_dimensions::position.asc())
+        .select(questionnaire_dimensions::dimension_key)
+        .load(conn)?)
+}
+
 /// The most recently published questionnaire that is not archived.
 pub fn latest_published(conn: &mut DbConnection, org_id: &str) -> Result<Option<Questionnaire>, ApiError> {
     Ok(questionnaires::table

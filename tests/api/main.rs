@@ -14,6 +14,7 @@ mod compose;
 mod demo;
 mod dimensions;
 mod errors;
+mod idea_batches;
 mod idea_dimensions;
 mod idea_lifecycle;
 mod idea_social;

@@ -22,6 +22,7 @@ use crate::extract::{ApiJson, ExpectedVersion, etag};
 use crate::page_type;
 use crate::pagination::{self, DEFAULT_LIMIT, MAX_LIMIT, finish_page};
 use crate::state::AppState;
+use crate::store::idea_writer::Submission;
 use crate::store::ideas::{
     self as store, AuthorFilter, Cycle, CycleStages, Idea, IdeaCursor, IdeaDraft, IdeaEdit, IdeaFilter, IdeaSort,
     ImpactEstimate,
@@ -266,7 +267,12 @@ fn detail(
     let mut people: Vec<&str> = vec![idea.author_id.as_str()];
     people.extend(idea.owner_id.as_deref());
     people.extend(co_authors.iter().map(|(u, _)| u.as_str()));
-    let names = store::display_names(conn, &idea.org_id, &people)?;
+    // The caller's own name came with the authentication; only the others are read.
+    let others: Vec<&str> = people.iter().copied().filter(|p| *p != caller.id).collect();
+    let mut names = store::display_names(conn, &idea.org_id, &others)?;
+    if others.len() < people.len() {
+        names.insert(caller.id.clone(), caller.display_name.clone());
+    }
     let actor = store::actor(conn, caller, &idea)?;
     let current = cycles
         .iter()
@@ -499,11 +505,19 @@ pub async fn create_idea(
     body: ApiJson<CreateIdea>,
 ) -> Result<HttpResponse, ApiError> {
     let draft = body.into_inner().validate(&caller)?;
-    let idea = db::run(&state.pool, move |conn| {
-        let idea = store::insert(conn, &caller, &draft)?;
-        submitted_detail(conn, &caller, idea, &draft)
-    })
-    .await?;
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    state.idea_writer.submit(Submission {
+        author: caller,
+        draft,
+        respond: Box::new(move |outcome| {
+            let response = outcome.and_then(|w| submitted_detail(w.conn, w.author, w.idea, w.draft));
+            // The request may have gone meanwhile; the idea stays written.
+            let _ = answer.send(response);
+        }),
+    })?;
+    let idea = answered
+        .await
+        .map_err(|_| ApiError::internal("the idea writer dropped a submission"))??;
     tracing::info!(idea_id = %idea.summary.id, "idea submitted");
     Ok(HttpResponse::Created()
         .insert_header((

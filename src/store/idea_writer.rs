@@ -1,0 +1,419 @@
+//! Idea submissions, written in batches by one thread of their own (group commit).
+//!
+//! Every transaction costs a commit, and an idea's commit is large: a submission changes
+//! a page in each of the ideas table's indexes, its dimension links and its first history
+//! event. On SQLite the commit appends each changed page to the write-ahead log, and every
+//! other pooled connection reads its pages again after it; on PostgreSQL a commit is a
+//! log flush and each statement a round trip. Submissions that arrive while a batch is
+//! being written wait in a queue and go into the next batch together: one transaction,
+//! one commit, for all of them (on PostgreSQL one statement). Most new entries of an
+//! index land on its last page, so a batch of eight writes not much more than one idea
+//! did alone. One connection of its own keeps the pages it writes cached between
+//! batches. When the queue is empty, a submission is written at once. One thread, also on
+//! PostgreSQL: two writers halved the batches and wrote fewer ideas per second (measured
+//! in BENCHMARKS.md).
+//!
+//! A submission is answered only after its batch committed, so a `201` still means
+//! written. The checks the database cannot make (dimension keys of the current
+//! questionnaire, active co-authors) run before the write and answer their `422` at
+//! once; the unit is left to its foreign key. When the write fails (a unit of another
+//! organisation, a code word another author claimed in the same batch), nothing of the
+//! batch stays, and its submissions are checked and written again one by one, each in a
+//! transaction of its own: every one gets exactly the answer it would have got alone.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+
+use chrono::NaiveDateTime;
+use diesel::PgConnection;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{Array, BigInt, Bool, Double, Nullable, Text, Timestamp};
+use r2d2::ManageConnection;
+
+use crate::auth::AuthUser;
+use crate::db::{self, DatabaseTarget, DbConnection, DbManager};
+use crate::error::ApiError;
+use crate::store::idea_events;
+use crate::store::ideas::{self, Idea, IdeaDraft, Lookups};
+
+/// Submissions waiting for the writer; a full queue answers 503.
+const QUEUE: usize = 4096;
+/// At most this many submissions share one transaction.
+const MAX_BATCH: usize = 64;
+
+/// Receives the outcome: the written idea after the commit, or why it was not written.
+pub type Respond = Box<dyn FnOnce(Result<Written<'_>, ApiError>) + Send>;
+
+/// A submission written and committed, with the writer's connection to read what the
+/// answer needs (it must not write).
+pub struct Written<'a> {
+    pub conn: &'a mut DbConnection,
+    pub idea: Idea,
+    pub author: &'a AuthUser,
+    pub draft: &'a IdeaDraft,
+}
+
+pub struct Submission {
+    pub author: AuthUser,
+    /// Validated as far as the request alone allows (`CreateIdea::validate`).
+    pub draft: IdeaDraft,
+    pub respond: Respond,
+}
+
+impl Submission {
+    fn answer(self, conn: &mut DbConnection, outcome: Result<Idea, ApiError>) {
+        let Self { author, draft, respond } = self;
+        respond(outcome.map(|idea| Written {
+            conn,
+            idea,
+            author: &author,
+            draft: &draft,
+        }));
+    }
+}
+
+/// The handle requests submit through; clones share the one writer thread, which ends
+/// when the last handle is dropped and the queue is empty.
+#[derive(Clone)]
+pub struct IdeaWriter {
+    queue: SyncSender<Submission>,
+}
+
+impl IdeaWriter {
+    pub fn spawn(target: DatabaseTarget) -> std::io::Result<Self> {
+        let (queue, waiting) = mpsc::sync_channel(QUEUE);
+        std::thread::Builder::new()
+            .name("idea-writer".into())
+            .spawn(move || run(&DbManager::new(target), &waiting))?;
+        Ok(Self { queue })
+    }
+
+    pub fn submit(&self, submission: Submission) -> Result<(), ApiError> {
+        self.queue.try_send(submission).map_err(|e| match e {
+            TrySendError::Full(_) => ApiError::Unavailable("the queue of idea submissions is full".into()),
+            TrySendError::Disconnected(_) => ApiError::Unavailable("the idea writer has stopped".into()),
+        })
+    }
+}
+
+fn run(manager: &DbManager, waiting: &Receiver<Submission>) {
+    let mut kept: Option<DbConnection> = None;
+    while let Ok(first) = waiting.recv() {
+        let mut batch = vec![first];
+        batch.extend(waiting.try_iter().take(MAX_BATCH - 1));
+        let mut conn = match kept.take() {
+            Some(conn) => conn,
+            None => match manager.connect() {
+                Ok(conn) => conn,
+                Err(e) => {
+                    tracing::error!(error = %e, "the idea writer cannot connect");
+                    for submission in batch {
+                        (submission.respond)(Err(ApiError::Unavailable(format!("database: {e}"))));
+                    }
+                    continue;
+                }
+            },
+        };
+        // A panic drops the batch's answers (their requests get a 500) and the connection,
+        // whose transaction state is unknown; the thread goes on with the next batch.
+        let outcome = catch_unwind(AssertUnwindSafe(move || {
+            let suspect = write_batch(&mut conn, batch);
+            (conn, suspect)
+        }));
+        match outcome {
+            Ok((mut conn, suspect)) => {
+                if !suspect || manager.is_valid(&mut conn).is_ok() {
+                    kept = Some(conn);
+                }
+            }
+            Err(_) => tracing::error!("the idea writer panicked; its batch was answered with errors"),
+        }
+    }
+}
+
+/// Checks and writes one batch, then answers every submission. True when something
+/// failed inside a transaction, which may mean the connection broke.
+pub fn write_batch(conn: &mut DbConnection, batch: Vec<Submission>) -> bool {
+    let mut lookups = Lookups::default();
+    let mut checked = Vec::with_capacity(batch.len());
+    for submission in batch {
+        match ideas::check_before_batch(conn, &submission.author.org_id, &submission.draft, &mut lookups) {
+            Ok(()) => checked.push(submission),
+            Err(e) => submission.answer(conn, Err(e)),
+        }
+    }
+    if checked.is_empty() {
+        return false;
+    }
+    let together = write_together(conn, &checked);
+    let failure = match together {
+        Ok(written) => {
+            for (submission, idea) in checked.into_iter().zip(written) {
+                submission.answer(conn, Ok(idea));
+            }
+            return false;
+        }
+        Err(e) => e,
+    };
+    tracing::debug!(error = %failure, submissions = checked.len(), "a batch failed; writing its submissions one by one");
+    let mut suspect = false;
+    for submission in checked {
+        let outcome = ideas::insert(conn, &submission.author, &submission.draft);
+        suspect |= matches!(outcome, Err(ApiError::Internal(_)));
+        submission.answer(conn, outcome);
+    }
+    suspect
+}
+
+/// Writes checked submissions, all or none: on PostgreSQL as one statement when none is
+/// anonymous (a code word is checked under the organisation's lock, which needs a
+/// transaction), otherwise in one transaction.
+fn write_together(conn: &mut DbConnection, batch: &[Submission]) -> Result<Vec<Idea>, ApiError> {
+    if let DbConnection::Postgresql(pg) = conn
+        && batch.iter().all(|s| s.draft.code_word.is_none())
+    {
+        return insert_in_one_statement(pg, batch);
+    }
+    db::write_tx(conn, |conn| {
+        batch
+            .iter()
+            .map(|s| ideas::write_submission(conn, &s.author, &s.draft))
+            .collect()
+    })
+}
+
+/// The rows `ideas::write_submission` writes, for the whole batch in one round trip: a
+/// statement of constant text (every column an array), which each connection prepares
+/// once. The foreign keys of links and events are checked at the end of the statement,
+/// when the ideas they name are in.
+fn insert_in_one_statement(pg: &mut PgConnection, batch: &[Submission]) -> Result<Vec<Idea>, ApiError> {
+    let rows: Vec<Idea> = batch
+        .iter()
+        .map(|s| ideas::submitted_idea(&s.author, &s.draft))
+        .collect();
+    let mut statement = SubmitBatch::default();
+    for (idea, submission) in rows.iter().zip(batch) {
+        statement.add(idea, &submission.draft)?;
+    }
+    let written: i64 = statement.get_result(pg)?;
+    if written != i64::try_from(rows.len()).unwrap_or(i64::MAX) {
+        return Err(ApiError::internal(format!(
+            "{written} of {} submissions written",
+            rows.len()
+        )));
+    }
+    Ok(rows)
+}
+
+/// Column arrays of the batch statement, one entry per row.
+#[derive(Default)]
+struct SubmitBatch<'a> {
+    // ideas
+    id: Vec<&'a str>,
+    org_id: Vec<&'a str>,
+    unit_id: Vec<&'a str>,
+    author_id: Vec<&'a str>,
+    author_share: Vec<i64>,
+    code_word: Vec<Option<&'a str>>,
+    title: Vec<&'a str>,
+    current_situation: Vec<&'a str>,
+    proposal: Vec<&'a str>,
+    expected_benefit: Vec<&'a str>,
+    est_hours: Vec<Option<f64>>,
+    est_cost: Vec<Option<f64>>,
+    est_quality: Vec<Option<&'a str>>,
+    status: Vec<&'a str>,
+    cycle: Vec<i64>,
+    owner_id: Vec<Option<&'a str>>,
+    duplicate_of_id: Vec<Option<&'a str>>,
+    decision_reason: Vec<Option<&'a str>>,
+    vote_count: Vec<i64>,
+    comment_count: Vec<i64>,
+    stage_entered_at: Vec<NaiveDateTime>,
+    version: Vec<i64>,
+    created_at: Vec<NaiveDateTime>,
+    updated_at: Vec<NaiveDateTime>,
+    // idea_dimensions
+    link_idea: Vec<&'a str>,
+    link_key: Vec<&'a str>,
+    link_org: Vec<&'a str>,
+    link_status: Vec<&'a str>,
+    link_unit: Vec<&'a str>,
+    link_at: Vec<NaiveDateTime>,
+    // idea_coauthors
+    co_idea: Vec<&'a str>,
+    co_user: Vec<&'a str>,
+    co_org: Vec<&'a str>,
+    co_share: Vec<i64>,
+    // idea_events
+    event_id: Vec<String>,
+    event_org: Vec<&'a str>,
+    event_idea: Vec<&'a str>,
+    event_cycle: Vec<i64>,
+    event_action: Vec<&'a str>,
+    event_from: Vec<Option<&'a str>>,
+    event_to: Vec<&'a str>,
+    event_actor: Vec<&'a str>,
+    event_hidden: Vec<bool>,
+    event_note: Vec<Option<&'a str>>,
+    event_stage: Vec<String>,
+    event_at: Vec<NaiveDateTime>,
+}
+
+impl<'a> SubmitBatch<'a> {
+    fn add(&mut self, idea: &'a Idea, draft: &'a IdeaDraft) -> Result<(), ApiError> {
+        self.id.push(&idea.id);
+        self.org_id.push(&idea.org_id);
+        self.unit_id.push(&idea.unit_id);
+        self.author_id.push(&idea.author_id);
+        self.author_share.push(idea.author_share);
+        self.code_word.push(idea.code_word.as_deref());
+        self.title.push(&idea.title);
+        self.current_situation.push(&idea.current_situation);
+        self.proposal.push(&idea.proposal);
+        self.expected_benefit.push(&idea.expected_benefit);
+        self.est_hours.push(idea.est_hours_saved_per_year);
+        self.est_cost.push(idea.est_cost_saved_per_year);
+        self.est_quality.push(idea.est_quality_benefit.as_deref());
+        self.status.push(&idea.status);
+        self.cycle.push(idea.cycle);
+        self.owner_id.push(idea.owner_id.as_deref());
+        self.duplicate_of_id.push(idea.duplicate_of_id.as_deref());
+        self.decision_reason.push(idea.decision_reason.as_deref());
+        self.vote_count.push(idea.vote_count);
+        self.comment_count.push(idea.comment_count);
+        self.stage_entered_at.push(idea.stage_entered_at);
+        self.version.push(idea.version);
+        self.created_at.push(idea.created_at);
+        self.updated_at.push(idea.updated_at);
+        for key in &draft.dimensions {
+            self.link_idea.push(&idea.id);
+            self.link_key.push(key);
+            self.link_org.push(&idea.org_id);
+            self.link_status.push(&idea.status);
+            self.link_unit.push(&idea.unit_id);
+            self.link_at.push(idea.created_at);
+        }
+        for (user, share) in &draft.co_authors {
+            self.co_idea.push(&idea.id);
+            self.co_user.push(user);
+            self.co_org.push(&idea.org_id);
+            self.co_share.push(*share);
+        }
+        let event = ideas::submit_event(idea);
+        self.event_id.push(db::new_id());
+        self.event_org.push(&idea.org_id);
+        self.event_idea.push(&idea.id);
+        self.event_cycle.push(event.cycle);
+        self.event_action.push(event.action);
+        self.event_from.push(event.from.map(|s| s.as_str()));
+        self.event_to.push(event.to.as_str());
+        self.event_actor.push(event.actor_id);
+        self.event_hidden.push(event.actor_hidden);
+        self.event_note.push(event.note);
+        self.event_stage.push(idea_events::stage_json(&event.snapshot)?);
+        self.event_at.push(event.at);
+        Ok(())
+    }
+}
+
+impl QueryId for SubmitBatch<'_> {
+    // Cached by its SQL text, which is the same for every batch.
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for SubmitBatch<'_> {
+    /// The number of ideas written.
+    type SqlType = BigInt;
+}
+
+impl RunQueryDsl<PgConnection> for SubmitBatch<'_> {}
+
+/// `INSERT INTO <table> (<columns>) SELECT * FROM unnest(<one array per column>)`, the
+/// arrays bound in the order of the columns.
+macro_rules! insert_unnest {
+    ($out:ident, $table:literal, $($column:literal: $ty:ty = $array:expr),+ $(,)?) => {{
+        let columns: &[&str] = &[$($column),+];
+        $out.push_sql(concat!("INSERT INTO ", $table, " ("));
+        $out.push_sql(&columns.join(", "));
+        $out.push_sql(") SELECT * FROM unnest(");
+        let mut first = true;
+        $(
+            if !first {
+                $out.push_sql(", ");
+            }
+            first = false;
+            $out.push_bind_param::<Array<$ty>, _>(&$array)?;
+        )+
+        let _ = first;
+        $out.push_sql(")");
+    }};
+}
+
+impl QueryFragment<Pg> for SubmitBatch<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("WITH new_ideas AS (");
+        insert_unnest!(out, "ideas",
+            "id": Text = self.id,
+            "org_id": Text = self.org_id,
+            "unit_id": Text = self.unit_id,
+            "author_id": Text = self.author_id,
+            "author_share": BigInt = self.author_share,
+            "code_word": Nullable<Text> = self.code_word,
+            "title": Text = self.title,
+            "current_situation": Text = self.current_situation,
+            "proposal": Text = self.proposal,
+            "expected_benefit": Text = self.expected_benefit,
+            "est_hours_saved_per_year": Nullable<Double> = self.est_hours,
+            "est_cost_saved_per_year": Nullable<Double> = self.est_cost,
+            "est_quality_benefit": Nullable<Text> = self.est_quality,
+            "status": Text = self.status,
+            "cycle": BigInt = self.cycle,
+            "owner_id": Nullable<Text> = self.owner_id,
+            "duplicate_of_id": Nullable<Text> = self.duplicate_of_id,
+            "decision_reason": Nullable<Text> = self.decision_reason,
+            "vote_count": BigInt = self.vote_count,
+            "comment_count": BigInt = self.comment_count,
+            "stage_entered_at": Timestamp = self.stage_entered_at,
+            "version": BigInt = self.version,
+            "created_at": Timestamp = self.created_at,
+            "updated_at": Timestamp = self.updated_at,
+        );
+        out.push_sql(" RETURNING id), links AS (");
+        insert_unnest!(out, "idea_dimensions",
+            "idea_id": Text = self.link_idea,
+            "dimension_key": Text = self.link_key,
+            "org_id": Text = self.link_org,
+            "status": Text = self.link_status,
+            "unit_id": Text = self.link_unit,
+            "created_at": Timestamp = self.link_at,
+        );
+        out.push_sql("), co_authors AS (");
+        insert_unnest!(out, "idea_coauthors",
+            "idea_id": Text = self.co_idea,
+            "user_id": Text = self.co_user,
+            "org_id": Text = self.co_org,
+            "share": BigInt = self.co_share,
+        );
+        out.push_sql("), events AS (");
+        insert_unnest!(out, "idea_events",
+            "id": Text = self.event_id,
+            "org_id": Text = self.event_org,
+            "idea_id": Text = self.event_idea,
+            "cycle": BigInt = self.event_cycle,
+            "action": Text = self.event_action,
+            "from_status": Nullable<Text> = self.event_from,
+            "to_status": Text = self.event_to,
+            "actor_id": Text = self.event_actor,
+            "actor_hidden": Bool = self.event_hidden,
+            "note": Nullable<Text> = self.event_note,
+            "stage": Text = self.event_stage,
+            "created_at": Timestamp = self.event_at,
+        );
+        out.push_sql(") SELECT COUNT(*) FROM new_ideas");
+        Ok(())
+    }
+}

@@ -1,0 +1,346 @@
+//! Idea submissions written in batches (`store::idea_writer`): every submission gets the
+//! answer it would have got alone, and a failed one leaves nothing behind.
+
+use std::sync::{Arc, Mutex};
+
+use actix_web::ResponseError;
+use futures_util::future::join_all;
+use kaizen::auth::AuthUser;
+use kaizen::domain::roles::Role;
+use kaizen::error::ApiError;
+use kaizen::store::idea_writer::{self, Submission};
+use kaizen::store::ideas::IdeaDraft;
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::helpers::{Session, TestApp};
+use crate::ideas::{id_of, idea_body};
+
+both_backends!(
+    one_batch_writes_the_good_and_answers_each_bad_one,
+    a_batch_without_failures_writes_every_row,
+    concurrent_submissions_each_get_their_own_answer,
+);
+
+fn author(app: &TestApp, s: &Session, unit: &str) -> AuthUser {
+    AuthUser {
+        id: s.user_id.clone(),
+        org_id: app.org_id.clone(),
+        role: Role::Employee,
+        unit_id: Some(unit.to_owned()),
+        email: s.email.clone(),
+        display_name: "Author".into(),
+        must_change_password: false,
+    }
+}
+
+fn draft(unit: &str, title: &str, dimensions: &[&str], code_word: Option<&str>) -> IdeaDraft {
+    IdeaDraft {
+        unit_id: unit.to_owned(),
+        title: title.to_owned(),
+        current_situation: "Forms are printed, signed and scanned.".into(),
+        proposal: format!("{title}: sign them online."),
+        expected_benefit: "No paper.".into(),
+        dimensions: dimensions.iter().map(|d| (*d).to_owned()).collect(),
+        author_share: 100,
+        co_authors: Vec::new(),
+        code_word: code_word.map(str::to_owned),
+        impact: None,
+    }
+}
+
+/// What one submission was answered: the new idea's id, or the status and the fields
+/// of the problem.
+#[derive(Debug, Clone, PartialEq)]
+enum Answer {
+    Written(String),
+    Refused(u16, Vec<String>),
+}
+
+fn refused(e: &ApiError) -> Answer {
+    let fields = match e {
+        ApiError::Validation(fields) => fields.iter().map(|f| f.field.clone()).collect(),
+        _ => Vec::new(),
+    };
+    Answer::Refused(e.status_code().as_u16(), fields)
+}
+
+/// Writes `submissions` as one batch on a connection of the application's pool and
+/// returns the answers in order.
+async fn write_one_batch(app: &TestApp, submissions: Vec<(AuthUser, IdeaDraft)>) -> Vec<Answer> {
+    let answers: Arc<Mutex<Vec<Option<Answer>>>> = Arc::new(Mutex::new(vec![None; submissions.len()]));
+    let batch: Vec<Submission> = submissions
+        .into_iter()
+        .enumerate()
+        .map(|(i, (author, draft))| {
+            let answers = Arc::clone(&answers);
+            Submission {
+                author,
+                draft,
+                respond: Box::new(move |outcome| {
+                    let answer = match outcome {
+                        Ok(written) => Answer::Written(written.idea.id),
+                        Err(e) => refused(&e),
+                    };
+                    answers.lock().unwrap()[i] = Some(answer);
+                }),
+            }
+        })
+        .collect();
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().expect("connection");
+        idea_writer::write_batch(&mut conn, batch);
+    })
+    .await
+    .expect("join");
+    let answers = answers.lock().unwrap().clone();
+    answers
+        .into_iter()
+        .map(|a| a.expect("every submission is answered"))
+        .collect()
+}
+
+async fn idea_count(app: &TestApp, s: &Session) -> usize {
+    let mut n = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/ideas?limit=100&cursor={c}"),
+            None => "/api/v1/ideas?limit=100".to_owned(),
+        };
+        let page = app.get(&path, &s.token).await.expect(200).clone();
+        n += page["items"].as_array().unwrap().len();
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => return n,
+        }
+    }
+}
+
+/// The idea reads back as submitted, with its links and exactly one history event.
+async fn assert_written(app: &TestApp, s: &Session, id: &str, title: &str, dimensions: Value) {
+    let idea = app.get(&format!("/api/v1/ideas/{id}"), &s.token).await;
+    let idea = idea.expect(200);
+    assert_eq!(idea["title"], title);
+    assert_eq!(idea["status"], "submitted");
+    assert_eq!(idea["version"], 1);
+    assert_eq!(idea["dimensions"], dimensions);
+    let history = app.get(&format!("/api/v1/ideas/{id}/history"), &s.token).await;
+    let items = history.expect(200)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["action"], "submit");
+    assert_eq!(items[0]["to"], "submitted");
+}
+
+async fn one_batch_writes_the_good_and_answers_each_bad_one(app: &TestApp) {
+    let unit = app.create_unit("Bauamt", None).await;
+    let first = app.user("employee", Some(&unit)).await;
+    let second = app.user("employee", Some(&unit)).await;
+    let (_, other_admin) = app.other_organization().await;
+    let foreign_unit = app
+        .post(
+            "/api/v1/units",
+            &other_admin.token,
+            json!({"name": "Fremdes Amt", "parent_id": null}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = idea_count(app, &app.admin).await;
+
+    // Without code words (on PostgreSQL the batch is one statement) ...
+    let answers = write_one_batch(
+        app,
+        vec![
+            (
+                author(app, &first, &unit),
+                draft(&unit, "Erste", &["experimentation"], None),
+            ),
+            // A unit of another organisation: its foreign key refuses the batch's write.
+            (author(app, &first, &unit), draft(&foreign_unit, "Fremd", &[], None)),
+            // Refused before anything is written.
+            (
+                author(app, &second, &unit),
+                draft(&unit, "Unbekannt", &["no_such_key"], None),
+            ),
+            (
+                author(app, &second, &unit),
+                draft(&unit, "Dritte", &["leadership", "competence"], None),
+            ),
+        ],
+    )
+    .await;
+    assert!(matches!(answers[0], Answer::Written(_)), "{answers:?}");
+    assert_eq!(answers[1], Answer::Refused(422, vec!["unit_id".into()]));
+    assert_eq!(answers[2], Answer::Refused(422, vec!["dimensions[0]".into()]));
+    assert!(matches!(answers[3], Answer::Written(_)), "{answers:?}");
+    let mut written: Vec<String> = written_ids(&answers);
+
+    // ... and with them (one transaction): the same new code word by two authors.
+    let answers = write_one_batch(
+        app,
+        vec![
+            (author(app, &second, &unit), draft(&unit, "Zweite", &[], Some("Dachs"))),
+            (
+                author(app, &first, &unit),
+                draft(&unit, "Nachahmer", &[], Some("Dachs")),
+            ),
+            (
+                author(app, &first, &unit),
+                draft(&unit, "Vierte", &["competence"], None),
+            ),
+        ],
+    )
+    .await;
+    assert!(matches!(answers[0], Answer::Written(_)), "{answers:?}");
+    assert_eq!(answers[1], Answer::Refused(422, vec!["code_word".into()]));
+    assert!(matches!(answers[2], Answer::Written(_)), "{answers:?}");
+    written.extend(written_ids(&answers));
+
+    // Exactly the four are there, each whole; nothing of the refused ones.
+    assert_eq!(idea_count(app, &app.admin).await, before + 4);
+    assert_written(app, &app.admin, &written[0], "Erste", json!(["experimentation"])).await;
+    assert_written(
+        app,
+        &app.admin,
+        &written[1],
+        "Dritte",
+        json!(["competence", "leadership"]),
+    )
+    .await;
+    assert_written(app, &app.admin, &written[2], "Zweite", json!([])).await;
+    assert_written(app, &app.admin, &written[3], "Vierte", json!(["competence"])).await;
+    let anonymous = app.get(&format!("/api/v1/ideas/{}", written[2]), &first.token).await;
+    assert_eq!(anonymous.expect(200)["author"]["name"], "Dachs");
+}
+
+fn written_ids(answers: &[Answer]) -> Vec<String> {
+    answers
+        .iter()
+        .filter_map(|a| match a {
+            Answer::Written(id) => Some(id.clone()),
+            Answer::Refused(..) => None,
+        })
+        .collect()
+}
+
+async fn a_batch_without_failures_writes_every_row(app: &TestApp) {
+    let unit = app.create_unit("Ordnungsamt", None).await;
+    let employee = app.user("employee", Some(&unit)).await;
+    let before = idea_count(app, &app.admin).await;
+    let keys: [&[&str]; 4] = [&[], &["experimentation"], &["leadership", "competence"], &[]];
+    let submissions = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            (
+                author(app, &employee, &unit),
+                draft(&unit, &format!("Idee {i}"), k, None),
+            )
+        })
+        .collect();
+    let answers = write_one_batch(app, submissions).await;
+    let ids = written_ids(&answers);
+    assert_eq!(ids.len(), 4, "{answers:?}");
+    assert_eq!(idea_count(app, &app.admin).await, before + 4);
+    for (i, id) in ids.iter().enumerate() {
+        let mut sorted: Vec<&str> = keys[i].to_vec();
+        sorted.sort_unstable();
+        assert_written(app, &employee, id, &format!("Idee {i}"), json!(sorted)).await;
+    }
+    // In submission order, newest first in the list.
+    let page = app.get("/api/v1/ideas?limit=4", &employee.token).await;
+    let listed: Vec<String> = page.expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(id_of)
+        .collect();
+    let mut newest_first = ids.clone();
+    newest_first.reverse();
+    assert_eq!(listed, newest_first);
+    // The dimension filter finds the linked ones (the links carry the idea's state).
+    let linked = app
+        .get("/api/v1/ideas?dimension=competence&status=submitted", &employee.token)
+        .await;
+    let linked: Vec<String> = linked.expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(id_of)
+        .collect();
+    assert_eq!(linked, vec![ids[2].clone()]);
+}
+
+async fn concurrent_submissions_each_get_their_own_answer(app: &TestApp) {
+    let unit = app.create_unit("Kämmerei", None).await;
+    let authors = join_all((0..4).map(|_| app.user("employee", Some(&unit)))).await;
+    let before = idea_count(app, &app.admin).await;
+    let mut bodies: Vec<(usize, Value)> = Vec::new();
+    for i in 0..24 {
+        let mut body = idea_body(&unit, &format!("Parallel {i}"));
+        if i % 3 == 0 {
+            body["dimensions"] = json!(["experimentation"]);
+        }
+        bodies.push((i % authors.len(), body));
+    }
+    // Among them: an unknown dimension, a unit that does not exist, and one new code word
+    // claimed by two authors at once.
+    let mut bad_key = idea_body(&unit, "Falscher Schlüssel");
+    bad_key["dimensions"] = json!(["no_such_key"]);
+    bodies.push((0, bad_key));
+    bodies.push((1, idea_body("no-such-unit", "Falsche Einheit")));
+    for who in [2, 3] {
+        let mut body = idea_body(&unit, &format!("Anonym {who}"));
+        body["code_word"] = json!("Igel");
+        bodies.push((who, body));
+    }
+    let replies = join_all(
+        bodies
+            .iter()
+            .map(|(who, body)| app.post("/api/v1/ideas", &authors[*who].token, body.clone())),
+    )
+    .await;
+
+    let mut created = Vec::new();
+    for (reply, (who, body)) in replies.iter().zip(&bodies) {
+        let title = body["title"].as_str().unwrap();
+        match title {
+            "Falscher Schlüssel" => {
+                reply.expect(422);
+                assert_eq!(reply.error_fields(), vec!["dimensions[0]"]);
+            }
+            "Falsche Einheit" => {
+                reply.expect(422);
+                assert_eq!(reply.error_fields(), vec!["unit_id"]);
+            }
+            _ if title.starts_with("Anonym") => {
+                if reply.status.as_u16() == 201 {
+                    created.push((reply.body.clone(), *who));
+                } else {
+                    reply.expect(422);
+                    assert_eq!(reply.error_fields(), vec!["code_word"]);
+                }
+            }
+            _ => {
+                let idea = reply.expect(201);
+                assert_eq!(idea["title"], title);
+                assert_eq!(idea["author"]["id"], authors[*who].user_id.as_str());
+                created.push((idea.clone(), *who));
+            }
+        }
+    }
+    let anonymous = created.iter().filter(|(i, _)| i["code_word"] == "Igel").count();
+    assert_eq!(anonymous, 1, "exactly one author gets the new code word");
+    assert_eq!(created.len(), 25);
+    assert_eq!(idea_count(app, &app.admin).await, before + 25);
+    // Each answer is what a later read returns.
+    for (idea, who) in &created {
+        let id = id_of(idea);
+        let got = app.get(&format!("/api/v1/ideas/{id}"), &authors[*who].token).await;
+        assert_eq!(got.expect(200), idea);
+    }
+}
