@@ -218,11 +218,39 @@ pub fn connect(target: &DatabaseTarget, pool_size: u32) -> Result<DbPool, DbErro
 /// How often the background thread copies the SQLite write-ahead log into the database.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
 
+/// Log frames (pages) after which the background thread has the log start over.
+const RESTART_AFTER_FRAMES: i64 = 4096;
+
+/// Frames the checkpoint before the restart may leave for it: the restart runs with the
+/// writers waiting, so the passive runs before it copy (and sync) nearly everything.
+const RESTART_LEAVES_FRAMES: i64 = 256;
+
+/// What `PRAGMA wal_checkpoint` reports.
+#[derive(QueryableByName)]
+struct CheckpointResult {
+    /// Frames in the log.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    log: i64,
+    /// Frames of the log copied into the database.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    checkpointed: i64,
+}
+
 /// SQLite's own automatic checkpoint runs inside the commit that fills the log, while
 /// that writer still holds the write lock (and this process's writer mutex): every few
 /// dozen writes one of them copied the log and waited for its fsyncs while all others
 /// queued. A passive checkpoint from a thread of its own does the same work beside the
 /// writers.
+///
+/// A passive checkpoint alone never lets the log start over, though: the log is rewritten
+/// from its beginning only by a writer that starts while every frame has been copied, and
+/// under a steady stream of writes (a batch of ideas every half millisecond) there is
+/// always a newer frame. Without SQLite's own checkpoint the log grew by 300 MB a second;
+/// with it, the writer that crossed its limit ran it, fsyncs included, and stalled every
+/// writer for 20–45 ms. So once the log holds `RESTART_AFTER_FRAMES`, the thread catches
+/// up with passive runs, then takes this process's writer mutex for one more, which finds
+/// little left; the next writer starts the log over. Writers wait for that run only (its
+/// two fsyncs: 10–20 ms on this machine while ideas stream in).
 #[derive(Debug)]
 pub struct Checkpointer {
     stop: Arc<AtomicBool>,
@@ -246,12 +274,7 @@ impl Checkpointer {
                     }
                     // The last one empties the log, so the next start does not have to
                     // read it back (a bulk load can leave hundreds of megabytes).
-                    let sql = if last {
-                        "PRAGMA wal_checkpoint(TRUNCATE)"
-                    } else {
-                        "PRAGMA wal_checkpoint(PASSIVE)"
-                    };
-                    if let Some(Err(e)) = conn.as_mut().map(|c| c.batch_execute(sql)) {
+                    if let Some(Err(e)) = conn.as_mut().map(|c| checkpoint(c, last)) {
                         tracing::warn!(error = %e, "background checkpoint failed; reconnecting");
                         conn = None;
                     }
@@ -271,6 +294,32 @@ impl Checkpointer {
             }
         }
     }
+}
+
+/// One round of the checkpoint thread (see `Checkpointer`).
+fn checkpoint(conn: &mut DbConnection, last: bool) -> QueryResult<()> {
+    if last {
+        return conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+    let passive = |conn: &mut DbConnection| -> QueryResult<CheckpointResult> {
+        diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result(conn)
+    };
+    let mut done = passive(conn)?;
+    if done.log < RESTART_AFTER_FRAMES {
+        return Ok(());
+    }
+    // Each run has only what arrived during the previous one to copy and sync.
+    for _ in 0..4 {
+        if done.log - done.checkpointed <= RESTART_LEAVES_FRAMES {
+            break;
+        }
+        done = passive(conn)?;
+    }
+    // With the writers waiting the run copies the rest, and the next writer finds every
+    // frame copied and starts the log over (RESTART would also wait for readers still
+    // on the old log, with the busy handler's sleeps of 1, 2, 5, 10 ms: 20 ms each time).
+    let _writer = SQLITE_WRITER.lock().unwrap_or_else(PoisonError::into_inner);
+    passive(conn).map(drop)
 }
 
 impl Drop for Checkpointer {
@@ -395,6 +444,60 @@ pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Frames in the log, as a passive checkpoint reports them.
+    fn log_frames(conn: &mut DbConnection) -> i64 {
+        let r: CheckpointResult = diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)")
+            .get_result(conn)
+            .expect("checkpoint");
+        r.log
+    }
+
+    #[test]
+    fn a_long_log_starts_over_while_writes_go_on() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = DatabaseTarget::Sqlite {
+            path: dir.path().join("k.db").display().to_string(),
+        };
+        let manager = DbManager::new(target);
+        let mut conn = manager.establish().expect("connect");
+        conn.batch_execute("CREATE TABLE t (v BLOB NOT NULL)").expect("table");
+        // A steady stream of small write transactions, as the idea writer's batches are.
+        let stop = Arc::new(AtomicBool::new(false));
+        let writer = {
+            let manager = manager.clone();
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let mut conn = manager.establish().expect("connect");
+                conn.batch_execute("PRAGMA wal_autocheckpoint = 0").expect("pragma");
+                while !stop.load(Ordering::Acquire) {
+                    write_tx(&mut conn, |c| {
+                        c.batch_execute("INSERT INTO t (v) VALUES (randomblob(3000))")
+                    })
+                    .expect("insert");
+                }
+            })
+        };
+        let mut grown = 0;
+        for _ in 0..2000 {
+            grown = log_frames(&mut conn);
+            if grown > RESTART_AFTER_FRAMES {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(grown > RESTART_AFTER_FRAMES, "the log grew to {grown} frames only");
+
+        checkpoint(&mut conn, false).expect("checkpoint");
+        std::thread::sleep(Duration::from_millis(20));
+        let after = log_frames(&mut conn);
+        stop.store(true, Ordering::Release);
+        writer.join().expect("writer");
+        assert!(
+            after < grown,
+            "the log started over: {grown} frames before, {after} after"
+        );
+    }
 
     #[test]
     fn parses_sqlite_urls() {
