@@ -488,6 +488,8 @@ impl UpdateIdea {
 ///
 /// Anyone in the organisation may submit, alone, as a group (co-authors with shares
 /// summing to 100 %) or anonymously under a code word. The idea starts `submitted`.
+/// Submissions arriving at the same time are written together in one transaction; the
+/// answer comes after it committed.
 #[utoipa::path(
     tag = "ideas",
     request_body = CreateIdea,
@@ -496,6 +498,7 @@ impl UpdateIdea {
         (status = 201, body = IdeaResponse, headers(("ETag" = String), ("Location" = String))),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, unknown unit or co-author, code word taken", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Thousands of submissions are waiting to be written; try again shortly", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/ideas")]
