@@ -423,6 +423,13 @@ where
     }
 }
 
+/// True when the connection is in no transaction and its transaction state is sound
+/// (after a failed commit or rollback diesel marks it broken).
+pub fn outside_transaction(conn: &mut DbConnection) -> bool {
+    type Tm = <DbConnection as Connection>::TransactionManager;
+    matches!(Tm::transaction_manager_status_mut(conn).transaction_depth(), Ok(None))
+}
+
 /// The current time in UTC, truncated to microseconds so both backends store the same value.
 pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)

@@ -16,10 +16,15 @@
 //! A submission is answered only after its batch committed, so a `201` still means
 //! written. The checks the database cannot make (dimension keys of the current
 //! questionnaire, active co-authors) run before the write and answer their `422` at
-//! once; the unit is left to its foreign key. When the write fails (a unit of another
-//! organisation, a code word another author claimed in the same batch), nothing of the
-//! batch stays, and its submissions are checked and written again one by one, each in a
-//! transaction of its own: every one gets exactly the answer it would have got alone.
+//! once; the unit is left to its foreign key. When the write fails (say, a unit of
+//! another organisation), nothing of the batch stays, and its submissions are checked
+//! and written again one by one, each in a transaction of its own: every one gets
+//! exactly the answer it would have got alone. The answer is built right after the
+//! commit on the writer's connection (most need no read at all: an idea's author is the
+//! caller); a panic while building one loses only that answer. Anonymous submissions do not come
+//! here (`create_idea` writes them alone): their code word is checked under their
+//! organisation's lock, which other transactions hold too, and waiting for it would stop
+//! every organisation's submissions.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
@@ -63,14 +68,21 @@ pub struct Submission {
 }
 
 impl Submission {
+    /// Hands the outcome over. A panic in `respond` drops only this answer (its request
+    /// gets a 500); the batch's other answers still go out.
     fn answer(self, conn: &mut DbConnection, outcome: Result<Idea, ApiError>) {
         let Self { author, draft, respond } = self;
-        respond(outcome.map(|idea| Written {
-            conn,
-            idea,
-            author: &author,
-            draft: &draft,
+        let answered = catch_unwind(AssertUnwindSafe(|| {
+            respond(outcome.map(|idea| Written {
+                conn,
+                idea,
+                author: &author,
+                draft: &draft,
+            }))
         }));
+        if answered.is_err() {
+            tracing::error!("building the answer to a written idea panicked");
+        }
     }
 }
 
@@ -124,7 +136,9 @@ fn run(manager: &DbManager, waiting: &Receiver<Submission>) {
         }));
         match outcome {
             Ok((mut conn, suspect)) => {
-                if !suspect || manager.is_valid(&mut conn).is_ok() {
+                // After an internal error the connection may be broken: keep it only if it
+                // is outside any transaction and answers.
+                if !suspect || (db::outside_transaction(&mut conn) && manager.is_valid(&mut conn).is_ok()) {
                     kept = Some(conn);
                 }
             }
@@ -133,43 +147,50 @@ fn run(manager: &DbManager, waiting: &Receiver<Submission>) {
     }
 }
 
-/// Checks and writes one batch, then answers every submission. True when something
-/// failed inside a transaction, which may mean the connection broke.
+/// Checks and writes one batch, then answers every submission. True when an internal
+/// error occurred, which may mean the connection broke.
 pub fn write_batch(conn: &mut DbConnection, batch: Vec<Submission>) -> bool {
+    let mut suspect = false;
     let mut lookups = Lookups::default();
     let mut checked = Vec::with_capacity(batch.len());
     for submission in batch {
         match ideas::check_before_batch(conn, &submission.author.org_id, &submission.draft, &mut lookups) {
             Ok(()) => checked.push(submission),
-            Err(e) => submission.answer(conn, Err(e)),
+            Err(e) => {
+                suspect |= is_internal(&e);
+                submission.answer(conn, Err(e));
+            }
         }
     }
     if checked.is_empty() {
-        return false;
+        return suspect;
     }
-    let together = write_together(conn, &checked);
-    let failure = match together {
+    let failure = match write_together(conn, &checked) {
         Ok(written) => {
             for (submission, idea) in checked.into_iter().zip(written) {
                 submission.answer(conn, Ok(idea));
             }
-            return false;
+            return suspect;
         }
         Err(e) => e,
     };
     tracing::debug!(error = %failure, submissions = checked.len(), "a batch failed; writing its submissions one by one");
-    let mut suspect = false;
+    suspect |= is_internal(&failure);
     for submission in checked {
         let outcome = ideas::insert(conn, &submission.author, &submission.draft);
-        suspect |= matches!(outcome, Err(ApiError::Internal(_)));
+        suspect |= outcome.as_ref().is_err_and(is_internal);
         submission.answer(conn, outcome);
     }
     suspect
 }
 
-/// Writes checked submissions, all or none: on PostgreSQL as one statement when none is
-/// anonymous (a code word is checked under the organisation's lock, which needs a
-/// transaction), otherwise in one transaction.
+fn is_internal(e: &ApiError) -> bool {
+    matches!(e, ApiError::Internal(_) | ApiError::Unavailable(_))
+}
+
+/// Writes checked submissions, all or none: on PostgreSQL as one statement (an anonymous
+/// one, should one come, needs a transaction for its code word's check), on SQLite in
+/// one transaction.
 fn write_together(conn: &mut DbConnection, batch: &[Submission]) -> Result<Vec<Idea>, ApiError> {
     if let DbConnection::Postgresql(pg) = conn
         && batch.iter().all(|s| s.draft.code_word.is_none())
@@ -197,13 +218,8 @@ fn insert_in_one_statement(pg: &mut PgConnection, batch: &[Submission]) -> Resul
     for (idea, submission) in rows.iter().zip(batch) {
         statement.add(idea, &submission.draft)?;
     }
-    let written: i64 = statement.get_result(pg)?;
-    if written != i64::try_from(rows.len()).unwrap_or(i64::MAX) {
-        return Err(ApiError::internal(format!(
-            "{written} of {} submissions written",
-            rows.len()
-        )));
-    }
+    // Autocommitted, all rows or none: each array has one entry per row.
+    statement.execute(pg)?;
     Ok(rows)
 }
 
@@ -326,7 +342,7 @@ impl QueryId for SubmitBatch<'_> {
 }
 
 impl Query for SubmitBatch<'_> {
-    /// The number of ideas written.
+    /// The number of ideas written (always the batch's size).
     type SqlType = BigInt;
 }
 

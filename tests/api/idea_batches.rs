@@ -1,8 +1,6 @@
 //! Idea submissions written in batches (`store::idea_writer`): every submission gets the
 //! answer it would have got alone, and a failed one leaves nothing behind.
 
-use std::sync::{Arc, Mutex};
-
 use actix_web::ResponseError;
 use futures_util::future::join_all;
 use kaizen::auth::AuthUser;
@@ -11,6 +9,7 @@ use kaizen::error::ApiError;
 use kaizen::store::idea_writer::{self, Submission};
 use kaizen::store::ideas::IdeaDraft;
 use serde_json::{Value, json};
+use tokio::sync::oneshot;
 
 use crate::both_backends;
 use crate::helpers::{Session, TestApp};
@@ -68,21 +67,20 @@ fn refused(e: &ApiError) -> Answer {
 /// Writes `submissions` as one batch on a connection of the application's pool and
 /// returns the answers in order.
 async fn write_one_batch(app: &TestApp, submissions: Vec<(AuthUser, IdeaDraft)>) -> Vec<Answer> {
-    let answers: Arc<Mutex<Vec<Option<Answer>>>> = Arc::new(Mutex::new(vec![None; submissions.len()]));
+    let mut answered = Vec::new();
     let batch: Vec<Submission> = submissions
         .into_iter()
-        .enumerate()
-        .map(|(i, (author, draft))| {
-            let answers = Arc::clone(&answers);
+        .map(|(author, draft)| {
+            let (answer, receiver) = oneshot::channel();
+            answered.push(receiver);
             Submission {
                 author,
                 draft,
                 respond: Box::new(move |outcome| {
-                    let answer = match outcome {
+                    let _ = answer.send(match outcome {
                         Ok(written) => Answer::Written(written.idea.id),
                         Err(e) => refused(&e),
-                    };
-                    answers.lock().unwrap()[i] = Some(answer);
+                    });
                 }),
             }
         })
@@ -94,10 +92,9 @@ async fn write_one_batch(app: &TestApp, submissions: Vec<(AuthUser, IdeaDraft)>)
     })
     .await
     .expect("join");
-    let answers = answers.lock().unwrap().clone();
-    answers
+    answered
         .into_iter()
-        .map(|a| a.expect("every submission is answered"))
+        .map(|mut r| r.try_recv().expect("every submission is answered"))
         .collect()
 }
 

@@ -508,19 +508,29 @@ pub async fn create_idea(
     body: ApiJson<CreateIdea>,
 ) -> Result<HttpResponse, ApiError> {
     let draft = body.into_inner().validate(&caller)?;
-    let (answer, answered) = tokio::sync::oneshot::channel();
-    state.idea_writer.submit(Submission {
-        author: caller,
-        draft,
-        respond: Box::new(move |outcome| {
-            let response = outcome.and_then(|w| submitted_detail(w.conn, w.author, w.idea, w.draft));
-            // The request may have gone meanwhile; the idea stays written.
-            let _ = answer.send(response);
-        }),
-    })?;
-    let idea = answered
-        .await
-        .map_err(|_| ApiError::internal("the idea writer dropped a submission"))??;
+    let idea = if draft.code_word.is_some() {
+        // Alone, on a pooled connection: its code word is checked under the organisation's
+        // lock, which must not hold up the writer (see `store::idea_writer`).
+        db::run(&state.pool, move |conn| {
+            let idea = store::insert(conn, &caller, &draft)?;
+            submitted_detail(conn, &caller, idea, &draft)
+        })
+        .await?
+    } else {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        state.idea_writer.submit(Submission {
+            author: caller,
+            draft,
+            respond: Box::new(move |outcome| {
+                let response = outcome.and_then(|w| submitted_detail(w.conn, w.author, w.idea, w.draft));
+                // The request may have gone meanwhile; the idea stays written.
+                let _ = answer.send(response);
+            }),
+        })?;
+        answered
+            .await
+            .map_err(|_| ApiError::internal("the idea writer dropped a submission"))??
+    };
     tracing::info!(idea_id = %idea.summary.id, "idea submitted");
     Ok(HttpResponse::Created()
         .insert_header((
