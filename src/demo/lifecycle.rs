@@ -10,11 +10,11 @@ use rand::Rng;
 
 use crate::demo::clock::id_at;
 use crate::demo::rows::{CycleRow, EventRow, IdeaRow, SpanRow};
-use crate::domain::pdca::{self, Action, Actor, StageValues, Status};
+use crate::domain::pdca::{self, Action, Actor, StageValues};
 use crate::domain::roles::Role;
 use crate::domain::unit_tree::UnitTree;
 use crate::store::idea_events;
-use crate::store::ideas::{self, Cycle, Idea};
+use crate::store::ideas::{self, Cycle, Idea, IdeaDraft, ImpactEstimate};
 
 /// What an author submits, as `store::ideas::insert` receives it after validation.
 #[derive(Debug, Clone)]
@@ -163,49 +163,26 @@ pub fn live<R: Rng + ?Sized>(
     rng: &mut R,
 ) -> Result<Life, String> {
     let s = submission;
-    let mut idea = Idea {
-        id: s.id.clone(),
-        org_id: s.org_id.clone(),
+    let draft = IdeaDraft {
         unit_id: s.unit_id.clone(),
-        author_id: s.author_id.clone(),
-        author_share: s.author_share,
-        code_word: s.code_word.clone(),
         title: s.title.clone(),
         current_situation: s.current_situation.clone(),
         proposal: s.proposal.clone(),
         expected_benefit: s.expected_benefit.clone(),
-        est_hours_saved_per_year: s.est_hours_saved_per_year,
-        est_cost_saved_per_year: s.est_cost_saved_per_year,
-        est_quality_benefit: s.est_quality_benefit.clone(),
-        status: Status::Submitted.as_str().to_owned(),
-        cycle: 1,
-        owner_id: None,
-        duplicate_of_id: None,
-        decision_reason: None,
-        vote_count: 0,
-        comment_count: 0,
-        stage_entered_at: s.at,
-        version: 1,
-        created_at: s.at,
-        updated_at: s.at,
+        dimensions: Vec::new(),
+        author_share: s.author_share,
+        co_authors: Vec::new(),
+        code_word: s.code_word.clone(),
+        impact: Some(ImpactEstimate {
+            hours_saved_per_year: s.est_hours_saved_per_year,
+            cost_saved_per_year: s.est_cost_saved_per_year,
+            quality_benefit: s.est_quality_benefit.clone(),
+        }),
     };
+    let mut idea = ideas::submitted_idea_at(s.id.clone(), &s.org_id, &s.author_id, &draft, s.at);
     let mut cycles: Vec<Cycle> = Vec::new();
     let mut spans = Vec::new();
-    let mut events = vec![event(
-        &idea,
-        idea_events::EventDraft {
-            action: "submit",
-            from: None,
-            to: Status::Submitted,
-            cycle: 1,
-            actor_id: &s.author_id,
-            actor_hidden: idea.anonymous(),
-            note: None,
-            snapshot: idea_events::snapshot(&idea, &StageValues::default(), None),
-            at: s.at,
-        },
-        rng,
-    )?];
+    let mut events = vec![event(&idea, ideas::submit_event(&idea), rng)?];
 
     for (n, step) in steps.iter().enumerate() {
         let refused = |why: String| format!("idea {:?}, step {} ({}): {why}", s.title, n + 1, step.action);

@@ -661,13 +661,18 @@ pub fn write_submission(conn: &mut DbConnection, author: &AuthUser, draft: &Idea
 
 /// The row a submission becomes, as of now, with a new identifier.
 pub fn submitted_idea(author: &AuthUser, draft: &IdeaDraft) -> Idea {
-    let now = db::now();
+    submitted_idea_at(db::new_id(), &author.org_id, &author.id, draft, db::now())
+}
+
+/// The row a submission becomes with the given identifier and time (the demo generator
+/// writes its history with times of its own).
+pub fn submitted_idea_at(id: String, org_id: &str, author_id: &str, draft: &IdeaDraft, now: NaiveDateTime) -> Idea {
     let impact = draft.impact.clone().unwrap_or_default();
     Idea {
-        id: db::new_id(),
-        org_id: author.org_id.clone(),
+        id,
+        org_id: org_id.to_owned(),
         unit_id: draft.unit_id.clone(),
-        author_id: author.id.clone(),
+        author_id: author_id.to_owned(),
         author_share: draft.author_share,
         code_word: draft.code_word.clone(),
         title: draft.title.clone(),
