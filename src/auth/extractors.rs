@@ -1,6 +1,9 @@
 //! Who is calling: `AuthUser` validates the bearer token and loads the account on every
 //! request (so deactivation takes effect at once); `Lead`, `Manager` and `Admin` add a
-//! minimum role. Auth is visible in each handler's signature.
+//! minimum role. Auth is visible in each handler's signature. `TokenCaller` (idea
+//! submissions only) verifies the token alone: the account is loaded and checked with
+//! the submission's batch, before anything is written, so deactivation still takes
+//! effect at once.
 
 use std::ops::Deref;
 
@@ -9,11 +12,12 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
+use crate::auth::tokens::Claims;
 use crate::db;
 use crate::domain::roles::Role;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::users;
+use crate::store::users::{self, User};
 
 /// An authenticated, active user of some organisation.
 #[derive(Debug, Clone)]
@@ -61,15 +65,27 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
     Ok(token.trim().to_owned())
 }
 
-async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
+/// The application state and the verified claims of the request's access token.
+fn verified(req: &HttpRequest) -> Result<(web::Data<AppState>, Claims), ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| ApiError::internal("application state missing"))?;
-    let token = bearer(&req)?;
+    let token = bearer(req)?;
     let claims = state.keys.verify(&token)?;
-    let token_org = claims.org.clone();
+    Ok((state, claims))
+}
+
+async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
+    let (state, claims) = verified(&req)?;
+    let token_org = claims.org;
     let user = db::run(&state.pool, move |conn| users::find_by_id_any_org(conn, &claims.sub)).await?;
+    account(user, &token_org)
+}
+
+/// The account behind a verified token, as every request sees it: it must still exist,
+/// belong to the organisation the token was issued for, and be active.
+pub fn account(user: Option<User>, token_org: &str) -> Result<AuthUser, ApiError> {
     // The token names the organisation it was issued for; a user moved elsewhere or a
     // deactivated account must not keep using it.
     let Some(user) = user else {
@@ -93,6 +109,43 @@ async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
     })
 }
 
+/// What every endpoint but `/me` requires beyond a sound account: the generated
+/// password replaced.
+pub fn may_act(user: AuthUser) -> Result<AuthUser, ApiError> {
+    if user.must_change_password {
+        return Err(ApiError::forbidden(
+            "replace the generated password first: PUT /api/v1/me/password",
+        ));
+    }
+    Ok(user)
+}
+
+/// A caller whose access token is verified but whose account is not loaded yet: for an
+/// endpoint that loads it later together with others' (idea submissions, see
+/// `store::idea_writer`), which must then apply `account` and `may_act` before acting.
+#[derive(Debug, Clone)]
+pub struct TokenCaller {
+    pub user_id: String,
+    pub org_id: String,
+}
+
+impl FromRequest for TokenCaller {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(verified(req).map(|(_, claims)| TokenCaller {
+            user_id: claims.sub,
+            org_id: claims.org,
+        }))
+    }
+}
+
+/// Loads and checks the caller's account as the `AuthUser` extractor does.
+pub async fn authenticated(req: &HttpRequest) -> Result<AuthUser, ApiError> {
+    may_act(authenticate(req.clone()).await?)
+}
+
 /// Any authenticated user, even one who still has to replace a generated password.
 /// Only `/me` and `/me/password` accept this.
 #[derive(Debug, Clone)]
@@ -114,15 +167,7 @@ impl FromRequest for AuthUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move {
-            let user = authenticate(req).await?;
-            if user.must_change_password {
-                return Err(ApiError::forbidden(
-                    "replace the generated password first: PUT /api/v1/me/password",
-                ));
-            }
-            Ok(user)
-        })
+        Box::pin(async move { authenticated(&req).await })
     }
 }
 

@@ -6,4 +6,4 @@ pub mod password;
 pub mod secret;
 pub mod tokens;
 
-pub use extractors::{Admin, AnyAuthUser, AuthUser, Lead, Manager};
+pub use extractors::{Admin, AnyAuthUser, AuthUser, Lead, Manager, TokenCaller};

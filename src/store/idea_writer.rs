@@ -26,6 +26,7 @@
 //! organisation's lock, which other transactions hold too, and waiting for it would stop
 //! every organisation's submissions.
 
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 
@@ -37,11 +38,12 @@ use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{Array, BigInt, Bool, Double, Nullable, Text, Timestamp};
 use r2d2::ManageConnection;
 
-use crate::auth::AuthUser;
+use crate::auth::extractors::{account, may_act};
+use crate::auth::{AuthUser, TokenCaller};
 use crate::db::{self, DatabaseTarget, DbConnection, DbManager};
 use crate::error::ApiError;
-use crate::store::idea_events;
 use crate::store::ideas::{self, Idea, IdeaDraft, Lookups};
+use crate::store::{idea_events, users};
 
 /// Submissions waiting for the writer; a full queue answers 503.
 const QUEUE: usize = 4096;
@@ -60,8 +62,18 @@ pub struct Written<'a> {
     pub draft: &'a IdeaDraft,
 }
 
+/// Who submits.
+pub enum Submitter {
+    /// An account loaded and checked already.
+    Account(AuthUser),
+    /// Only the access token is verified (`auth::TokenCaller`): the account is loaded and
+    /// checked together with the batch's others, one query for all, before anything is
+    /// written; a deactivated account is refused as it would be on any request.
+    Token(TokenCaller),
+}
+
 pub struct Submission {
-    pub author: AuthUser,
+    pub submitter: Submitter,
     /// Validated as far as the request alone allows (`CreateIdea::validate`).
     pub draft: IdeaDraft,
     pub respond: Respond,
@@ -70,10 +82,26 @@ pub struct Submission {
 impl Submission {
     /// Answers that the submission was not written.
     fn refuse(self, why: ApiError) {
-        let respond = self.respond;
-        if catch_unwind(AssertUnwindSafe(|| respond(Err(why)))).is_err() {
-            tracing::error!("answering a refused idea panicked");
-        }
+        refuse(self.respond, why);
+    }
+}
+
+/// A submission whose account passed its checks.
+pub struct Ready {
+    author: AuthUser,
+    draft: IdeaDraft,
+    respond: Respond,
+}
+
+fn refuse(respond: Respond, why: ApiError) {
+    if catch_unwind(AssertUnwindSafe(|| respond(Err(why)))).is_err() {
+        tracing::error!("answering a refused idea panicked");
+    }
+}
+
+impl Ready {
+    fn refuse(self, why: ApiError) {
+        refuse(self.respond, why);
     }
 
     /// Hands the outcome over. A panic in `respond` drops only this answer (its request
@@ -123,7 +151,7 @@ impl IdeaWriter {
                 .spawn(move || run("writer", &manager, next_submissions, write_batch))?;
             return Ok(Self { queue });
         }
-        let (to_writer, checked) = mpsc::sync_channel::<Vec<Submission>>(QUEUE);
+        let (to_writer, checked) = mpsc::sync_channel::<Vec<Ready>>(QUEUE);
         let checker_manager = manager.clone();
         std::thread::Builder::new().name("idea-checker".into()).spawn(move || {
             run("checker", &checker_manager, next_submissions, |conn, batch| {
@@ -163,11 +191,11 @@ impl IdeaWriter {
 }
 
 /// One stage's loop: the next batch, a connection (kept while it is sound), the work.
-fn run(
+fn run<S: Refusable>(
     stage: &str,
     manager: &DbManager,
-    mut next: impl FnMut() -> Option<Vec<Submission>>,
-    mut work: impl FnMut(&mut DbConnection, Vec<Submission>) -> bool,
+    mut next: impl FnMut() -> Option<Vec<S>>,
+    mut work: impl FnMut(&mut DbConnection, Vec<S>) -> bool,
 ) {
     let mut kept: Option<DbConnection> = None;
     while let Some(batch) = next() {
@@ -203,6 +231,23 @@ fn run(
     }
 }
 
+/// What a stage can answer when it cannot do its work.
+trait Refusable {
+    fn refuse(self, why: ApiError);
+}
+
+impl Refusable for Submission {
+    fn refuse(self, why: ApiError) {
+        Submission::refuse(self, why);
+    }
+}
+
+impl Refusable for Ready {
+    fn refuse(self, why: ApiError) {
+        Ready::refuse(self, why);
+    }
+}
+
 /// Checks and writes one batch on one connection, then answers every submission (what
 /// the two threads do in turn). True when an internal error occurred, which may mean
 /// the connection broke.
@@ -213,25 +258,71 @@ pub fn write_batch(conn: &mut DbConnection, batch: Vec<Submission>) -> bool {
 
 /// The checks before writing (`ideas::check_before_batch`); answers the refused
 /// submissions and returns the others.
-fn check_batch(conn: &mut DbConnection, batch: Vec<Submission>) -> (Vec<Submission>, bool) {
-    let mut suspect = false;
+fn check_batch(conn: &mut DbConnection, batch: Vec<Submission>) -> (Vec<Ready>, bool) {
+    let (accounts, mut suspect) = check_accounts(conn, batch);
     let mut lookups = Lookups::default();
-    let mut passed = Vec::with_capacity(batch.len());
-    for submission in batch {
-        match ideas::check_before_batch(conn, &submission.author.org_id, &submission.draft, &mut lookups) {
-            Ok(()) => passed.push(submission),
+    let mut passed = Vec::with_capacity(accounts.len());
+    for ready in accounts {
+        match ideas::check_before_batch(conn, &ready.author.org_id, &ready.draft, &mut lookups) {
+            Ok(()) => passed.push(ready),
             Err(e) => {
                 suspect |= is_internal(&e);
-                submission.refuse(e);
+                ready.refuse(e);
             }
         }
     }
     (passed, suspect)
 }
 
+/// Loads the accounts of the batch's token submitters in one query and applies the
+/// checks every request's account passes (`auth::extractors::account`, `may_act`).
+fn check_accounts(conn: &mut DbConnection, batch: Vec<Submission>) -> (Vec<Ready>, bool) {
+    let ids: Vec<&str> = batch
+        .iter()
+        .filter_map(|s| match &s.submitter {
+            Submitter::Token(t) => Some(t.user_id.as_str()),
+            Submitter::Account(_) => None,
+        })
+        .collect();
+    let loaded = if ids.is_empty() {
+        Ok(HashMap::new())
+    } else {
+        users::by_ids_any_org(conn, &ids)
+    };
+    let loaded = match loaded {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            for submission in batch {
+                submission.refuse(match &e {
+                    ApiError::Unavailable(m) => ApiError::Unavailable(m.clone()),
+                    other => ApiError::internal(other.to_string()),
+                });
+            }
+            return (Vec::new(), true);
+        }
+    };
+    let mut ready = Vec::with_capacity(batch.len());
+    for Submission {
+        submitter,
+        draft,
+        respond,
+    } in batch
+    {
+        let author = match submitter {
+            Submitter::Account(author) => Ok(author),
+            Submitter::Token(token) => account(loaded.get(&token.user_id).cloned(), &token.org_id).and_then(may_act),
+        };
+        match author {
+            Ok(author) => ready.push(Ready { author, draft, respond }),
+            Err(e) => refuse(respond, e),
+        }
+    }
+    (ready, false)
+}
+
 /// Writes checked submissions together and answers them; when that fails, checks and
 /// writes each alone.
-fn write_checked(conn: &mut DbConnection, checked: Vec<Submission>) -> bool {
+fn write_checked(conn: &mut DbConnection, checked: Vec<Ready>) -> bool {
     if checked.is_empty() {
         return false;
     }
@@ -261,7 +352,7 @@ fn is_internal(e: &ApiError) -> bool {
 /// Writes checked submissions, all or none: on PostgreSQL as one statement (an anonymous
 /// one, should one come, needs a transaction for its code word's check), on SQLite in
 /// one transaction.
-fn write_together(conn: &mut DbConnection, batch: &[Submission]) -> Result<Vec<Idea>, ApiError> {
+fn write_together(conn: &mut DbConnection, batch: &[Ready]) -> Result<Vec<Idea>, ApiError> {
     if let DbConnection::Postgresql(pg) = conn
         && batch.iter().all(|s| s.draft.code_word.is_none())
     {
@@ -279,7 +370,7 @@ fn write_together(conn: &mut DbConnection, batch: &[Submission]) -> Result<Vec<I
 /// statement of constant text (every column an array), which each connection prepares
 /// once. The foreign keys of links and events are checked at the end of the statement,
 /// when the ideas they name are in.
-fn insert_in_one_statement(pg: &mut PgConnection, batch: &[Submission]) -> Result<Vec<Idea>, ApiError> {
+fn insert_in_one_statement(pg: &mut PgConnection, batch: &[Ready]) -> Result<Vec<Idea>, ApiError> {
     let rows: Vec<Idea> = batch
         .iter()
         .map(|s| ideas::submitted_idea(&s.author, &s.draft))

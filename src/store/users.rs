@@ -1,5 +1,7 @@
 //! User accounts.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -106,6 +108,16 @@ pub fn find(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<User, Api
 /// Only for authentication, which learns the organisation from the row itself.
 pub fn find_by_id_any_org(conn: &mut DbConnection, id: &str) -> Result<Option<User>, ApiError> {
     Ok(users::table.find(id).get_result(conn).optional()?)
+}
+
+/// Only for authenticating a batch of idea submissions (`store::idea_writer`), by id.
+pub fn by_ids_any_org(conn: &mut DbConnection, ids: &[&str]) -> Result<HashMap<String, User>, ApiError> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .load::<User>(conn)?
+        .into_iter()
+        .map(|u| (u.id.clone(), u))
+        .collect())
 }
 
 /// Only for login: e-mails are unique across the installation.

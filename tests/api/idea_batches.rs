@@ -4,9 +4,10 @@
 use actix_web::ResponseError;
 use futures_util::future::join_all;
 use kaizen::auth::AuthUser;
+use kaizen::auth::TokenCaller;
 use kaizen::domain::roles::Role;
 use kaizen::error::ApiError;
-use kaizen::store::idea_writer::{self, Submission};
+use kaizen::store::idea_writer::{self, Submission, Submitter};
 use kaizen::store::ideas::IdeaDraft;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -19,6 +20,8 @@ both_backends!(
     one_batch_writes_the_good_and_answers_each_bad_one,
     a_batch_without_failures_writes_every_row,
     concurrent_submissions_each_get_their_own_answer,
+    a_batch_checks_each_submitters_account,
+    submitting_checks_the_account_before_anything_else,
 );
 
 fn author(app: &TestApp, s: &Session, unit: &str) -> AuthUser {
@@ -67,14 +70,22 @@ fn refused(e: &ApiError) -> Answer {
 /// Writes `submissions` as one batch on a connection of the application's pool and
 /// returns the answers in order.
 async fn write_one_batch(app: &TestApp, submissions: Vec<(AuthUser, IdeaDraft)>) -> Vec<Answer> {
+    let submissions = submissions
+        .into_iter()
+        .map(|(author, draft)| (Submitter::Account(author), draft))
+        .collect();
+    write_submissions(app, submissions).await
+}
+
+async fn write_submissions(app: &TestApp, submissions: Vec<(Submitter, IdeaDraft)>) -> Vec<Answer> {
     let mut answered = Vec::new();
     let batch: Vec<Submission> = submissions
         .into_iter()
-        .map(|(author, draft)| {
+        .map(|(submitter, draft)| {
             let (answer, receiver) = oneshot::channel();
             answered.push(receiver);
             Submission {
-                author,
+                submitter,
                 draft,
                 respond: Box::new(move |outcome| {
                     let _ = answer.send(match outcome {
@@ -340,4 +351,192 @@ async fn concurrent_submissions_each_get_their_own_answer(app: &TestApp) {
         let got = app.get(&format!("/api/v1/ideas/{id}"), &authors[*who].token).await;
         assert_eq!(got.expect(200), idea);
     }
+}
+
+/// PostgreSQL only (migration `2026-11-27-000010_idea_write_path`): the rows of an idea
+/// name it with its organisation, so none can name another organisation's idea. SQLite
+/// keeps its separate keys (the migration says why).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_of_an_idea_name_its_organisation_on_postgres() {
+    let Some(app) = TestApp::spawn(crate::helpers::Backend::Postgres).await else {
+        eprintln!("skipped: KAIZEN_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let unit = app.create_unit("Kämmerei", None).await;
+    let idea = id_of(
+        app.post("/api/v1/ideas", &app.admin.token, idea_body(&unit, "Belege digital"))
+            .await
+            .expect(201),
+    );
+    let (other_org, other_admin) = app.other_organization().await;
+    let insert =
+        |table: &str, columns: &str, values: String| format!("INSERT INTO {table} ({columns}) VALUES ({values})");
+    let now = "TIMESTAMP '2026-11-27 12:00:00'";
+    let statements = [
+        insert(
+            "idea_votes",
+            "idea_id, user_id, org_id, created_at",
+            format!("'{idea}', '{}', '{other_org}', {now}", other_admin.user_id),
+        ),
+        insert(
+            "idea_dimensions",
+            "idea_id, dimension_key, org_id",
+            format!("'{idea}', 'experimentation', '{other_org}'"),
+        ),
+        insert(
+            "idea_events",
+            "id, org_id, idea_id, cycle, action, to_status, actor_id, stage, created_at",
+            format!(
+                "'{}', '{other_org}', '{idea}', 1, 'submit', 'submitted', '{}', '{{}}', {now}",
+                uuid::Uuid::now_v7(),
+                other_admin.user_id
+            ),
+        ),
+        insert(
+            "idea_comments",
+            "id, org_id, idea_id, author_id, body, created_at",
+            format!(
+                "'{}', '{other_org}', '{idea}', '{}', 'x', {now}",
+                uuid::Uuid::now_v7(),
+                other_admin.user_id
+            ),
+        ),
+    ];
+    let pool = app.pool.clone();
+    let outcomes = tokio::task::spawn_blocking(move || {
+        use diesel::RunQueryDsl;
+        let mut conn = pool.get().unwrap();
+        statements
+            .into_iter()
+            .map(|s| diesel::sql_query(s).execute(&mut conn).map_err(|e| e.to_string()))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    for outcome in &outcomes {
+        let error = outcome
+            .as_ref()
+            .expect_err("a row naming another organisation's idea was written");
+        assert!(error.contains("_idea_fkey"), "{error}");
+    }
+    // The same rows with the idea's own organisation are accepted (a vote).
+    app.put(&format!("/api/v1/ideas/{idea}/votes"), &app.admin.token, json!({}))
+        .await
+        .expect(200);
+    app.shutdown().await;
+}
+
+/// Submissions with only a verified token: the batch loads the accounts in one query and
+/// refuses each one a request would refuse, writing the others.
+async fn a_batch_checks_each_submitters_account(app: &TestApp) {
+    let unit = app.create_unit("Bauamt", None).await;
+    let active = app.user("employee", Some(&unit)).await;
+    let leaving = app.user("employee", Some(&unit)).await;
+    app.post(
+        &format!("/api/v1/users/{}/deactivate", leaving.user_id),
+        &app.admin.token,
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let (other_org, other_admin) = app.other_organization().await;
+    let token = |user: &Session, org: &str| {
+        Submitter::Token(TokenCaller {
+            user_id: user.user_id.clone(),
+            org_id: org.to_owned(),
+        })
+    };
+    let before = idea_count(app, &app.admin).await;
+    let answers = write_submissions(
+        app,
+        vec![
+            (token(&active, &app.org_id), draft(&unit, "Erste", &[], None)),
+            (token(&leaving, &app.org_id), draft(&unit, "Deaktiviert", &[], None)),
+            // A token naming another organisation than the account's.
+            (token(&other_admin, &app.org_id), draft(&unit, "Fremd", &[], None)),
+            (
+                Submitter::Token(TokenCaller {
+                    user_id: "no-such-user".into(),
+                    org_id: other_org.clone(),
+                }),
+                draft(&unit, "Niemand", &[], None),
+            ),
+            (token(&active, &app.org_id), draft(&unit, "Zweite", &[], None)),
+        ],
+    )
+    .await;
+    assert!(matches!(&answers[0], Answer::Written(_)), "{answers:?}");
+    assert_eq!(answers[1], Answer::Refused(401, vec![]));
+    assert_eq!(answers[2], Answer::Refused(401, vec![]));
+    assert_eq!(answers[3], Answer::Refused(401, vec![]));
+    assert!(matches!(&answers[4], Answer::Written(_)), "{answers:?}");
+    assert_eq!(idea_count(app, &app.admin).await, before + 2);
+    let written = written_ids(&answers);
+    let idea = app.get(&format!("/api/v1/ideas/{}", written[1]), &active.token).await;
+    assert_eq!(idea.expect(200)["author"]["id"], active.user_id.as_str());
+}
+
+/// Over HTTP: a deactivated account or one that must replace its generated password
+/// is refused (401, 403) before its body is even looked at, and nothing is written.
+async fn submitting_checks_the_account_before_anything_else(app: &TestApp) {
+    let unit = app.create_unit("Standesamt", None).await;
+    let employee = app.user("employee", Some(&unit)).await;
+    let good = json!({
+        "title": "Urkunden online",
+        "current_situation": "Urkunden werden am Schalter abgeholt.",
+        "proposal": "Versand als PDF mit Signatur.",
+        "expected_benefit": "Weniger Wege.",
+        "unit_id": unit,
+    });
+    app.post("/api/v1/ideas", &employee.token, good.clone())
+        .await
+        .expect(201);
+    let before = idea_count(app, &app.admin).await;
+    app.post(
+        &format!("/api/v1/users/{}/deactivate", employee.user_id),
+        &app.admin.token,
+        json!({}),
+    )
+    .await
+    .expect(200);
+    app.post("/api/v1/ideas", &employee.token, good.clone())
+        .await
+        .expect(401);
+    // Invalid fields, anonymous, or not JSON at all: still the account's answer first.
+    app.post("/api/v1/ideas", &employee.token, json!({"title": ""}))
+        .await
+        .expect(401);
+    let mut anonymous = good.clone();
+    anonymous["code_word"] = json!("Igel");
+    app.post("/api/v1/ideas", &employee.token, anonymous).await.expect(401);
+    let garbled = app
+        .client
+        .post(app.url("/api/v1/ideas"))
+        .bearer_auth(&employee.token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(garbled.status().as_u16(), 401);
+
+    let created = app
+        .post(
+            "/api/v1/users",
+            &app.admin.token,
+            json!({"email": "neu@standesamt.local", "display_name": "Neu", "role": "employee", "unit_id": unit}),
+        )
+        .await;
+    let initial = created.expect(201)["initial_password"].as_str().unwrap().to_owned();
+    let login = app.login("neu@standesamt.local", &initial).await;
+    let fresh = login.expect(200)["access_token"].as_str().unwrap().to_owned();
+    app.post("/api/v1/ideas", &fresh, good.clone()).await.expect(403);
+    app.post("/api/v1/ideas", &fresh, json!({"title": ""}))
+        .await
+        .expect(403);
+    assert_eq!(idea_count(app, &app.admin).await, before);
+    // A bad body from a sound account is still the body's problem.
+    app.post("/api/v1/ideas", &app.admin.token, json!({"title": ""}))
+        .await
+        .expect(422);
 }

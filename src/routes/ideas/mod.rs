@@ -12,7 +12,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::AuthUser;
+use crate::auth::extractors::authenticated;
+use crate::auth::{AuthUser, TokenCaller};
 use crate::db::{self, DbConnection};
 use crate::domain::ideas as rules;
 use crate::domain::pdca::{self, Status};
@@ -22,7 +23,7 @@ use crate::extract::{ApiJson, ExpectedVersion, etag};
 use crate::page_type;
 use crate::pagination::{self, DEFAULT_LIMIT, MAX_LIMIT, finish_page};
 use crate::state::AppState;
-use crate::store::idea_writer::Submission;
+use crate::store::idea_writer::{Submission, Submitter};
 use crate::store::ideas::{
     self as store, AuthorFilter, Cycle, CycleStages, Idea, IdeaCursor, IdeaDraft, IdeaEdit, IdeaFilter, IdeaSort,
     ImpactEstimate,
@@ -401,7 +402,7 @@ fn group(
 }
 
 impl CreateIdea {
-    fn validate(self, author: &AuthUser) -> Result<IdeaDraft, ApiError> {
+    fn validate(self, author_id: &str) -> Result<IdeaDraft, ApiError> {
         let mut v = Validator::new();
         let title = v.check("title", fields::text(&self.title, TITLE_MAX, false));
         let situation = v.check(
@@ -423,7 +424,7 @@ impl CreateIdea {
                 "an anonymous idea has no named co-authors: submit either under a code word or as a group",
             );
         }
-        let (author_share, co_authors) = group(&mut v, &author.id, self.author_share, &self.co_authors);
+        let (author_share, co_authors) = group(&mut v, author_id, self.author_share, &self.co_authors);
         let impact = self.impact_estimate.as_ref().map(|i| impact(&mut v, i));
         v.finish()?;
         let (Some(title), Some(current_situation), Some(proposal), Some(expected_benefit)) =
@@ -503,14 +504,25 @@ impl UpdateIdea {
 )]
 #[post("/ideas")]
 pub async fn create_idea(
-    caller: AuthUser,
+    req: HttpRequest,
+    token: TokenCaller,
     state: web::Data<AppState>,
-    body: ApiJson<CreateIdea>,
+    body: Result<ApiJson<CreateIdea>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
-    let draft = body.into_inner().validate(&caller)?;
+    // Only the token is verified so far: the writer loads the account with its batch.
+    // A refused body first meets the account's checks, so their answers (401, 403) come
+    // first, as on every endpoint.
+    let draft = match body.and_then(|b| b.into_inner().validate(&token.user_id)) {
+        Ok(draft) => draft,
+        Err(e) => {
+            authenticated(&req).await?;
+            return Err(e);
+        }
+    };
     let idea = if draft.code_word.is_some() {
         // Alone, on a pooled connection: its code word is checked under the organisation's
         // lock, which must not hold up the writer (see `store::idea_writer`).
+        let caller = authenticated(&req).await?;
         db::run(&state.pool, move |conn| {
             let idea = store::insert(conn, &caller, &draft)?;
             submitted_detail(conn, &caller, idea, &draft)
@@ -519,7 +531,7 @@ pub async fn create_idea(
     } else {
         let (answer, answered) = tokio::sync::oneshot::channel();
         state.idea_writer.submit(Submission {
-            author: caller,
+            submitter: Submitter::Token(token),
             draft,
             respond: Box::new(move |outcome| {
                 let response = outcome.and_then(|w| submitted_detail(w.conn, w.author, w.idea, w.draft));
