@@ -14,17 +14,21 @@
 //! (measured in BENCHMARKS.md); there a second thread checks the next batch meanwhile.
 //!
 //! A submission is answered only after its batch committed, so a `201` still means
-//! written. The checks the database cannot make (dimension keys of the current
-//! questionnaire, active co-authors) run before the write and answer their `422` at
-//! once; the unit is left to its foreign key. When the write fails (say, a unit of
-//! another organisation), nothing of the batch stays, and its submissions are checked
-//! and written again one by one, each in a transaction of its own: every one gets
-//! exactly the answer it would have got alone. The answer is built right after the
-//! commit on the writer's connection (most need no read at all: an idea's author is the
-//! caller); a panic while building one loses only that answer. Anonymous submissions do not come
-//! here (`create_idea` writes them alone): their code word is checked under their
-//! organisation's lock, which other transactions hold too, and waiting for it would stop
-//! every organisation's submissions.
+//! written. The request verifies the submitter's access token only; the batch loads the
+//! accounts of all its submitters in one query and refuses each one any request would
+//! refuse (gone, moved, deactivated: 401; generated password not replaced: 403), where
+//! a query per request cost a fifth of the machine's time. The checks the database
+//! cannot make (dimension keys of the current questionnaire, active co-authors) run
+//! before the write and answer their `422` at once; the unit is left to its foreign key.
+//! When the write fails (say, a unit of another organisation), nothing of the batch
+//! stays, and its submissions are checked and written again one by one, each in a
+//! transaction of its own: every one gets exactly the answer it would have got alone.
+//! The answer is built right after the commit on the writer's connection (most need no
+//! read at all: an idea's author is the caller); a panic while building one loses only
+//! that answer. Anonymous submissions do not come here (`create_idea` writes them
+//! alone): their code word is checked under their organisation's lock, which other
+//! transactions hold too, and waiting for it would stop every organisation's
+//! submissions.
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
