@@ -68,7 +68,8 @@ pub struct Written<'a> {
 
 /// Who submits.
 pub enum Submitter {
-    /// An account loaded and checked already.
+    /// An account loaded and checked already (as by the `AuthUser` extractor); the batch
+    /// still refuses it while its generated password is not replaced.
     Account(AuthUser),
     /// Only the access token is verified (`auth::TokenCaller`): the account is loaded and
     /// checked together with the batch's others, one query for all, before anything is
@@ -313,7 +314,7 @@ fn check_accounts(conn: &mut DbConnection, batch: Vec<Submission>) -> (Vec<Ready
     } in batch
     {
         let author = match submitter {
-            Submitter::Account(author) => Ok(author),
+            Submitter::Account(author) => may_act(author),
             Submitter::Token(token) => account(loaded.get(&token.user_id).cloned(), &token.org_id).and_then(may_act),
         };
         match author {

@@ -329,6 +329,18 @@ impl TestApp {
         self.login_ok(&email, PASSWORD).await
     }
 
+    /// Deactivates a user through the API (as admin).
+    pub async fn deactivate(&self, user_id: &str) {
+        let r = self
+            .post(
+                &format!("/api/v1/users/{user_id}/deactivate"),
+                &self.admin.token,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.expect(200)["active"], false);
+    }
+
     /// A second organisation with its own admin, created through the command-line path.
     pub async fn other_organization(&self) -> (String, Session) {
         let pool = self.pool.clone();

@@ -372,7 +372,7 @@ async fn rows_of_an_idea_name_its_organisation_on_postgres() {
     let insert =
         |table: &str, columns: &str, values: String| format!("INSERT INTO {table} ({columns}) VALUES ({values})");
     let now = "TIMESTAMP '2026-11-27 12:00:00'";
-    let statements = [
+    let statements = vec![
         insert(
             "idea_votes",
             "idea_id, user_id, org_id, created_at",
@@ -391,6 +391,21 @@ async fn rows_of_an_idea_name_its_organisation_on_postgres() {
                 uuid::Uuid::now_v7(),
                 other_admin.user_id
             ),
+        ),
+        insert(
+            "idea_coauthors",
+            "idea_id, user_id, org_id, share",
+            format!("'{idea}', '{}', '{other_org}', 50", other_admin.user_id),
+        ),
+        insert(
+            "idea_cycles",
+            "idea_id, cycle, org_id, started_at, updated_at",
+            format!("'{idea}', 7, '{other_org}', {now}, {now}"),
+        ),
+        insert(
+            "idea_stage_spans",
+            "idea_id, cycle, stage, org_id, unit_id, entered_at, left_at, seconds",
+            format!("'{idea}', 1, 'plan', '{other_org}', '{unit}', {now}, {now}, 0"),
         ),
         insert(
             "idea_comments",
@@ -413,6 +428,7 @@ async fn rows_of_an_idea_name_its_organisation_on_postgres() {
     })
     .await
     .unwrap();
+    assert_eq!(outcomes.len(), 7);
     for outcome in &outcomes {
         let error = outcome
             .as_ref()
@@ -427,22 +443,27 @@ async fn rows_of_an_idea_name_its_organisation_on_postgres() {
 }
 
 /// Submissions with only a verified token: the batch loads the accounts in one query and
-/// refuses each one a request would refuse, writing the others.
+/// refuses each one any request would refuse, writing the others, each under its own
+/// account.
 async fn a_batch_checks_each_submitters_account(app: &TestApp) {
     let unit = app.create_unit("Bauamt", None).await;
-    let active = app.user("employee", Some(&unit)).await;
+    let other_unit = app.create_unit("Grünflächenamt", None).await;
+    let first = app.user("employee", Some(&unit)).await;
+    let second = app.user("lead", Some(&other_unit)).await;
     let leaving = app.user("employee", Some(&unit)).await;
-    app.post(
-        &format!("/api/v1/users/{}/deactivate", leaving.user_id),
-        &app.admin.token,
-        json!({}),
-    )
-    .await
-    .expect(200);
+    app.deactivate(&leaving.user_id).await;
+    let created = app
+        .post(
+            "/api/v1/users",
+            &app.admin.token,
+            json!({"email": "neu@bauamt.local", "display_name": "Neu", "role": "employee"}),
+        )
+        .await;
+    let fresh = created.expect(201)["user"]["id"].as_str().unwrap().to_owned();
     let (other_org, other_admin) = app.other_organization().await;
-    let token = |user: &Session, org: &str| {
+    let token = |user_id: &str, org: &str| {
         Submitter::Token(TokenCaller {
-            user_id: user.user_id.clone(),
+            user_id: user_id.to_owned(),
             org_id: org.to_owned(),
         })
     };
@@ -450,34 +471,48 @@ async fn a_batch_checks_each_submitters_account(app: &TestApp) {
     let answers = write_submissions(
         app,
         vec![
-            (token(&active, &app.org_id), draft(&unit, "Erste", &[], None)),
-            (token(&leaving, &app.org_id), draft(&unit, "Deaktiviert", &[], None)),
-            // A token naming another organisation than the account's.
-            (token(&other_admin, &app.org_id), draft(&unit, "Fremd", &[], None)),
+            (token(&first.user_id, &app.org_id), draft(&unit, "Erste", &[], None)),
             (
-                Submitter::Token(TokenCaller {
-                    user_id: "no-such-user".into(),
-                    org_id: other_org.clone(),
-                }),
-                draft(&unit, "Niemand", &[], None),
+                token(&leaving.user_id, &app.org_id),
+                draft(&unit, "Deaktiviert", &[], None),
             ),
-            (token(&active, &app.org_id), draft(&unit, "Zweite", &[], None)),
+            // A token naming another organisation than the account's.
+            (
+                token(&other_admin.user_id, &app.org_id),
+                draft(&unit, "Fremd", &[], None),
+            ),
+            (token("no-such-user", &other_org), draft(&unit, "Niemand", &[], None)),
+            (token(&fresh, &app.org_id), draft(&unit, "Passwort", &[], None)),
+            (
+                token(&second.user_id, &app.org_id),
+                draft(&other_unit, "Zweite", &[], None),
+            ),
+            (
+                token(&first.user_id, &app.org_id),
+                draft(&other_unit, "Dritte", &[], None),
+            ),
         ],
     )
     .await;
-    assert!(matches!(&answers[0], Answer::Written(_)), "{answers:?}");
     assert_eq!(answers[1], Answer::Refused(401, vec![]));
     assert_eq!(answers[2], Answer::Refused(401, vec![]));
     assert_eq!(answers[3], Answer::Refused(401, vec![]));
-    assert!(matches!(&answers[4], Answer::Written(_)), "{answers:?}");
-    assert_eq!(idea_count(app, &app.admin).await, before + 2);
+    assert_eq!(answers[4], Answer::Refused(403, vec![]));
     let written = written_ids(&answers);
-    let idea = app.get(&format!("/api/v1/ideas/{}", written[1]), &active.token).await;
-    assert_eq!(idea.expect(200)["author"]["id"], active.user_id.as_str());
+    assert_eq!(written.len(), 3, "{answers:?}");
+    assert_eq!(idea_count(app, &app.admin).await, before + 3);
+    // Each idea under its own submitter's account, in the unit it named.
+    let expected = [(&first, &unit), (&second, &other_unit), (&first, &other_unit)];
+    for (id, (who, unit_id)) in written.iter().zip(expected) {
+        let idea = app.get(&format!("/api/v1/ideas/{id}"), &app.admin.token).await;
+        let idea = idea.expect(200);
+        assert_eq!(idea["author"]["id"], who.user_id.as_str(), "{idea}");
+        assert_eq!(idea["unit_id"], unit_id.as_str(), "{idea}");
+    }
 }
 
 /// Over HTTP: a deactivated account or one that must replace its generated password
-/// is refused (401, 403) before its body is even looked at, and nothing is written.
+/// is refused (401, 403) whatever its body, and nothing is written.
 async fn submitting_checks_the_account_before_anything_else(app: &TestApp) {
     let unit = app.create_unit("Standesamt", None).await;
     let employee = app.user("employee", Some(&unit)).await;
@@ -488,22 +523,21 @@ async fn submitting_checks_the_account_before_anything_else(app: &TestApp) {
         "expected_benefit": "Weniger Wege.",
         "unit_id": unit,
     });
+    let mut untitled = good.clone();
+    untitled["title"] = json!("");
     app.post("/api/v1/ideas", &employee.token, good.clone())
         .await
         .expect(201);
     let before = idea_count(app, &app.admin).await;
-    app.post(
-        &format!("/api/v1/users/{}/deactivate", employee.user_id),
-        &app.admin.token,
-        json!({}),
-    )
-    .await
-    .expect(200);
+    app.deactivate(&employee.user_id).await;
     app.post("/api/v1/ideas", &employee.token, good.clone())
         .await
         .expect(401);
-    // Invalid fields, anonymous, or not JSON at all: still the account's answer first.
-    app.post("/api/v1/ideas", &employee.token, json!({"title": ""}))
+    // Invalid fields, missing fields, anonymous, or not JSON at all: the account's answer.
+    app.post("/api/v1/ideas", &employee.token, untitled.clone())
+        .await
+        .expect(401);
+    app.post("/api/v1/ideas", &employee.token, json!({"title": "Nur ein Titel"}))
         .await
         .expect(401);
     let mut anonymous = good.clone();
@@ -531,12 +565,10 @@ async fn submitting_checks_the_account_before_anything_else(app: &TestApp) {
     let login = app.login("neu@standesamt.local", &initial).await;
     let fresh = login.expect(200)["access_token"].as_str().unwrap().to_owned();
     app.post("/api/v1/ideas", &fresh, good.clone()).await.expect(403);
-    app.post("/api/v1/ideas", &fresh, json!({"title": ""}))
-        .await
-        .expect(403);
+    app.post("/api/v1/ideas", &fresh, untitled.clone()).await.expect(403);
     assert_eq!(idea_count(app, &app.admin).await, before);
-    // A bad body from a sound account is still the body's problem.
-    app.post("/api/v1/ideas", &app.admin.token, json!({"title": ""}))
-        .await
-        .expect(422);
+    // A sound account's invalid body is the body's problem.
+    let refused = app.post("/api/v1/ideas", &app.admin.token, untitled).await;
+    refused.expect(422);
+    assert_eq!(refused.error_fields(), vec!["title".to_owned()]);
 }

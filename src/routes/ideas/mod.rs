@@ -510,8 +510,8 @@ pub async fn create_idea(
     body: Result<ApiJson<CreateIdea>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     // Only the token is verified so far: the writer loads the account with its batch.
-    // A refused body first meets the account's checks, so their answers (401, 403) come
-    // first, as on every endpoint.
+    // Whatever is refused here first meets the account's checks, so a gone, deactivated
+    // or not yet activated account gets their answer (401, 403), never the body's.
     let draft = match body.and_then(|b| b.into_inner().validate(&token.user_id)) {
         Ok(draft) => draft,
         Err(e) => {
@@ -530,7 +530,7 @@ pub async fn create_idea(
         .await?
     } else {
         let (answer, answered) = tokio::sync::oneshot::channel();
-        state.idea_writer.submit(Submission {
+        let queued = state.idea_writer.submit(Submission {
             submitter: Submitter::Token(token),
             draft,
             respond: Box::new(move |outcome| {
@@ -538,7 +538,11 @@ pub async fn create_idea(
                 // The request may have gone meanwhile; the idea stays written.
                 let _ = answer.send(response);
             }),
-        })?;
+        });
+        if let Err(e) = queued {
+            authenticated(&req).await?;
+            return Err(e);
+        }
         answered
             .await
             .map_err(|_| ApiError::internal("the idea writer dropped a submission"))??
