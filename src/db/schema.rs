@@ -294,14 +294,6 @@ diesel::table! {
     }
 }
 
-diesel::table! {
-    assessment_live_results (round_id) {
-        round_id -> Text,
-        response_count -> BigInt,
-        aggregates -> Text,
-    }
-}
-
 // Reports (migration 2026-11-26-000004_reports).
 diesel::table! {
     idea_stage_spans (idea_id, entered_at, stage) {
@@ -316,11 +308,13 @@ diesel::table! {
     }
 }
 
+// A closed round's figures, fixed at its close (migration 2026-12-03-000011).
 diesel::table! {
-    assessment_round_aggregates (round_id) {
+    assessment_published_results (round_id) {
         round_id -> Text,
-        aggregates -> Text,
-        computed_at -> Timestamp,
+        min_group_size -> BigInt,
+        results -> Text,
+        published_at -> Timestamp,
     }
 }
 
@@ -357,7 +351,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     assessment_responses,
     assessment_answers,
     assessment_scores,
-    assessment_live_results,
     ideas,
     idea_cycles,
     idea_dimensions,
@@ -366,6 +359,33 @@ diesel::allow_tables_to_appear_in_same_query!(
     idea_votes,
     idea_comments,
     idea_stage_spans,
-    assessment_round_aggregates,
+    assessment_published_results,
     reassessment_schedules,
+    sessions,
+    login_known_addresses,
 );
+
+// Sessions (migration 2026-12-03-000012_sessions).
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        org_id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        secret_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+
+// Login limits (migration 2026-12-03-000013_login_limits).
+diesel::table! {
+    login_known_addresses (subject) {
+        subject -> Text,
+        last_success_at -> Timestamp,
+    }
+}

@@ -473,9 +473,9 @@ fn build(
         rows::insert_responses(conn, &answered.responses)?;
         rows::insert_answers(conn, &answered.answers)?;
         rows::insert_scores(conn, &answered.scores)?;
-        // As closing a round does: its final aggregates are stored once.
+        // As closing a round does: its results are published once.
         let round = crate::store::assessments::find(conn, &org.id, &round_id)?;
-        crate::store::responses::final_aggregates(conn, &round)?;
+        crate::store::round_results::publish(conn, &round)?;
         progress.say(&format!(
             "round {}/{rounds} \"{title}\": {wanted} of {} eligible answered",
             j + 1,

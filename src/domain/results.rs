@@ -1,5 +1,12 @@
 //! Results of one assessment round, built from SQL aggregates: per dimension (with its
 //! items) for the whole round, and per unit under the minimum group size rule.
+//!
+//! A round's results are built once, when it closes, with the unit tree and the minimum
+//! group size k of that moment, and stored (`store::round_results`); every later read
+//! returns exactly those figures. Open rounds show participation only. So no two figures
+//! anyone can obtain differ by the answers of fewer than k people: within one build the
+//! suppression rules make every derivable remainder empty or at least k, and there is no
+//! second build of the same answers to set against it.
 
 use std::collections::HashMap;
 
@@ -18,6 +25,17 @@ pub struct RoundAggregates {
     /// Counted dimension scores per respondent unit and dimension.
     pub dimensions: Vec<(Option<String>, String, Moments)>,
     pub items: Vec<ItemAggregate>,
+    /// Per dimension, how many respondents answered how many of its items.
+    #[serde(default)]
+    pub answer_patterns: Vec<AnswerPattern>,
+}
+
+/// Respondents who answered exactly `answered` items of a dimension with a value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerPattern {
+    pub dimension: String,
+    pub answered: i64,
+    pub respondents: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,7 +48,7 @@ pub struct ItemAggregate {
     pub cant_judge: i64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemResult {
     pub key: String,
     pub reverse: bool,
@@ -38,11 +56,14 @@ pub struct ItemResult {
     /// even the pattern of "can't judge" answers would say something about a person.
     pub answered: Option<i64>,
     pub cant_judge: Option<i64>,
-    /// Mean of the values as answered; `None` when fewer than k answered.
+    /// Mean of the values as answered; `None` when hidden.
     pub mean: Option<f64>,
+    /// Why the mean is not shown.
+    #[serde(default)]
+    pub hidden: Option<Hidden>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DimensionResult {
     pub key: String,
     /// Respondents whose score counts (75 % rule).
@@ -52,14 +73,14 @@ pub struct DimensionResult {
     pub items: Vec<ItemResult>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnitDimensionResult {
     pub key: String,
     pub summary: Option<Summary>,
     pub hidden: Option<Hidden>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnitResult {
     pub unit_id: String,
     pub parent_id: Option<String>,
@@ -69,7 +90,7 @@ pub struct UnitResult {
     pub dimensions: Vec<UnitDimensionResult>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoundResults {
     pub responses: i64,
     /// Set when the whole round has fewer than k responses.
@@ -86,6 +107,80 @@ pub fn round_dimension(moments: Moments, responses: i64, k: i64) -> (Option<Summ
         (None, Some(Hidden::BelowMinGroupSize))
     } else {
         (summarize(moments), None)
+    }
+}
+
+/// Whether a dimension's item means may be shown beside its figures. The dimension score
+/// of a person is the mean of the items they answered, so respondents who answered
+/// different numbers of items are weighted differently in the dimension mean than in the
+/// item means; with the item sums and the dimension mean side by side, the answers of a
+/// group that answered some other number of items than everyone else can be solved for.
+/// Safe when at most one such group (by number of items answered, at least one) exists,
+/// or every one of them has at least k respondents. Input: (items answered, respondents).
+pub fn item_means_safe(patterns: impl Iterator<Item = (i64, i64)>, k: i64) -> bool {
+    let groups: Vec<i64> = patterns.filter(|(m, n)| *m > 0 && *n > 0).map(|(_, n)| n).collect();
+    groups.len() <= 1 || groups.iter().all(|n| *n >= k)
+}
+
+/// What an open round shows: how many have answered, nothing of their answers. Every
+/// figure waits for the close, when it is computed once for good; so no two states of
+/// the results can be set against each other.
+pub fn participation_only(instrument: &Instrument, responses: i64, tree: &UnitTree) -> RoundResults {
+    let open = Some(Hidden::RoundOpen);
+    RoundResults {
+        responses,
+        hidden: open,
+        dimensions: instrument
+            .dimensions
+            .iter()
+            .map(|d| DimensionResult {
+                key: d.key.clone(),
+                n: 0,
+                summary: None,
+                hidden: open,
+                items: d
+                    .items
+                    .iter()
+                    .map(|i| ItemResult {
+                        key: i.key.clone(),
+                        reverse: i.reverse,
+                        answered: None,
+                        cant_judge: None,
+                        mean: None,
+                        hidden: open,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        units: preorder(tree)
+            .into_iter()
+            .map(|u| UnitResult {
+                parent_id: tree.parent_of(&u).map(str::to_owned),
+                unit_id: u,
+                responses: None,
+                hidden: open,
+                dimensions: instrument
+                    .dimensions
+                    .iter()
+                    .map(|d| UnitDimensionResult {
+                        key: d.key.clone(),
+                        summary: None,
+                        hidden: open,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+impl RoundResults {
+    /// The unit tree the results were grouped by (the tree when the round closed).
+    pub fn tree(&self) -> UnitTree {
+        UnitTree::new(self.units.iter().map(|u| (u.unit_id.clone(), u.parent_id.clone())))
+    }
+
+    pub fn unit(&self, id: &str) -> Option<&UnitResult> {
+        self.units.iter().find(|u| u.unit_id == id)
     }
 }
 
@@ -120,12 +215,20 @@ pub fn build(instrument: &Instrument, agg: &RoundAggregates, tree: &UnitTree, k:
         *round_moments.entry(key.as_str()).or_default() += *m;
     }
     let items: HashMap<&str, &ItemAggregate> = agg.items.iter().map(|i| (i.key.as_str(), i)).collect();
+    let round_shown = responses >= k;
     let dimensions = instrument
         .dimensions
         .iter()
         .map(|d| {
             let m = round_moments.get(d.key.as_str()).copied().unwrap_or_default();
             let (summary, hidden) = round_dimension(m, responses, k);
+            let patterns_safe = item_means_safe(
+                agg.answer_patterns
+                    .iter()
+                    .filter(|p| p.dimension == d.key)
+                    .map(|p| (p.answered, p.respondents)),
+                k,
+            );
             DimensionResult {
                 key: d.key.clone(),
                 n: m.n,
@@ -137,15 +240,22 @@ pub fn build(instrument: &Instrument, agg: &RoundAggregates, tree: &UnitTree, k:
                     .map(|i| {
                         let a = items.get(i.key.as_str());
                         let answered = a.map(|a| a.answered).unwrap_or(0);
-                        let round_shown = responses >= k;
+                        let mean_hidden = if !round_shown || answered < k {
+                            Some(Hidden::BelowMinGroupSize)
+                        } else if !patterns_safe {
+                            Some(Hidden::Complementary)
+                        } else {
+                            None
+                        };
                         ItemResult {
                             key: i.key.clone(),
                             reverse: i.reverse,
                             answered: round_shown.then_some(answered),
                             cant_judge: round_shown.then(|| a.map(|a| a.cant_judge).unwrap_or(0)),
                             mean: a
-                                .filter(|_| round_shown && answered >= k)
+                                .filter(|_| mean_hidden.is_none())
                                 .map(|a| a.sum as f64 / a.answered as f64),
+                            hidden: mean_hidden,
                         }
                     })
                     .collect(),
@@ -285,6 +395,7 @@ mod tests {
                     cant_judge: 5,
                 },
             ],
+            answer_patterns: vec![],
         };
         let r = build(&instrument(), &agg, &tree, 3);
         assert_eq!(r.responses, 7);
@@ -319,6 +430,7 @@ mod tests {
             responses: vec![(Some("a".into()), 2)],
             dimensions: vec![(Some("a".into()), "d".into(), m(&[2.0, 3.0]))],
             items: vec![],
+            answer_patterns: vec![],
         };
         let r = build(&instrument(), &agg, &tree, 3);
         assert_eq!(r.hidden, Some(Hidden::BelowMinGroupSize));
@@ -330,5 +442,104 @@ mod tests {
                 .iter()
                 .all(|i| i.answered.is_none() && i.cant_judge.is_none())
         );
+    }
+
+    fn pattern(answered: i64, respondents: i64) -> AnswerPattern {
+        AnswerPattern {
+            dimension: "d".into(),
+            answered,
+            respondents,
+        }
+    }
+
+    /// Item means beside the dimension mean: one person who answered only one of two
+    /// items is weighted 1 in the dimension mean (mean of what they answered) but enters
+    /// one item's sum only; with everyone else answering both, that person's answer is
+    /// (item sums) − 2 × (dimension sum of the others), so the means are withheld.
+    #[test]
+    fn item_means_are_withheld_when_a_small_group_answered_differently() {
+        let tree = UnitTree::new([("a", None)]);
+        let base = |patterns: Vec<AnswerPattern>| RoundAggregates {
+            responses: vec![(Some("a".into()), 8)],
+            dimensions: vec![(
+                Some("a".into()),
+                "d".into(),
+                m(&[3.0, 3.5, 4.0, 2.5, 3.0, 4.5, 2.0, 5.0]),
+            )],
+            items: vec![
+                ItemAggregate {
+                    key: "d.1".into(),
+                    answered: 8,
+                    sum: 26,
+                    cant_judge: 0,
+                },
+                ItemAggregate {
+                    key: "d.2".into(),
+                    answered: 7,
+                    sum: 20,
+                    cant_judge: 1,
+                },
+            ],
+            answer_patterns: patterns,
+        };
+        let r = build(&instrument(), &base(vec![pattern(2, 7), pattern(1, 1)]), &tree, 5);
+        assert!(r.dimensions[0].summary.is_some(), "the dimension itself is shown");
+        for item in &r.dimensions[0].items {
+            assert_eq!(item.mean, None);
+            assert_eq!(item.hidden, Some(Hidden::Complementary));
+            assert!(item.answered.is_some(), "counts stay");
+        }
+        let r = build(&instrument(), &base(vec![pattern(2, 8)]), &tree, 5);
+        assert!(r.dimensions[0].items[0].mean.is_some(), "everyone answered alike");
+        let r = build(&instrument(), &base(vec![pattern(2, 5), pattern(1, 5)]), &tree, 5);
+        assert!(r.dimensions[0].items[0].mean.is_some(), "both groups have k");
+        assert!(
+            item_means_safe([(0, 1), (2, 9)].into_iter(), 5),
+            "no answers at all weigh nothing"
+        );
+        assert!(
+            !item_means_safe([(2, 3), (1, 9)].into_iter(), 5),
+            "a small full group is exposed as well"
+        );
+    }
+
+    #[test]
+    fn an_open_round_shows_participation_only() {
+        let tree = UnitTree::new([("a", None), ("b", Some("a"))]);
+        let r = participation_only(&instrument(), 42, &tree);
+        assert_eq!(r.responses, 42);
+        assert_eq!(r.hidden, Some(Hidden::RoundOpen));
+        assert!(
+            r.dimensions
+                .iter()
+                .all(|d| d.summary.is_none() && d.items.iter().all(|i| i.mean.is_none()))
+        );
+        assert_eq!(r.units.len(), 2);
+        assert!(
+            r.units
+                .iter()
+                .all(|u| u.responses.is_none() && u.hidden == Some(Hidden::RoundOpen))
+        );
+    }
+
+    #[test]
+    fn results_round_trip_through_storage_unchanged() {
+        let tree = UnitTree::new([("rathaus", None), ("amt", Some("rathaus"))]);
+        let agg = RoundAggregates {
+            responses: vec![(Some("amt".into()), 6), (Some("rathaus".into()), 5)],
+            dimensions: vec![
+                (Some("amt".into()), "d".into(), m(&[2.0, 3.0, 4.0, 3.5, 2.5, 4.5])),
+                (Some("rathaus".into()), "d".into(), m(&[1.0, 2.0, 3.0, 4.0, 5.0])),
+            ],
+            items: vec![],
+            answer_patterns: vec![],
+        };
+        let r = build(&instrument(), &agg, &tree, 5);
+        let json = serde_json::to_string(&r).unwrap();
+        let back: RoundResults = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, r);
+        let snapshot = back.tree();
+        assert!(snapshot.is_within("amt", "rathaus"));
+        assert_eq!(back.unit("amt").and_then(|u| u.responses), Some(6));
     }
 }

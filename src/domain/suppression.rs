@@ -26,6 +26,10 @@ pub enum Hidden {
     BelowMinGroupSize,
     /// Shown figures would otherwise reveal a smaller hidden group by subtraction.
     Complementary,
+    /// The round is still open: it shows participation only, figures come at its close.
+    RoundOpen,
+    /// The unit did not exist (or was outside the round's scope) when the round closed.
+    NotInRound,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -85,6 +85,18 @@ impl UnitTree {
         self.children.get(unit).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// The sub-tree below `root` as a tree of its own, `root` its only root.
+    pub fn restricted_to(&self, root: &str) -> UnitTree {
+        UnitTree::new(self.subtree(root).into_iter().map(|u| {
+            let parent = if u == root {
+                None
+            } else {
+                self.parent_of(&u).map(str::to_owned)
+            };
+            (u, parent)
+        }))
+    }
+
     pub fn roots(&self) -> Vec<&str> {
         let mut r: Vec<&str> = self
             .parent
@@ -140,5 +152,14 @@ mod tests {
         assert!(!t.is_within("bauamt", "buergeramt"));
         assert_eq!(t.parent_of("meldestelle"), Some("buergeramt"));
         assert_eq!(t.roots(), vec!["rathaus"]);
+    }
+
+    #[test]
+    fn restricted_to_a_sub_tree() {
+        let t = sample().restricted_to("buergeramt");
+        assert_eq!(t.roots(), vec!["buergeramt"]);
+        assert!(t.contains("meldestelle"));
+        assert!(!t.contains("rathaus") && !t.contains("bauamt"));
+        assert!(sample().restricted_to("nowhere").roots().is_empty());
     }
 }

@@ -12,13 +12,12 @@ use crate::db;
 use crate::domain::fields;
 use crate::domain::locale::Lang;
 use crate::domain::questionnaire::Scale;
-use crate::domain::results::{self, RoundAggregates, RoundResults};
+use crate::domain::results::{self, RoundResults};
 use crate::domain::roles::Role;
 use crate::domain::rounds::{self, RoundStatus};
 use crate::domain::scoring::{self, Band, to_score};
 use crate::domain::stats::Summary;
 use crate::domain::suppression::Hidden;
-use crate::domain::unit_tree::UnitTree;
 use crate::error::{ApiError, Problem, Validator};
 use crate::extract::{ApiJson, ExpectedVersion, etag};
 use crate::page_type;
@@ -28,7 +27,7 @@ use crate::routes::questionnaires::ScaleResponse;
 use crate::state::AppState;
 use crate::store::assessments::{self, NewRound, Round, RoundChangeset};
 use crate::store::questionnaires::{self, Content};
-use crate::store::{organizations, responses, units};
+use crate::store::{organizations, responses, round_results, units};
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -671,6 +670,14 @@ impl SuppressionNote {
             (Hidden::Complementary, Lang::En) => {
                 "hidden so that a smaller group cannot be worked out by subtraction".into()
             }
+            (Hidden::RoundOpen, Lang::De) => {
+                "die Runde läuft noch – Ergebnisse werden einmal, beim Abschluss, berechnet; bis dahin nur die Beteiligung".into()
+            }
+            (Hidden::RoundOpen, Lang::En) => {
+                "the round is still open – results are computed once, when it closes; until then participation only".into()
+            }
+            (Hidden::NotInRound, Lang::De) => "diese Einheit gab es beim Abschluss der Runde nicht".into(),
+            (Hidden::NotInRound, Lang::En) => "this unit did not exist when the round closed".into(),
         };
         Self { reason, message }
     }
@@ -690,6 +697,10 @@ pub struct ItemResult {
     /// The same after reversal (6 − mean for reverse-worded items), comparable with the
     /// dimension mean.
     pub scored_mean: Option<f64>,
+    /// Why the mean is not shown: fewer than k answered it, or (`complementary`) so few
+    /// answered a different number of the dimension's items that the item means and the
+    /// dimension mean together would reveal their answers.
+    pub suppressed: Option<SuppressionNote>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -740,11 +751,12 @@ pub struct UnitResult {
 pub struct ResultsResponse {
     pub assessment_id: String,
     pub status: RoundStatus,
-    /// Results of a round that is still open (managers and admins): they change in steps
-    /// of at least `min_group_size` responses, never with a single one.
+    /// A round that is still open (managers and admins): only its participation
+    /// (`responses`, `response_rate`) is shown; every figure is computed once, at the close.
     pub live: bool,
     pub lang: Lang,
-    /// k: groups with fewer responses are suppressed.
+    /// k: groups with fewer responses are suppressed. For a closed round, k as it was when
+    /// the round closed (a later change of the setting applies to later rounds).
     pub min_group_size: i64,
     pub responses: i64,
     /// Eligible headcount frozen when the round opened.
@@ -807,6 +819,7 @@ fn shape_results(
                     cant_judge: i.cant_judge,
                     mean: i.mean,
                     scored_mean: i.mean.map(|m| if i.reverse { 6.0 - m } else { m }),
+                    suppressed: note(i.hidden),
                 })
                 .collect(),
         })
@@ -854,10 +867,11 @@ fn shape_results(
 
 /// Results of a round: response rate, per dimension n, mean, score (0–100), sd, 95 % CI
 /// and maturity band, per item mean and n. Everyone in the organisation sees a closed
-/// round's results; managers and admins also see an open round's (live). With
-/// `?breakdown=unit`, leads see their units and managers and admins all units, each
-/// suppressed below the minimum group size k (and a neighbour too where the hidden value
-/// could be computed by subtraction).
+/// round's results; managers and admins may follow an open round's participation (its
+/// figures are computed once, when it closes, with the unit tree and k of that moment,
+/// and never change afterwards). With `?breakdown=unit`, leads see their units and
+/// managers and admins all units, each suppressed below the minimum group size k (and a
+/// neighbour too where the hidden value could be computed by subtraction).
 #[utoipa::path(
     tag = "assessments",
     params(("id" = String, Path), ResultsParams, LangParams,
@@ -889,51 +903,67 @@ pub async fn get_results(
         let org_id = caller.org_id.as_str();
         let round = assessments::find_current(conn, org_id, &id, db::now())?;
         let org = organizations::find(conn, org_id)?;
-        let agg = match round.status() {
+        let content = questionnaires::load(conn, org_id, &round.questionnaire_id)?;
+        let tree = units::tree(conn, org_id)?;
+        let (built, k, names_then) = match round.status() {
             RoundStatus::Scheduled => return Err(ApiError::conflict("the round has not opened yet")),
             RoundStatus::Open if !caller.is(Role::Manager) => {
                 return Err(ApiError::forbidden(
-                    "results are available when the round closes; managers and admins may follow them live",
+                    "results are available when the round closes; managers and admins may follow the participation live",
                 ));
             }
-            RoundStatus::Open => responses::live_aggregates(conn, &round, org.min_group_size)?,
-            RoundStatus::Closed => responses::final_aggregates(conn, &round)?,
-        };
-        let content = questionnaires::load(conn, org_id, &round.questionnaire_id)?;
-        let tree = units::tree(conn, org_id)?;
-        let units_view = if with_units {
-            // Leads see their own sub-tree; a unit-scoped round shows only its scope.
-            let mut visible: Vec<String> = match (caller.is(Role::Manager), &caller.unit_id) {
-                (true, _) => tree.roots().iter().flat_map(|r| tree.subtree(r)).collect(),
-                (false, Some(unit)) => tree.subtree(unit),
-                (false, None) => Vec::new(),
-            };
-            if let Some(scope) = &round.scope_unit_id {
-                visible.retain(|u| tree.is_within(u, scope));
+            // Participation only: figures are computed once, at the close.
+            RoundStatus::Open => {
+                let grouped_by = match &round.scope_unit_id {
+                    Some(scope) => tree.restricted_to(scope),
+                    None => tree.clone(),
+                };
+                let count = assessments::response_count(conn, &round.id)?;
+                let built = results::participation_only(&content.instrument(), count, &grouped_by);
+                (built, org.min_group_size, HashMap::new())
             }
-            Some((visible, units::names(conn, org_id)?))
+            RoundStatus::Closed => {
+                let published = round_results::published(conn, &round)?;
+                (published.results, published.min_group_size, published.unit_names)
+            }
+        };
+        let units_view = if with_units {
+            // The units as the results grouped them (the tree when the round closed);
+            // leads see those that belong to their unit or below it today.
+            let visible: Vec<String> = built
+                .units
+                .iter()
+                .map(|u| u.unit_id.clone())
+                .filter(|u| match (caller.is(Role::Manager), &caller.unit_id) {
+                    (true, _) => true,
+                    (false, Some(mine)) => tree.is_within(u, mine),
+                    (false, None) => false,
+                })
+                .collect();
+            // Today's name where the unit still exists, else its name at the close.
+            let mut names = names_then;
+            names.extend(units::names(conn, org_id)?);
+            Some((visible, names))
         } else {
             None
         };
         Ok(ResultsInput {
             round,
             content,
-            k: org.min_group_size,
+            k,
             locale: org.default_locale,
-            agg,
-            tree,
+            built,
             units_view,
         })
     })
     .await?;
-    let built = results::build(&loaded.content.instrument(), &loaded.agg, &loaded.tree, loaded.k);
     let lang = choose(&req, lang.lang.as_deref(), &loaded.locale);
     Ok(HttpResponse::Ok()
         .insert_header(content_language(lang))
         .json(shape_results(
             &loaded.round,
             &loaded.content,
-            &built,
+            &loaded.built,
             loaded.units_view,
             loaded.k,
             lang,
@@ -946,8 +976,7 @@ struct ResultsInput {
     content: Content,
     k: i64,
     locale: String,
-    agg: RoundAggregates,
-    tree: UnitTree,
+    built: RoundResults,
     /// Units the caller may see, with all unit names; `None` without a breakdown.
     units_view: Option<(Vec<String>, HashMap<String, String>)>,
 }

@@ -6,14 +6,12 @@ use std::collections::HashSet;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{
-    assessment_live_results, assessment_participation, assessment_responses, assessment_rounds, users,
-};
+use crate::db::schema::{assessment_participation, assessment_responses, assessment_rounds, users};
 use crate::db::{self, DbConnection};
 use crate::domain::questionnaire::QuestionnaireStatus;
 use crate::domain::rounds::{self, RoundStatus};
 use crate::error::{ApiError, Validator};
-use crate::store::{questionnaires, responses, units};
+use crate::store::{questionnaires, round_results, units};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct Round {
@@ -287,9 +285,9 @@ pub fn open_round(conn: &mut DbConnection, round: &Round, now: NaiveDateTime) ->
 
 /// open → closed. False when someone else did it. On PostgreSQL the round's responses
 /// and participation rows are then rewritten in key order (see `rewrite_in_key_order`);
-/// the round's final aggregates are stored.
+/// the round's results are published for good.
 fn close_round(conn: &mut DbConnection, round_id: &str, now: NaiveDateTime) -> Result<bool, ApiError> {
-    db::write_tx(conn, |conn| {
+    let closed = db::write_tx(conn, |conn| -> Result<bool, ApiError> {
         if let DbConnection::Postgresql(pg) = conn {
             // Waits for the submissions in flight, which hold a key-share lock on the row;
             // later ones wait for this transaction, then find the round closed (see
@@ -313,16 +311,34 @@ fn close_round(conn: &mut DbConnection, round_id: &str, now: NaiveDateTime) -> R
         ))
         .execute(conn)?;
         if n == 1 {
-            diesel::delete(assessment_live_results::table.filter(assessment_live_results::round_id.eq(round_id)))
-                .execute(conn)?;
             rewrite_in_key_order(conn, round_id)?;
-            // The final figures are aggregated once, now, so the first report after the
-            // close does not pay for it.
+            // The figures are built now, with the unit tree and k of this moment, and
+            // never again (see `store::round_results`).
             let round: Round = assessment_rounds::table.find(round_id).get_result(conn)?;
-            responses::final_aggregates(conn, &round)?;
+            round_results::publish(conn, &round)?;
         }
         Ok(n == 1)
-    })
+    })?;
+    if closed {
+        vacuum_answers(conn);
+    }
+    Ok(closed)
+}
+
+/// PostgreSQL keeps the row versions the closing rewrite replaced (which still carry each
+/// submission's own transaction stamp) until VACUUM removes them; this removes them now
+/// instead of whenever autovacuum comes by. Best effort: a failure is logged, the close
+/// stands.
+fn vacuum_answers(conn: &mut DbConnection) {
+    if !matches!(conn, DbConnection::Postgresql(_)) || !db::outside_transaction(conn) {
+        return;
+    }
+    use diesel::connection::SimpleConnection;
+    if let Err(e) = conn.batch_execute(
+        "VACUUM (SKIP_LOCKED) assessment_responses, assessment_participation, assessment_answers, assessment_scores",
+    ) {
+        tracing::warn!(error = %e, "vacuum after closing a round failed; autovacuum will remove the old row versions");
+    }
 }
 
 /// PostgreSQL keeps rows in insertion order and stamps each with its inserting

@@ -18,14 +18,13 @@
 use std::collections::HashMap;
 
 use crate::db::DbConnection;
-use crate::domain::results::round_dimension;
 use crate::domain::scoring::to_score;
-use crate::domain::stats::{Moments, Summary};
+use crate::domain::stats::Summary;
 use crate::domain::weakness::weak_flags;
 use crate::error::ApiError;
 use crate::store::assessments::{self, Round};
 use crate::store::questionnaires::{self, Content};
-use crate::store::{organizations, responses};
+use crate::store::{organizations, round_results};
 
 /// One current dimension with its latest and previous organisation-level figures.
 #[derive(Debug, Clone)]
@@ -95,19 +94,14 @@ pub fn weak_keys(conn: &mut DbConnection, org_id: &str) -> Result<Vec<String>, A
         .collect())
 }
 
-/// Organisation-level figures of a closed round per dimension key (hidden ones absent).
-fn round_figures(conn: &mut DbConnection, round: &Round, k: i64) -> Result<HashMap<String, Summary>, ApiError> {
-    let responses: i64 = responses::response_counts(conn, &round.id)?
-        .iter()
-        .map(|(_, n)| n)
-        .sum();
-    let mut per_key: HashMap<String, Moments> = HashMap::new();
-    for (_, key, m) in responses::dimension_moments(conn, &round.id)? {
-        *per_key.entry(key).or_default() += m;
-    }
-    Ok(per_key
+/// Organisation-level figures of a closed round per dimension key (hidden ones absent),
+/// as published when it closed.
+fn round_figures(conn: &mut DbConnection, round: &Round) -> Result<HashMap<String, Summary>, ApiError> {
+    Ok(round_results::published(conn, round)?
+        .results
+        .dimensions
         .into_iter()
-        .filter_map(|(key, m)| round_dimension(m, responses, k).0.map(|s| (key, s)))
+        .filter_map(|d| d.summary.map(|s| (d.key, s)))
         .collect())
 }
 
@@ -119,11 +113,11 @@ pub fn overview(conn: &mut DbConnection, org_id: &str) -> Result<Overview, ApiEr
     let latest_round = closed.next();
     let previous_round = closed.next();
     let latest = match &latest_round {
-        Some(r) => round_figures(conn, r, org.min_group_size)?,
+        Some(r) => round_figures(conn, r)?,
         None => HashMap::new(),
     };
     let previous = match &previous_round {
-        Some(r) => round_figures(conn, r, org.min_group_size)?,
+        Some(r) => round_figures(conn, r)?,
         None => HashMap::new(),
     };
     let mut dimensions: Vec<DimensionStatus> = questionnaire

@@ -14,6 +14,8 @@ pub mod questionnaires;
 pub mod reassessment;
 pub mod reports;
 pub mod responses;
+pub mod round_results;
+pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 pub mod units;

@@ -8,13 +8,13 @@ use std::collections::HashMap;
 use crate::db::DbConnection;
 use crate::domain::locale::LocalizedText;
 use crate::domain::progress::{DimensionChange, Figure, PairKind, change, default_pairs};
-use crate::domain::results::{RoundResults, build};
+use crate::domain::results::RoundResults;
 use crate::domain::suppression::Hidden;
 use crate::error::ApiError;
 use crate::store::assessments::Round;
 use crate::store::questionnaires::{self, Content};
 use crate::store::reports::{self, Adopted};
-use crate::store::{dimensions, organizations, responses, units};
+use crate::store::{dimensions, organizations, round_results, units};
 
 /// Whose results: the organisation, or a unit and everything below it.
 #[derive(Debug, Clone, Default)]
@@ -26,6 +26,8 @@ pub struct Scope {
 #[derive(Debug, Clone)]
 pub struct RoundFigures {
     pub round: Round,
+    /// k when the round closed.
+    pub min_group_size: i64,
     /// Responses of the group; `None` when hidden.
     pub responses: Option<i64>,
     pub hidden: Option<Hidden>,
@@ -52,6 +54,7 @@ pub struct Pair {
 
 #[derive(Debug, Clone)]
 pub struct Progress {
+    /// The organisation's k today (each round keeps its own).
     pub min_group_size: i64,
     /// Dimension keys in report order: the current questionnaire's, then older ones.
     pub keys: Vec<String>,
@@ -92,7 +95,9 @@ fn figures_of(results: &RoundResults, scope: &Scope) -> (Option<i64>, Option<Hid
                     })
                     .collect(),
             ),
-            None => (None, Some(Hidden::BelowMinGroupSize), HashMap::new()),
+            // The unit did not exist when the round closed (the results keep the tree of
+            // that moment, so a later reorganisation never regroups them).
+            None => (None, Some(Hidden::NotInRound), HashMap::new()),
         },
     }
 }
@@ -134,11 +139,11 @@ pub fn progress(
                 names.insert(d.dimension_key.clone(), d.name());
             }
         }
-        let agg = responses::final_aggregates(conn, &round)?;
-        let results = build(&content.instrument(), &agg, &tree, k);
-        let (responses, hidden, dimensions) = figures_of(&results, scope);
+        let published = round_results::published(conn, &round)?;
+        let (responses, hidden, dimensions) = figures_of(&published.results, scope);
         rounds.push(RoundFigures {
             round,
+            min_group_size: published.min_group_size,
             responses,
             hidden,
             dimensions,

@@ -9,16 +9,16 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Nullable, Text, Timestamp};
 
 use crate::db::schema::{
-    assessment_answers, assessment_live_results, assessment_participation, assessment_responses,
-    assessment_round_aggregates, assessment_rounds, assessment_scores,
+    assessment_answers, assessment_participation, assessment_responses, assessment_rounds, assessment_scores,
 };
 use crate::db::{self, DbConnection};
-use crate::domain::results::{ItemAggregate, RoundAggregates};
+use crate::domain::results::{AnswerPattern, ItemAggregate, RoundAggregates};
 use crate::domain::rounds::RoundStatus;
 use crate::domain::scoring::DimensionScore;
+use crate::domain::scoring::Instrument;
 use crate::domain::stats::Moments;
 use crate::error::ApiError;
-use crate::store::assessments::{self, Round};
+use crate::store::assessments::Round;
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = assessment_participation)]
@@ -368,93 +368,69 @@ pub fn item_aggregates(conn: &mut DbConnection, round_id: &str) -> Result<Vec<It
         .collect())
 }
 
-/// Aggregates of a closed round: computed by SQL once, then read from
-/// `assessment_round_aggregates` (a closed round never changes).
-pub fn final_aggregates(conn: &mut DbConnection, round: &Round) -> Result<RoundAggregates, ApiError> {
-    if round.status() != RoundStatus::Closed {
-        return aggregates(conn, &round.id);
-    }
-    let stored: Option<String> = assessment_round_aggregates::table
-        .find(&round.id)
-        .select(assessment_round_aggregates::aggregates)
-        .get_result(conn)
-        .optional()?;
-    if let Some(agg) = stored.and_then(|json| serde_json::from_str::<RoundAggregates>(&json).ok()) {
-        return Ok(agg);
-    }
-    let fresh = aggregates(conn, &round.id)?;
-    let json = serde_json::to_string(&fresh).map_err(ApiError::internal)?;
-    let inserted = db::write_tx(conn, |conn| {
-        diesel::insert_into(assessment_round_aggregates::table)
-            .values((
-                assessment_round_aggregates::round_id.eq(&round.id),
-                assessment_round_aggregates::aggregates.eq(&json),
-                assessment_round_aggregates::computed_at.eq(db::now()),
-            ))
-            .execute(conn)
-    });
-    match inserted {
-        // Another request stored the same figures first.
-        Err(e) if db::is_unique_violation(&e) => Ok(fresh),
-        Err(e) => Err(e.into()),
-        Ok(_) => Ok(fresh),
-    }
+#[derive(QueryableByName)]
+struct PatternRow {
+    #[diesel(sql_type = Text)]
+    dimension_key: String,
+    #[diesel(sql_type = BigInt)]
+    answered: i64,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
 }
 
-pub fn aggregates(conn: &mut DbConnection, round_id: &str) -> Result<RoundAggregates, ApiError> {
+/// Per dimension: how many respondents answered how many of its items with a value.
+pub fn answer_patterns(
+    conn: &mut DbConnection,
+    round_id: &str,
+    instrument: &Instrument,
+) -> Result<Vec<AnswerPattern>, ApiError> {
+    let pairs: Vec<(&str, &str)> = instrument
+        .dimensions
+        .iter()
+        .flat_map(|d| d.items.iter().map(move |i| (i.key.as_str(), d.key.as_str())))
+        .collect();
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    // SQLite numbers `$n` by first appearance, so the item map's placeholders come first.
+    let values: Vec<String> = (0..pairs.len())
+        .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+        .collect();
+    let sql = format!(
+        "WITH m(item_key, dimension_key) AS (VALUES {}) \
+         SELECT p.dimension_key, p.answered, COUNT(*) AS n FROM ( \
+           SELECT a.response_id, m.dimension_key, COUNT(a.value) AS answered \
+           FROM assessment_answers a JOIN m ON m.item_key = a.item_key \
+           WHERE a.round_id = ${} GROUP BY a.response_id, m.dimension_key) p \
+         GROUP BY p.dimension_key, p.answered",
+        values.join(", "),
+        2 * pairs.len() + 1
+    );
+    let mut q = diesel::sql_query(sql).into_boxed::<crate::db::MultiBackend>();
+    for (item, dimension) in &pairs {
+        q = q.bind::<Text, _>(*item).bind::<Text, _>(*dimension);
+    }
+    let rows: Vec<PatternRow> = q.bind::<Text, _>(round_id).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AnswerPattern {
+            dimension: r.dimension_key,
+            answered: r.answered,
+            respondents: r.n,
+        })
+        .collect())
+}
+
+/// Everything a round's results are built from, aggregated by SQL.
+pub fn aggregates(
+    conn: &mut DbConnection,
+    round_id: &str,
+    instrument: &Instrument,
+) -> Result<RoundAggregates, ApiError> {
     Ok(RoundAggregates {
         responses: response_counts(conn, round_id)?,
         dimensions: dimension_moments(conn, round_id)?,
         items: item_aggregates(conn, round_id)?,
+        answer_patterns: answer_patterns(conn, round_id, instrument)?,
     })
-}
-
-/// Aggregates of an open round as shown live. Watching the figures change with every
-/// single response would reveal that response, so live figures move in steps: they are
-/// recomputed only once at least `k` responses have arrived since the last published
-/// state, and everyone sees that same stored state in between.
-pub fn live_aggregates(conn: &mut DbConnection, round: &Round, k: i64) -> Result<RoundAggregates, ApiError> {
-    let now_count = assessments::response_count(conn, &round.id)?;
-    let published: Option<(i64, String)> = assessment_live_results::table
-        .find(&round.id)
-        .select((
-            assessment_live_results::response_count,
-            assessment_live_results::aggregates,
-        ))
-        .get_result(conn)
-        .optional()?;
-    if let Some((count, json)) = &published
-        && now_count - count < k
-        && let Ok(agg) = serde_json::from_str::<RoundAggregates>(json)
-    {
-        return Ok(agg);
-    }
-    let fresh = aggregates(conn, &round.id)?;
-    let count: i64 = fresh.responses.iter().map(|(_, n)| n).sum();
-    let json = serde_json::to_string(&fresh).map_err(ApiError::internal)?;
-    let stored = db::write_tx(conn, |conn| {
-        diesel::delete(assessment_live_results::table.find(&round.id)).execute(conn)?;
-        diesel::insert_into(assessment_live_results::table)
-            .values((
-                assessment_live_results::round_id.eq(&round.id),
-                assessment_live_results::response_count.eq(count),
-                assessment_live_results::aggregates.eq(&json),
-            ))
-            .execute(conn)
-    });
-    match stored {
-        Ok(_) => Ok(fresh),
-        // Another reader published a state at the same moment: show that one.
-        Err(e) if db::is_unique_violation(&e) => {
-            let theirs: Option<String> = assessment_live_results::table
-                .find(&round.id)
-                .select(assessment_live_results::aggregates)
-                .get_result(conn)
-                .optional()?;
-            Ok(theirs
-                .and_then(|json| serde_json::from_str(&json).ok())
-                .unwrap_or(fresh))
-        }
-        Err(e) => Err(e.into()),
-    }
 }

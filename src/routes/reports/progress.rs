@@ -67,6 +67,8 @@ pub struct RoundProgress {
     pub eligible: Option<i64>,
     /// Responses of the scope; `null` when suppressed.
     pub responses: Option<i64>,
+    /// k as it was when the round closed: its figures were fixed then.
+    pub min_group_size: i64,
     pub response_rate: Option<f64>,
     pub suppressed: Option<SuppressionNote>,
     pub dimensions: Vec<RoundDimension>,
@@ -157,7 +159,7 @@ pub struct ProgressReport {
     pub generated_at: DateTime<Utc>,
     pub lang: Lang,
     pub scope: ScopeInfo,
-    /// k: groups with fewer responses are suppressed.
+    /// The organisation's k today; each round shows the k it closed with.
     pub min_group_size: i64,
     /// How the verdicts are reached.
     pub verdict_rule: String,
@@ -218,6 +220,7 @@ pub fn report(progress: &Progress, scope: ScopeInfo, lang: Lang) -> ProgressRepo
         .rounds
         .iter()
         .map(|r| RoundProgress {
+            min_group_size: r.min_group_size,
             id: r.round.id.clone(),
             title: r.round.title.clone(),
             opens_at: r.round.opens_at.and_utc(),
@@ -228,7 +231,7 @@ pub fn report(progress: &Progress, scope: ScopeInfo, lang: Lang) -> ProgressRepo
                 (true, Some(n), Some(e)) if e > 0 => Some((n as f64 / e as f64).min(1.0)),
                 _ => None,
             },
-            suppressed: r.hidden.map(|h| SuppressionNote::new(h, k, lang)),
+            suppressed: r.hidden.map(|h| SuppressionNote::new(h, r.min_group_size, lang)),
             dimensions: progress
                 .keys
                 .iter()
@@ -238,7 +241,7 @@ pub fn report(progress: &Progress, scope: ScopeInfo, lang: Lang) -> ProgressRepo
                         key: key.clone(),
                         name: name(key),
                         figures: Figures::new(f.summary, lang),
-                        suppressed: f.hidden.map(|h| SuppressionNote::new(h, k, lang)),
+                        suppressed: f.hidden.map(|h| SuppressionNote::new(h, r.min_group_size, lang)),
                     })
                 })
                 .collect(),

@@ -1,0 +1,115 @@
+//! A closed round's published results: built once, in the transaction that closes the
+//! round, with the unit tree, the unit names and the minimum group size k of that moment,
+//! and stored; every later read of the round (results, dimensions, progress reports,
+//! charts, CSV) returns exactly these figures. Later reorganisations, renamed or deleted
+//! units and a changed k therefore never regroup answers that were already published.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::db::schema::assessment_published_results;
+use crate::db::{self, DbConnection};
+use crate::domain::results::{self, RoundResults};
+use crate::domain::rounds::RoundStatus;
+use crate::error::ApiError;
+use crate::store::assessments::Round;
+use crate::store::{organizations, questionnaires, responses, units};
+
+/// What a closed round shows, for good.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Published {
+    /// k when the round closed.
+    pub min_group_size: i64,
+    pub results: RoundResults,
+    /// Names of the units of `results` when the round closed (for units deleted since).
+    pub unit_names: HashMap<String, String>,
+    pub published_at: NaiveDateTime,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    results: RoundResults,
+    unit_names: BTreeMap<String, String>,
+}
+
+/// Builds the round's figures from its answers and stores them. Called once, when the
+/// round closes (inside the closing transaction); for a round closed before figures were
+/// stored, by the first read (`published`).
+pub fn publish(conn: &mut DbConnection, round: &Round) -> Result<Published, ApiError> {
+    let org = organizations::find(conn, &round.org_id)?;
+    let instrument = questionnaires::load(conn, &round.org_id, &round.questionnaire_id)?.instrument();
+    let agg = responses::aggregates(conn, &round.id, &instrument)?;
+    let tree = units::tree(conn, &round.org_id)?;
+    // A unit-scoped round is grouped by its scope's sub-tree; a respondent whose unit has
+    // left the scope since counts in the round's total only.
+    let tree = match &round.scope_unit_id {
+        Some(scope) => tree.restricted_to(scope),
+        None => tree,
+    };
+    let k = org.min_group_size;
+    let built = results::build(&instrument, &agg, &tree, k);
+    let names: BTreeMap<String, String> = units::names(conn, &round.org_id)?
+        .into_iter()
+        .filter(|(id, _)| tree.contains(id))
+        .collect();
+    let now = db::now();
+    let json = serde_json::to_string(&Stored {
+        results: built,
+        unit_names: names,
+    })
+    .map_err(ApiError::internal)?;
+    let inserted = db::write_tx(conn, |conn| {
+        diesel::insert_into(assessment_published_results::table)
+            .values((
+                assessment_published_results::round_id.eq(&round.id),
+                assessment_published_results::min_group_size.eq(k),
+                assessment_published_results::results.eq(&json),
+                assessment_published_results::published_at.eq(now),
+            ))
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_) => stored(conn, &round.id)?.ok_or_else(|| ApiError::internal("published results vanished")),
+        // Another request published the round first: theirs is what everyone sees.
+        Err(e) if db::is_unique_violation(&e) => {
+            stored(conn, &round.id)?.ok_or_else(|| ApiError::internal("published results vanished"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn stored(conn: &mut DbConnection, round_id: &str) -> Result<Option<Published>, ApiError> {
+    let row: Option<(i64, String, NaiveDateTime)> = assessment_published_results::table
+        .find(round_id)
+        .select((
+            assessment_published_results::min_group_size,
+            assessment_published_results::results,
+            assessment_published_results::published_at,
+        ))
+        .get_result(conn)
+        .optional()?;
+    let Some((k, json, published_at)) = row else {
+        return Ok(None);
+    };
+    let stored: Stored = serde_json::from_str(&json).map_err(ApiError::internal)?;
+    Ok(Some(Published {
+        min_group_size: k,
+        results: stored.results,
+        unit_names: stored.unit_names.into_iter().collect(),
+        published_at,
+    }))
+}
+
+/// The published figures of a closed round.
+pub fn published(conn: &mut DbConnection, round: &Round) -> Result<Published, ApiError> {
+    if round.status() != RoundStatus::Closed {
+        return Err(ApiError::internal("only closed rounds have published results"));
+    }
+    match stored(conn, &round.id)? {
+        Some(p) => Ok(p),
+        None => publish(conn, round),
+    }
+}
