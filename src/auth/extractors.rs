@@ -17,6 +17,7 @@ use crate::db;
 use crate::domain::roles::Role;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::sessions::SessionState;
 use crate::store::users::{self, User};
 
 /// An authenticated, active user of some organisation.
@@ -79,13 +80,18 @@ fn verified(req: &HttpRequest) -> Result<(web::Data<AppState>, Claims), ApiError
 async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
     let (state, claims) = verified(&req)?;
     let token_org = claims.org;
-    let user = db::run(&state.pool, move |conn| users::find_by_id_any_org(conn, &claims.sub)).await?;
-    account(user, &token_org)
+    let (user, session) = db::run(&state.pool, move |conn| {
+        users::find_with_session(conn, &claims.sub, &claims.sid)
+    })
+    .await?
+    .map_or((None, None), |(u, s)| (Some(u), s));
+    account(user, session.as_ref(), &token_org)
 }
 
 /// The account behind a verified token, as every request sees it: it must still exist,
-/// belong to the organisation the token was issued for, and be active.
-pub fn account(user: Option<User>, token_org: &str) -> Result<AuthUser, ApiError> {
+/// belong to the organisation the token was issued for, and be active, and the token's
+/// session must not have ended.
+pub fn account(user: Option<User>, session: Option<&SessionState>, token_org: &str) -> Result<AuthUser, ApiError> {
     // The token names the organisation it was issued for; a user moved elsewhere or a
     // deactivated account must not keep using it.
     let Some(user) = user else {
@@ -96,6 +102,12 @@ pub fn account(user: Option<User>, token_org: &str) -> Result<AuthUser, ApiError
     }
     if !user.active {
         return Err(ApiError::Unauthorized("the account is deactivated".into()));
+    }
+    match session {
+        Some(s) if s.user_id == user.id && s.is_live(db::now()) => {}
+        _ => {
+            return Err(ApiError::Unauthorized("the session has ended; log in again".into()));
+        }
     }
     let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal(format!("unknown role {:?}", user.role)))?;
     Ok(AuthUser {
@@ -127,6 +139,7 @@ pub fn may_act(user: AuthUser) -> Result<AuthUser, ApiError> {
 pub struct TokenCaller {
     pub user_id: String,
     pub org_id: String,
+    pub session_id: String,
 }
 
 impl FromRequest for TokenCaller {
@@ -137,6 +150,7 @@ impl FromRequest for TokenCaller {
         std::future::ready(verified(req).map(|(_, claims)| TokenCaller {
             user_id: claims.sub,
             org_id: claims.org,
+            session_id: claims.sid,
         }))
     }
 }

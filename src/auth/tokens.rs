@@ -18,6 +18,8 @@ pub const REFRESH_TOKEN_DAYS: i64 = 30;
 pub struct Claims {
     pub sub: String,
     pub org: String,
+    /// The session the token belongs to: ending it ends the token's access at once.
+    pub sid: String,
     pub role: Role,
     pub iat: i64,
     pub exp: i64,
@@ -44,11 +46,12 @@ impl TokenKeys {
     }
 
     /// A signed access token and its lifetime in seconds.
-    pub fn issue(&self, user_id: &str, org_id: &str, role: Role) -> Result<(String, i64), ApiError> {
+    pub fn issue(&self, user_id: &str, org_id: &str, session_id: &str, role: Role) -> Result<(String, i64), ApiError> {
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: user_id.to_owned(),
             org: org_id.to_owned(),
+            sid: session_id.to_owned(),
             role,
             iat: now,
             exp: now + ACCESS_TOKEN_SECONDS,
@@ -93,10 +96,11 @@ mod tests {
     #[test]
     fn issue_and_verify() {
         let keys = TokenKeys::new(&[7u8; 32]);
-        let (t, ttl) = keys.issue("u1", "o1", Role::Lead).unwrap();
+        let (t, ttl) = keys.issue("u1", "o1", "s1", Role::Lead).unwrap();
         assert_eq!(ttl, 900);
         let c = keys.verify(&t).unwrap();
         assert_eq!((c.sub.as_str(), c.org.as_str(), c.role), ("u1", "o1", Role::Lead));
+        assert_eq!(c.sid, "s1");
         assert_eq!(c.exp - c.iat, 900);
         let other = TokenKeys::new(&[8u8; 32]);
         assert!(other.verify(&t).is_err());
@@ -110,6 +114,7 @@ mod tests {
         let claims = Claims {
             sub: "u".into(),
             org: "o".into(),
+            sid: "s".into(),
             role: Role::Admin,
             iat: now - 2000,
             exp: now - 1000,

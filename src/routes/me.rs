@@ -90,7 +90,7 @@ pub async fn change_password(
     if new_password == body.current_password {
         return Err(ApiError::field("new_password", "must differ from the current password"));
     }
-    let address = client_address(&req, state.settings.trust_proxy);
+    let address = client_address(&req, state.settings.trusted_proxies);
     let (org, id, email) = (caller.org_id.clone(), caller.id.clone(), caller.email.clone());
     // Guessing the current password with a stolen access token is throttled like a login.
     let (attempt, user) = db::run(&state.pool, move |conn| {
@@ -118,6 +118,7 @@ pub async fn change_password(
     })
     .await?
     .map_err(ApiError::stale_version)?;
-    tracing::info!(user_id = %caller.id, "password changed");
+    // Not naming the person, for the reason given at login.
+    tracing::info!("password changed");
     Ok(HttpResponse::NoContent().finish())
 }

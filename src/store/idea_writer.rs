@@ -47,6 +47,7 @@ use crate::auth::{AuthUser, TokenCaller};
 use crate::db::{self, DatabaseTarget, DbConnection, DbManager};
 use crate::error::ApiError;
 use crate::store::ideas::{self, Idea, IdeaDraft, Lookups};
+use crate::store::sessions::{self, SessionState};
 use crate::store::{idea_events, users};
 
 /// Submissions waiting for the writer; a full queue answers 503.
@@ -289,12 +290,25 @@ fn check_accounts(conn: &mut DbConnection, batch: Vec<Submission>) -> (Vec<Ready
             Submitter::Account(_) => None,
         })
         .collect();
+    let session_ids: Vec<&str> = batch
+        .iter()
+        .filter_map(|s| match &s.submitter {
+            Submitter::Token(t) => Some(t.session_id.as_str()),
+            Submitter::Account(_) => None,
+        })
+        .collect();
     let loaded = if ids.is_empty() {
-        Ok(HashMap::new())
+        Ok((HashMap::new(), HashMap::new()))
     } else {
-        users::by_ids_any_org(conn, &ids)
+        users::by_ids_any_org(conn, &ids).and_then(|users| {
+            let sessions: HashMap<String, SessionState> = sessions::states(conn, &session_ids)?
+                .into_iter()
+                .map(|s| (s.id.clone(), s))
+                .collect();
+            Ok((users, sessions))
+        })
     };
-    let loaded = match loaded {
+    let (loaded, sessions) = match loaded {
         Ok(loaded) => loaded,
         Err(e) => {
             for submission in batch {
@@ -315,7 +329,12 @@ fn check_accounts(conn: &mut DbConnection, batch: Vec<Submission>) -> (Vec<Ready
     {
         let author = match submitter {
             Submitter::Account(author) => may_act(author),
-            Submitter::Token(token) => account(loaded.get(&token.user_id).cloned(), &token.org_id).and_then(may_act),
+            Submitter::Token(token) => account(
+                loaded.get(&token.user_id).cloned(),
+                sessions.get(&token.session_id),
+                &token.org_id,
+            )
+            .and_then(may_act),
         };
         match author {
             Ok(author) => ready.push(Ready { author, draft, respond }),

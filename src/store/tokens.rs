@@ -1,4 +1,5 @@
-//! Refresh tokens: rotation with reuse detection per token family.
+//! Refresh tokens: each belongs to a session (its family) and works once; presenting a
+//! used one again ends the session (reuse detection).
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -7,12 +8,14 @@ use crate::auth::tokens::{REFRESH_TOKEN_DAYS, digest_token, new_refresh_token};
 use crate::db::schema::refresh_tokens;
 use crate::db::{self, DbConnection};
 use crate::error::ApiError;
+use crate::store::sessions;
 use crate::store::users::{self, User};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct RefreshToken {
     pub id: String,
     pub user_id: String,
+    /// The session the token belongs to.
     pub family_id: String,
     pub token_hash: String,
     pub created_at: NaiveDateTime,
@@ -32,18 +35,23 @@ struct NewRefreshToken {
     expires_at: NaiveDateTime,
 }
 
-/// Issues a refresh token in `family` (a new family for a fresh login) and returns the
-/// plain token, which is never stored.
-pub fn issue(conn: &mut DbConnection, user_id: &str, family: Option<&str>) -> Result<String, ApiError> {
+/// How long an API session lasts without a refresh.
+pub fn lifetime() -> Duration {
+    Duration::days(REFRESH_TOKEN_DAYS)
+}
+
+/// Issues a refresh token of the session and returns the plain token, which is never
+/// stored.
+pub fn issue(conn: &mut DbConnection, user_id: &str, session_id: &str) -> Result<String, ApiError> {
     let (token, digest) = new_refresh_token()?;
     let now = db::now();
     let row = NewRefreshToken {
         id: db::new_id(),
         user_id: user_id.to_owned(),
-        family_id: family.map(str::to_owned).unwrap_or_else(db::new_id),
+        family_id: session_id.to_owned(),
         token_hash: digest,
         created_at: now,
-        expires_at: now + Duration::days(REFRESH_TOKEN_DAYS),
+        expires_at: now + lifetime(),
     };
     diesel::insert_into(refresh_tokens::table).values(&row).execute(conn)?;
     Ok(token)
@@ -52,84 +60,77 @@ pub fn issue(conn: &mut DbConnection, user_id: &str, family: Option<&str>) -> Re
 /// What presenting a refresh token led to.
 #[derive(Debug)]
 pub enum Rotation {
-    /// The token was current: here are the user and the replacement token.
-    Rotated { user: Box<User>, refresh_token: String },
-    /// Unknown, expired or revoked, or its account is inactive.
+    /// The token was current: here are the user, the session and the replacement token.
+    Rotated {
+        user: Box<User>,
+        session_id: String,
+        refresh_token: String,
+    },
+    /// Unknown or expired, its session ended, or its account inactive.
     Invalid,
-    /// An already rotated token came back: the whole family is revoked now.
+    /// An already rotated token came back: its session is ended now.
     ReuseDetected,
 }
 
-fn revoke_family(conn: &mut DbConnection, family_id: &str) -> Result<(), ApiError> {
-    diesel::update(
-        refresh_tokens::table
-            .filter(refresh_tokens::family_id.eq(family_id))
-            .filter(refresh_tokens::revoked_at.is_null()),
-    )
-    .set(refresh_tokens::revoked_at.eq(Some(db::now())))
-    .execute(conn)?;
-    Ok(())
+fn find(conn: &mut DbConnection, digest: &str) -> Result<Option<RefreshToken>, ApiError> {
+    Ok(refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(digest))
+        .get_result::<RefreshToken>(conn)
+        .optional()?)
 }
 
-/// Rotates a refresh token. The conditional update makes two concurrent uses of the same
-/// token end with one rotation and one detected reuse, never two new tokens.
+/// Rotates a refresh token. The session's row is locked first, so a rotation and anything
+/// ending the session happen one after the other: two uses of the same token end with one
+/// rotation and one detected reuse, and a session ended meanwhile rotates no more.
 pub fn rotate(conn: &mut DbConnection, presented: &str) -> Result<Rotation, ApiError> {
     let digest = digest_token(presented);
+    let Some(first) = find(conn, &digest)? else {
+        return Ok(Rotation::Invalid);
+    };
     db::write_tx(conn, |conn| {
-        let Some(row) = refresh_tokens::table
-            .filter(refresh_tokens::token_hash.eq(&digest))
-            .first::<RefreshToken>(conn)
-            .optional()?
-        else {
+        let Some(session) = sessions::lock(conn, &first.family_id)? else {
             return Ok(Rotation::Invalid);
         };
+        // Read again under the lock: another rotation may have used it meanwhile.
+        let Some(row) = find(conn, &digest)? else {
+            return Ok(Rotation::Invalid);
+        };
+        let now = db::now();
+        if !session.is_live(now) || session.user_id != row.user_id {
+            return Ok(Rotation::Invalid);
+        }
         if row.rotated_at.is_some() {
-            revoke_family(conn, &row.family_id)?;
+            sessions::revoke(conn, &session.id)?;
             return Ok(Rotation::ReuseDetected);
         }
-        let now = db::now();
-        if row.revoked_at.is_some() || row.expires_at <= now {
+        if row.expires_at <= now {
             return Ok(Rotation::Invalid);
         }
         let Some(user) = users::find_by_id_any_org(conn, &row.user_id)? else {
             return Ok(Rotation::Invalid);
         };
         if !user.active {
-            revoke_family(conn, &row.family_id)?;
+            sessions::revoke(conn, &session.id)?;
             return Ok(Rotation::Invalid);
         }
-        let claimed = diesel::update(
-            refresh_tokens::table
-                .filter(refresh_tokens::id.eq(&row.id))
-                .filter(refresh_tokens::rotated_at.is_null())
-                .filter(refresh_tokens::revoked_at.is_null()),
-        )
-        .set(refresh_tokens::rotated_at.eq(Some(now)))
-        .execute(conn)?;
-        if claimed == 0 {
-            revoke_family(conn, &row.family_id)?;
-            return Ok(Rotation::ReuseDetected);
-        }
-        let refresh_token = issue(conn, &user.id, Some(&row.family_id))?;
+        diesel::update(refresh_tokens::table.filter(refresh_tokens::id.eq(&row.id)))
+            .set(refresh_tokens::rotated_at.eq(Some(now)))
+            .execute(conn)?;
+        let refresh_token = issue(conn, &user.id, &session.id)?;
+        sessions::extend(conn, &session.id, now + lifetime())?;
         Ok(Rotation::Rotated {
             user: Box::new(user),
+            session_id: session.id,
             refresh_token,
         })
     })
 }
 
-/// Revokes the token's family (the session it belongs to). Unknown tokens are ignored.
+/// Ends the session the token belongs to (logout). Unknown tokens are ignored.
 pub fn revoke(conn: &mut DbConnection, presented: &str) -> Result<(), ApiError> {
     let digest = digest_token(presented);
-    db::write_tx(conn, |conn| {
-        let family: Option<String> = refresh_tokens::table
-            .filter(refresh_tokens::token_hash.eq(&digest))
-            .select(refresh_tokens::family_id)
-            .first(conn)
-            .optional()?;
-        if let Some(family) = family {
-            revoke_family(conn, &family)?;
-        }
-        Ok(())
-    })
+    let Some(row) = find(conn, &digest)? else {
+        return Ok(());
+    };
+    db::write_tx(conn, |conn| sessions::revoke(conn, &row.family_id))
 }

@@ -459,12 +459,33 @@ async fn a_batch_checks_each_submitters_account(app: &TestApp) {
             json!({"email": "neu@bauamt.local", "display_name": "Neu", "role": "employee"}),
         )
         .await;
-    let fresh = created.expect(201)["user"]["id"].as_str().unwrap().to_owned();
+    let created = created.expect(201);
+    let fresh_password = created["initial_password"].as_str().unwrap().to_owned();
+    let fresh = app.login_ok("neu@bauamt.local", &fresh_password).await;
     let (other_org, other_admin) = app.other_organization().await;
+    let logged_out = app.user("employee", Some(&unit)).await;
+    app.send(
+        reqwest::Method::POST,
+        "/api/v1/auth/logout",
+        None,
+        Some(json!({"refresh_token": logged_out.refresh_token})),
+    )
+    .await;
+    let keys = kaizen::auth::tokens::TokenKeys::new(app.settings.jwt_secret.as_deref().unwrap().as_bytes());
+    let session_of = |who: &Session| keys.verify(&who.token).unwrap().sid;
+    let sessions: std::collections::HashMap<String, String> =
+        [&first, &second, &leaving, &fresh, &other_admin, &logged_out]
+            .into_iter()
+            .map(|s| (s.user_id.clone(), session_of(s)))
+            .collect();
     let token = |user_id: &str, org: &str| {
         Submitter::Token(TokenCaller {
             user_id: user_id.to_owned(),
             org_id: org.to_owned(),
+            session_id: sessions
+                .get(user_id)
+                .cloned()
+                .unwrap_or_else(|| "no-such-session".into()),
         })
     };
     let before = idea_count(app, &app.admin).await;
@@ -482,7 +503,12 @@ async fn a_batch_checks_each_submitters_account(app: &TestApp) {
                 draft(&unit, "Fremd", &[], None),
             ),
             (token("no-such-user", &other_org), draft(&unit, "Niemand", &[], None)),
-            (token(&fresh, &app.org_id), draft(&unit, "Passwort", &[], None)),
+            (token(&fresh.user_id, &app.org_id), draft(&unit, "Passwort", &[], None)),
+            // A session ended by logout: its access ends with it.
+            (
+                token(&logged_out.user_id, &app.org_id),
+                draft(&unit, "Abgemeldet", &[], None),
+            ),
             (
                 token(&second.user_id, &app.org_id),
                 draft(&other_unit, "Zweite", &[], None),
@@ -498,6 +524,7 @@ async fn a_batch_checks_each_submitters_account(app: &TestApp) {
     assert_eq!(answers[2], Answer::Refused(401, vec![]));
     assert_eq!(answers[3], Answer::Refused(401, vec![]));
     assert_eq!(answers[4], Answer::Refused(403, vec![]));
+    assert_eq!(answers[5], Answer::Refused(401, vec![]));
     let written = written_ids(&answers);
     assert_eq!(written.len(), 3, "{answers:?}");
     assert_eq!(idea_count(app, &app.admin).await, before + 3);

@@ -1,0 +1,221 @@
+//! Sessions: one row per sign-in. An API session is a family of rotating refresh tokens
+//! whose access tokens name it; a browser session is a cookie whose secret is stored only
+//! as a digest. Every request checks its session, so ending one ends its access at once.
+//!
+//! Ending and continuing a session cannot pass each other: whatever continues a session
+//! (a refresh, a browser request that extends it) first locks its row, and whatever ends
+//! sessions updates those rows, which waits for the lock; on PostgreSQL each statement
+//! then sees the other's committed result. A sign-in locks the account's row and checks
+//! that the password it verified is still the account's, so a sign-in that checked the old
+//! password cannot add a session after a password change ended them all. SQLite runs
+//! write transactions one at a time, which gives the same order.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::{sessions, users};
+use crate::db::{self, DbConnection};
+use crate::error::ApiError;
+use crate::store::users::User;
+
+/// How a session was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// An API login: access tokens and a family of refresh tokens.
+    Api,
+    /// A browser sign-in: a cookie.
+    Web,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Api => "api",
+            Self::Web => "web",
+        }
+    }
+}
+
+/// What the checks of every request need to know about a session.
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct SessionState {
+    pub id: String,
+    pub user_id: String,
+    pub kind: String,
+    pub last_seen_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+impl SessionState {
+    /// Not ended and not past its absolute end.
+    pub fn is_live(&self, now: NaiveDateTime) -> bool {
+        self.revoked_at.is_none() && self.expires_at > now
+    }
+}
+
+type StateColumns = (
+    sessions::id,
+    sessions::user_id,
+    sessions::kind,
+    sessions::last_seen_at,
+    sessions::expires_at,
+    sessions::revoked_at,
+);
+
+const STATE: StateColumns = (
+    sessions::id,
+    sessions::user_id,
+    sessions::kind,
+    sessions::last_seen_at,
+    sessions::expires_at,
+    sessions::revoked_at,
+);
+
+/// Starts a session for `user` after their password (`verified_hash`) was checked. Refused
+/// (401) when the account changed its password or was deactivated since the check.
+pub fn start(
+    conn: &mut DbConnection,
+    user: &User,
+    kind: SessionKind,
+    lifetime: Duration,
+    secret_hash: Option<&str>,
+) -> Result<String, ApiError> {
+    db::write_tx(conn, |conn| {
+        let current: Option<(String, bool)> = match conn {
+            DbConnection::Postgresql(pg) => users::table
+                .find(&user.id)
+                .select((users::password_hash, users::active))
+                .for_share()
+                .get_result(pg)
+                .optional()?,
+            DbConnection::Sqlite(_) => users::table
+                .find(&user.id)
+                .select((users::password_hash, users::active))
+                .get_result(conn)
+                .optional()?,
+        };
+        match current {
+            Some((hash, true)) if hash == user.password_hash => {}
+            _ => return Err(ApiError::Unauthorized("e-mail or password is wrong".into())),
+        }
+        let now = db::now();
+        let id = db::new_id();
+        diesel::insert_into(sessions::table)
+            .values((
+                sessions::id.eq(&id),
+                sessions::org_id.eq(&user.org_id),
+                sessions::user_id.eq(&user.id),
+                sessions::kind.eq(kind.as_str()),
+                sessions::secret_hash.eq(secret_hash),
+                sessions::created_at.eq(now),
+                sessions::last_seen_at.eq(now),
+                sessions::expires_at.eq(now + lifetime),
+            ))
+            .execute(conn)?;
+        Ok(id)
+    })
+}
+
+/// The session's state, its row locked for the rest of the transaction on PostgreSQL
+/// (call inside a write transaction).
+pub fn lock(conn: &mut DbConnection, id: &str) -> Result<Option<SessionState>, ApiError> {
+    Ok(match conn {
+        DbConnection::Postgresql(pg) => sessions::table
+            .find(id)
+            .select(STATE)
+            .for_update()
+            .get_result(pg)
+            .optional()?,
+        DbConnection::Sqlite(_) => sessions::table.find(id).select(STATE).get_result(conn).optional()?,
+    })
+}
+
+/// Sessions by id (for checking a batch of requests at once).
+pub fn states(conn: &mut DbConnection, ids: &[&str]) -> Result<Vec<SessionState>, ApiError> {
+    Ok(sessions::table
+        .filter(sessions::id.eq_any(ids))
+        .select(STATE)
+        .load(conn)?)
+}
+
+/// The session with this cookie secret digest, if any.
+pub fn by_secret(conn: &mut DbConnection, secret_hash: &str) -> Result<Option<SessionState>, ApiError> {
+    Ok(sessions::table
+        .filter(sessions::secret_hash.eq(secret_hash))
+        .select(STATE)
+        .get_result(conn)
+        .optional()?)
+}
+
+/// Moves a live session's absolute end and notes that it was used.
+pub fn extend(conn: &mut DbConnection, id: &str, expires_at: NaiveDateTime) -> Result<(), ApiError> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::last_seen_at.eq(db::now()),
+        sessions::expires_at.eq(expires_at),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Notes that a session was used (the idle timeout of browser sessions counts from here).
+pub fn touch(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::last_seen_at.eq(db::now()))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Ends one session (logout, or a refresh token presented twice).
+pub fn revoke(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(Some(db::now())))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Ends every session of the user (password change or reset, deactivation).
+pub fn revoke_all(conn: &mut DbConnection, user_id: &str) -> Result<usize, ApiError> {
+    Ok(diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(Some(db::now())))
+    .execute(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_lives_until_ended_or_expired() {
+        let now = db::now();
+        let mut s = SessionState {
+            id: "s".into(),
+            user_id: "u".into(),
+            kind: "api".into(),
+            last_seen_at: now,
+            expires_at: now + Duration::minutes(1),
+            revoked_at: None,
+        };
+        assert!(s.is_live(now));
+        assert!(!s.is_live(now + Duration::minutes(1)));
+        s.revoked_at = Some(now);
+        assert!(!s.is_live(now));
+    }
+}
