@@ -31,8 +31,10 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// Password hashes computed at once; more logins queue.
     pub hash_concurrency: Option<usize>,
-    /// Use the left-most `X-Forwarded-For` / `Forwarded` address for throttling.
-    pub trust_proxy: bool,
+    /// Reverse proxies in front of the service that append the client address to
+    /// `X-Forwarded-For` (0: none, the peer address is the client's). Throttling takes
+    /// the address the outermost of them saw: that many entries from the right.
+    pub trusted_proxies: usize,
     /// When set, `/metrics` requires `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
     /// Run the reassessment scheduler inside `serve`.
@@ -54,7 +56,7 @@ impl fmt::Debug for Settings {
             .field("pool_size", &self.pool_size)
             .field("workers", &self.workers)
             .field("hash_concurrency", &self.hash_concurrency)
-            .field("trust_proxy", &self.trust_proxy)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("scheduler", &self.scheduler)
             .finish()
     }
@@ -88,6 +90,18 @@ fn parse_bool(name: &str, default: bool) -> Result<bool, ConfigError> {
     }
 }
 
+/// `false`/`true` (one proxy) or the number of proxies in a row.
+fn parse_proxies(name: &str) -> Result<usize, ConfigError> {
+    if let Some(Ok(n)) = var(name).map(|v| v.trim().parse::<usize>()) {
+        return if n <= 10 {
+            Ok(n)
+        } else {
+            Err(ConfigError(format!("{name}={n}: at most 10 proxies")))
+        };
+    }
+    parse_bool(name, false).map(usize::from)
+}
+
 impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
         let log_format = match var("KAIZEN_LOG_FORMAT").as_deref() {
@@ -108,7 +122,7 @@ impl Settings {
             pool_size: parse_var("KAIZEN_DB_POOL_SIZE")?,
             workers: parse_var("KAIZEN_WORKERS")?,
             hash_concurrency: parse_var("KAIZEN_HASH_CONCURRENCY")?,
-            trust_proxy: parse_bool("KAIZEN_TRUST_PROXY", false)?,
+            trusted_proxies: parse_proxies("KAIZEN_TRUST_PROXY")?,
             metrics_token: var("KAIZEN_METRICS_TOKEN"),
             scheduler: parse_bool("KAIZEN_SCHEDULER", true)?,
         };
@@ -129,7 +143,7 @@ impl Settings {
             pool_size: None,
             workers: None,
             hash_concurrency: None,
-            trust_proxy: false,
+            trusted_proxies: 0,
             metrics_token: None,
             scheduler: true,
         }

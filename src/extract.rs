@@ -176,22 +176,41 @@ pub fn etag(version: i64) -> (header::HeaderName, String) {
     (header::ETAG, format!("\"{version}\""))
 }
 
-/// The client's address for throttling: the peer, or with `KAIZEN_TRUST_PROXY` the
-/// address the reverse proxy reports.
-pub fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
-    if trust_proxy && let Some(ip) = req.connection_info().realip_remote_addr() {
-        return strip_port(ip);
-    }
-    req.peer_addr()
+/// The client's address for throttling: the peer's, or behind `trusted_proxies` reverse
+/// proxies the address the outermost of them saw. Each proxy appends the address it
+/// received the request from to `X-Forwarded-For`; entries left of those are whatever
+/// the client sent and prove nothing, so the address is read from the right.
+pub fn client_address(req: &HttpRequest, trusted_proxies: usize) -> String {
+    let peer = req
+        .peer_addr()
         .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+        .unwrap_or_else(|| "unknown".into());
+    if trusted_proxies == 0 {
+        return peer;
+    }
+    let entries: Vec<String> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|e| e.trim().to_owned())
+        .filter(|e| !e.is_empty())
+        .collect();
+    forwarded_client(&entries, trusted_proxies).unwrap_or(peer)
+}
+
+/// The entry `proxies` places from the right (the left-most when the chain is shorter).
+fn forwarded_client(entries: &[String], proxies: usize) -> Option<String> {
+    let n = entries.len();
+    let pick = n.saturating_sub(proxies);
+    entries.get(pick).map(|e| strip_port(e))
 }
 
 fn strip_port(addr: &str) -> String {
     if let Ok(sock) = addr.parse::<std::net::SocketAddr>() {
         return sock.ip().to_string();
     }
-    addr.to_owned()
+    addr.trim_start_matches('[').trim_end_matches(']').to_owned()
 }
 
 #[cfg(test)]
@@ -212,6 +231,24 @@ mod tests {
     #[allow(dead_code)]
     struct Inner {
         count: u32,
+    }
+
+    #[test]
+    fn the_forwarded_address_is_read_from_the_right() {
+        let list = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        // The client wrote "1.2.3.4" itself; the one proxy appended what it saw.
+        let chain = list(&["1.2.3.4", "203.0.113.7"]);
+        assert_eq!(forwarded_client(&chain, 1).as_deref(), Some("203.0.113.7"));
+        // Two proxies: the outer one appended the client, the inner one the outer proxy.
+        let chain = list(&["1.2.3.4", "203.0.113.7", "10.0.0.2"]);
+        assert_eq!(forwarded_client(&chain, 2).as_deref(), Some("203.0.113.7"));
+        assert_eq!(
+            forwarded_client(&list(&["203.0.113.7"]), 2).as_deref(),
+            Some("203.0.113.7")
+        );
+        assert_eq!(forwarded_client(&[], 1), None);
+        assert_eq!(strip_port("[2001:db8::1]:4711"), "2001:db8::1");
+        assert_eq!(strip_port("198.51.100.1:80"), "198.51.100.1");
     }
 
     #[test]

@@ -1,39 +1,82 @@
 //! Login throttling kept in the database, so the limits hold across instances.
-//! A pending attempt is recorded before the password is checked; success removes it,
-//! failure leaves it as a failure. Racing attempts therefore cannot slip past the limit.
+//!
+//! Failures count in a 15-minute window, three ways:
+//! - per account and client address: 5. This is the limit anyone guessing from one place
+//!   meets, and it leaves the owner, signing in from elsewhere, alone.
+//! - per client address: 20, across accounts.
+//! - per account, from all addresses together: 10. It stops guessing spread over many
+//!   addresses, but does not apply to an address the account has signed in from in the
+//!   last 90 days: knowing the mayor's e-mail is not enough to keep her out.
+//!
+//! A pending attempt is recorded before the password is checked and counts like a failure
+//! until it succeeds, so parallel attempts cannot check more passwords than the limits
+//! allow. The count and the record happen under a lock per account and per address
+//! (PostgreSQL advisory locks; SQLite runs write transactions one at a time).
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::db::schema::login_attempts;
+use crate::db::schema::{login_attempts, login_known_addresses};
 use crate::db::{self, DbConnection};
 use crate::error::ApiError;
 
 pub const WINDOW_MINUTES: i64 = 15;
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS: i64 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 10;
+pub const KNOWN_ADDRESS_DAYS: i64 = 90;
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = login_attempts)]
-struct NewAttempt {
+struct NewAttempt<'a> {
     id: String,
-    scope: String,
-    subject: String,
+    scope: &'a str,
+    subject: &'a str,
     created_at: NaiveDateTime,
 }
 
-fn subject(scope: &str, value: &str) -> String {
-    let d = Sha256::digest(format!("{scope}:{value}").as_bytes());
-    d.iter().map(|b| format!("{b:02x}")).collect()
+fn digest(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        // A separator that cannot occur in an e-mail address or an IP address.
+        h.update([0u8]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The digests one attempt is counted under.
+#[derive(Debug, Clone)]
+struct Subjects {
+    account: String,
+    address: String,
+    pair: String,
+    known: String,
+}
+
+impl Subjects {
+    fn of(email: &str, address: &str) -> Self {
+        Self {
+            account: digest(&["account", email]),
+            address: digest(&["address", address]),
+            pair: digest(&["pair", email, address]),
+            known: digest(&["known", email, address]),
+        }
+    }
 }
 
 /// The rows recorded for one attempt.
 #[derive(Debug, Clone)]
 pub struct Attempt {
-    account_row: String,
-    address_row: String,
-    account_subject: String,
+    rows: Vec<String>,
+    subjects: SubjectsRef,
+}
+
+#[derive(Debug, Clone)]
+struct SubjectsRef {
+    pair: String,
+    known: String,
 }
 
 fn count_since(
@@ -57,59 +100,121 @@ fn retry_after(oldest: Option<NaiveDateTime>, now: NaiveDateTime) -> u64 {
     u64::try_from((until - now).num_seconds()).unwrap_or(0).max(1)
 }
 
-/// Records the attempt, or refuses it with 429 when the account or address has used up
-/// its failures in the window.
+/// Takes the locks that make counting and recording one step (PostgreSQL); always in the
+/// same order, account before address, so two attempts never wait for each other in turn.
+fn lock(conn: &mut DbConnection, subjects: &Subjects) -> Result<(), ApiError> {
+    if let DbConnection::Postgresql(pg) = conn {
+        for key in [&subjects.account, &subjects.address] {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind::<diesel::sql_types::Text, _>(key)
+                .execute(pg)?;
+        }
+    }
+    Ok(())
+}
+
+fn known_address(conn: &mut DbConnection, subject: &str, now: NaiveDateTime) -> Result<bool, ApiError> {
+    let since = now - Duration::days(KNOWN_ADDRESS_DAYS);
+    let n: i64 = login_known_addresses::table
+        .filter(login_known_addresses::subject.eq(subject))
+        .filter(login_known_addresses::last_success_at.gt(since))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Records the attempt, or refuses it with 429 when one of the limits is used up.
 pub fn begin(conn: &mut DbConnection, email: &str, address: &str) -> Result<Attempt, ApiError> {
-    let account_subject = subject("account", email);
-    let address_subject = subject("address", address);
+    let subjects = Subjects::of(email, address);
     db::write_tx(conn, |conn| {
+        lock(conn, &subjects)?;
         let now = db::now();
         let since = now - Duration::minutes(WINDOW_MINUTES);
         diesel::delete(login_attempts::table.filter(login_attempts::created_at.le(since))).execute(conn)?;
-        let (account_failures, account_oldest) = count_since(conn, "account", &account_subject, since)?;
-        let (address_failures, address_oldest) = count_since(conn, "address", &address_subject, since)?;
-        if account_failures >= MAX_FAILURES_PER_ACCOUNT {
+        diesel::delete(
+            login_known_addresses::table
+                .filter(login_known_addresses::last_success_at.le(now - Duration::days(KNOWN_ADDRESS_DAYS))),
+        )
+        .execute(conn)?;
+        let (pair, pair_oldest) = count_since(conn, "pair", &subjects.pair, since)?;
+        if pair >= MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS {
             return Err(ApiError::TooManyRequests {
-                retry_after_secs: retry_after(account_oldest, now),
+                retry_after_secs: retry_after(pair_oldest, now),
             });
         }
-        if address_failures >= MAX_FAILURES_PER_ADDRESS {
+        let (address, address_oldest) = count_since(conn, "address", &subjects.address, since)?;
+        if address >= MAX_FAILURES_PER_ADDRESS {
             return Err(ApiError::TooManyRequests {
                 retry_after_secs: retry_after(address_oldest, now),
             });
         }
-        let attempt = Attempt {
-            account_row: db::new_id(),
-            address_row: db::new_id(),
-            account_subject: account_subject.clone(),
-        };
-        for (id, scope, subj) in [
-            (&attempt.account_row, "account", &account_subject),
-            (&attempt.address_row, "address", &address_subject),
+        let (account, account_oldest) = count_since(conn, "account", &subjects.account, since)?;
+        if account >= MAX_FAILURES_PER_ACCOUNT && !known_address(conn, &subjects.known, now)? {
+            return Err(ApiError::TooManyRequests {
+                retry_after_secs: retry_after(account_oldest, now),
+            });
+        }
+        let mut rows = Vec::with_capacity(3);
+        for (scope, subject) in [
+            ("pair", &subjects.pair),
+            ("address", &subjects.address),
+            ("account", &subjects.account),
         ] {
+            let id = db::new_id();
             diesel::insert_into(login_attempts::table)
                 .values(&NewAttempt {
                     id: id.clone(),
-                    scope: scope.into(),
-                    subject: subj.clone(),
+                    scope,
+                    subject,
                     created_at: now,
                 })
                 .execute(conn)?;
+            rows.push(id);
         }
-        Ok(attempt)
+        Ok(Attempt {
+            rows,
+            subjects: SubjectsRef {
+                pair: subjects.pair.clone(),
+                known: subjects.known.clone(),
+            },
+        })
     })
 }
 
-/// The password was right: forget this attempt and the account's earlier failures.
+/// The password was right: this attempt does not count, the failures from this address
+/// for this account are forgotten, and the address is known for the account from now on.
+/// Failures from other addresses stay: they may be someone else's guesses.
 pub fn succeeded(conn: &mut DbConnection, attempt: &Attempt) -> Result<(), ApiError> {
     db::write_tx(conn, |conn| {
+        diesel::delete(login_attempts::table.filter(login_attempts::id.eq_any(&attempt.rows))).execute(conn)?;
         diesel::delete(
             login_attempts::table
-                .filter(login_attempts::scope.eq("account"))
-                .filter(login_attempts::subject.eq(&attempt.account_subject)),
+                .filter(login_attempts::scope.eq("pair"))
+                .filter(login_attempts::subject.eq(&attempt.subjects.pair)),
         )
         .execute(conn)?;
-        diesel::delete(login_attempts::table.filter(login_attempts::id.eq(&attempt.address_row))).execute(conn)?;
+        let now = db::now();
+        let updated = diesel::update(login_known_addresses::table.find(&attempt.subjects.known))
+            .set(login_known_addresses::last_success_at.eq(now))
+            .execute(conn)?;
+        if updated == 0 {
+            // In a savepoint of its own: a failed statement must not spoil the transaction.
+            let inserted = db::write_tx(conn, |conn| {
+                diesel::insert_into(login_known_addresses::table)
+                    .values((
+                        login_known_addresses::subject.eq(&attempt.subjects.known),
+                        login_known_addresses::last_success_at.eq(now),
+                    ))
+                    .execute(conn)
+            });
+            match inserted {
+                // A parallel sign-in from the same place noted it first.
+                Err(e) if db::is_unique_violation(&e) => {}
+                other => {
+                    other?;
+                }
+            }
+        }
         Ok(())
     })
 }
@@ -120,10 +225,15 @@ mod tests {
 
     #[test]
     fn subjects_are_digests_not_addresses() {
-        let s = subject("account", "anna@example.org");
-        assert_eq!(s.len(), 64);
-        assert!(!s.contains("anna"));
-        assert_ne!(s, subject("address", "anna@example.org"));
+        let s = Subjects::of("anna@example.org", "192.0.2.1");
+        for d in [&s.account, &s.address, &s.pair, &s.known] {
+            assert_eq!(d.len(), 64);
+            assert!(!d.contains("anna") && !d.contains("192"));
+        }
+        assert_ne!(s.account, Subjects::of("anna@example.org", "192.0.2.2").pair);
+        assert_ne!(s.pair, s.known);
+        // The parts cannot be shifted into each other.
+        assert_ne!(digest(&["ab", "c"]), digest(&["a", "bc"]));
     }
 
     #[test]

@@ -56,6 +56,38 @@ macro_rules! both_backends {
     };
 }
 
+/// As `both_backends!`, on an application whose settings `$configure` changed first.
+#[macro_export]
+macro_rules! both_backends_configured {
+    ($configure:expr; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Sqlite, $configure)
+                        .await
+                        .expect("sqlite test app");
+                    super::$name(&app).await;
+                    app.shutdown().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(app) = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Postgres, $configure).await else {
+                        eprintln!("skipped: KAIZEN_TEST_POSTGRES_URL is not set");
+                        return;
+                    };
+                    super::$name(&app).await;
+                    app.shutdown().await;
+                }
+            )*
+        }
+    };
+}
+
 /// The database a test owns; removed when dropped.
 enum TestDb {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
@@ -156,6 +188,11 @@ impl Reply {
 impl TestApp {
     /// Starts the application on a new database; `None` for PostgreSQL when no server is configured.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// As `spawn`, with settings changed first.
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Option<TestApp> {
         let (database_url, db) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
@@ -188,6 +225,7 @@ impl TestApp {
         settings.workers = Some(2);
         settings.pool_size = Some(8);
         settings.scheduler = false;
+        configure(&mut settings);
         Some(Self::start(settings, db).await)
     }
 
