@@ -23,7 +23,8 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && s.chars().all(|c| !c.is_whitespace() && !c.is_control());
+            && s.chars()
+                .all(|c| !c.is_whitespace() && !c.is_control() && !is_invisible_control(c));
         if valid {
             Ok(Self(s))
         } else {
@@ -56,7 +57,64 @@ pub fn text(raw: &str, max_chars: usize, multiline: bool) -> Result<String, Stri
     if bad {
         return Err("must not contain control characters".into());
     }
+    visible(s)?;
     Ok(s.to_owned())
+}
+
+/// Characters that change how the text around them is shown without being seen
+/// themselves: bidirectional embeddings, overrides and isolates, direction marks,
+/// zero-width and invisible formatting characters, line and paragraph separators. In a
+/// title or a file name they make one text look like another ("Rechnung\u{202E}fdp.exe").
+pub fn is_invisible_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
+}
+
+/// Refuses text with invisible or direction-changing characters (`is_invisible_control`),
+/// naming the first one found.
+pub fn visible(s: &str) -> Result<(), String> {
+    match s.chars().find(|c| is_invisible_control(*c)) {
+        Some(c) => Err(format!(
+            "must not contain invisible or text-direction control characters (found U+{:04X})",
+            u32::from(c)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The first moment kaizen accepts anywhere a time enters (bodies, query parameters,
+/// cursors): dates outside 1970–2199 are typing mistakes, and far outside they break
+/// storage (SQLite compares times as text; PostgreSQL stops at 4713 BC).
+pub const EARLIEST_YEAR: i32 = 1970;
+/// The last year accepted.
+pub const LATEST_YEAR: i32 = 2199;
+
+fn range_message() -> String {
+    format!("must lie between {EARLIEST_YEAR}-01-01 and {LATEST_YEAR}-12-31")
+}
+
+/// A moment within the accepted range.
+pub fn instant(t: chrono::NaiveDateTime) -> Result<chrono::NaiveDateTime, String> {
+    day(t.date()).map(|_| t)
+}
+
+/// A calendar day within the accepted range.
+pub fn day(d: chrono::NaiveDate) -> Result<chrono::NaiveDate, String> {
+    use chrono::Datelike;
+    if (EARLIEST_YEAR..=LATEST_YEAR).contains(&d.year()) {
+        Ok(d)
+    } else {
+        Err(range_message())
+    }
 }
 
 /// A display name: 1–120 characters on one line.
@@ -121,6 +179,40 @@ mod tests {
         assert!(text("a\u{0}b", 10, false).is_err());
         assert!(text("a\nb", 10, false).is_err());
         assert_eq!(text("a\nb", 10, true), Ok("a\nb".to_string()));
+    }
+
+    #[test]
+    fn dates_stay_in_one_range() {
+        use chrono::NaiveDate;
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        assert!(day(d(1970, 1, 1)).is_ok());
+        assert!(day(d(2199, 12, 31)).is_ok());
+        assert!(day(d(1969, 12, 31)).is_err());
+        assert!(day(d(2200, 1, 1)).is_err());
+        assert!(day(d(-4714, 11, 24)).is_err());
+        assert!(instant(d(200_000, 1, 1).and_hms_opt(0, 0, 0).unwrap()).is_err());
+    }
+
+    #[test]
+    fn invisible_and_direction_characters_are_refused() {
+        for bad in [
+            "Rechnung\u{202E}fdp.exe",
+            "a\u{2066}b",
+            "zero\u{200B}width",
+            "mark\u{200F}",
+            "bom\u{FEFF}",
+            "joiner\u{2060}x",
+            "line\u{2028}sep",
+        ] {
+            let e = text(bad, 100, true).unwrap_err();
+            assert!(e.contains("U+"), "{bad:?}: {e}");
+        }
+        assert!(text("Bürgeramt – Öffnungszeiten ändern 👍", 100, false).is_ok());
+        assert!(
+            text("Trenn\u{00AD}strich", 100, false).is_ok(),
+            "a soft hyphen is German typography"
+        );
+        assert!(Email::parse("anna\u{202E}@example.org").is_err());
     }
 
     #[test]

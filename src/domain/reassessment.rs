@@ -165,6 +165,7 @@ pub fn expand_title(pattern: &str, date: NaiveDate) -> Result<String, String> {
     if out.chars().any(char::is_control) {
         return Err("must not contain control characters".into());
     }
+    crate::domain::fields::visible(&out)?;
     Ok(out)
 }
 

@@ -63,12 +63,17 @@ pub fn check_times(
     opens_at: NaiveDateTime,
     closes_at: NaiveDateTime,
     now: NaiveDateTime,
-) -> Vec<(&'static str, &'static str)> {
+) -> Vec<(&'static str, String)> {
     let mut problems = Vec::new();
+    let opens_ok = crate::domain::fields::instant(opens_at).map_err(|m| problems.push(("opens_at", m)));
+    let closes_ok = crate::domain::fields::instant(closes_at).map_err(|m| problems.push(("closes_at", m)));
+    if opens_ok.is_err() || closes_ok.is_err() {
+        return problems;
+    }
     if closes_at <= opens_at {
-        problems.push(("closes_at", "must be after opens_at"));
+        problems.push(("closes_at", "must be after opens_at".into()));
     } else if closes_at <= now {
-        problems.push(("closes_at", "must be in the future"));
+        problems.push(("closes_at", "must be in the future".into()));
     }
     problems
 }
@@ -117,11 +122,11 @@ mod tests {
         );
         assert_eq!(
             check_times(t(2), t(2), t(0)),
-            vec![("closes_at", "must be after opens_at")]
+            vec![("closes_at", "must be after opens_at".to_string())]
         );
         assert_eq!(
             check_times(t(-5), t(-1), t(0)),
-            vec![("closes_at", "must be in the future")]
+            vec![("closes_at", "must be in the future".to_string())]
         );
     }
 }

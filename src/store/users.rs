@@ -5,10 +5,11 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{refresh_tokens, users};
+use crate::db::schema::users;
 use crate::db::{self, DbConnection};
 use crate::domain::roles::Role;
 use crate::error::ApiError;
+use crate::store::sessions::{self, SessionState};
 use crate::store::{organizations, units};
 
 #[derive(Debug, Clone, Queryable)]
@@ -110,6 +111,32 @@ pub fn find_by_id_any_org(conn: &mut DbConnection, id: &str) -> Result<Option<Us
     Ok(users::table.find(id).get_result(conn).optional()?)
 }
 
+/// Only for authentication: the account and the session a token names, in one lookup.
+pub fn find_with_session(
+    conn: &mut DbConnection,
+    user_id: &str,
+    session_id: &str,
+) -> Result<Option<(User, Option<SessionState>)>, ApiError> {
+    use crate::db::schema::sessions;
+    Ok(users::table
+        .left_join(sessions::table.on(sessions::id.eq(session_id).and(sessions::user_id.eq(users::id))))
+        .filter(users::id.eq(user_id))
+        .select((
+            users::all_columns,
+            (
+                sessions::id,
+                sessions::user_id,
+                sessions::kind,
+                sessions::last_seen_at,
+                sessions::expires_at,
+                sessions::revoked_at,
+            )
+                .nullable(),
+        ))
+        .get_result(conn)
+        .optional()?)
+}
+
 /// Only for authenticating a batch of idea submissions (`store::idea_writer`), by id.
 pub fn by_ids_any_org(conn: &mut DbConnection, ids: &[&str]) -> Result<HashMap<String, User>, ApiError> {
     Ok(users::table
@@ -120,12 +147,19 @@ pub fn by_ids_any_org(conn: &mut DbConnection, ids: &[&str]) -> Result<HashMap<S
         .collect())
 }
 
-/// Only for login: e-mails are unique across the installation.
-pub fn find_by_email(conn: &mut DbConnection, email: &str) -> Result<Option<User>, ApiError> {
-    Ok(users::table
+/// Only for login: the accounts with this e-mail (unique per organisation), in the
+/// organisation with this slug when one is named.
+pub fn find_by_email(conn: &mut DbConnection, email: &str, org_slug: Option<&str>) -> Result<Vec<User>, ApiError> {
+    use crate::db::schema::organizations;
+    let mut q = users::table
+        .inner_join(organizations::table)
         .filter(users::email.eq(email))
-        .get_result(conn)
-        .optional()?)
+        .select(users::all_columns)
+        .into_boxed();
+    if let Some(slug) = org_slug {
+        q = q.filter(organizations::slug.eq(slug));
+    }
+    Ok(q.order(users::id.asc()).load(conn)?)
 }
 
 /// Users of the organisation, optionally only those in `within_units`.
@@ -158,7 +192,7 @@ pub fn list(
 
 fn email_taken(email: &str) -> ApiError {
     ApiError::Conflict {
-        detail: format!("a user with the e-mail {email} exists already"),
+        detail: format!("a user with the e-mail {email} exists already in this organisation"),
         current_version: None,
     }
 }
@@ -241,21 +275,10 @@ pub fn update(
             }
         })?;
         if changes.active == Some(false) || changes.password_hash.is_some() {
-            revoke_all_sessions(conn, id)?;
+            sessions::revoke_all(conn, id)?;
         }
         Ok(Ok(find(conn, org_id, id)?))
     })
-}
-
-/// Revokes every refresh token of the user.
-pub fn revoke_all_sessions(conn: &mut DbConnection, user_id: &str) -> Result<usize, ApiError> {
-    Ok(diesel::update(
-        refresh_tokens::table
-            .filter(refresh_tokens::user_id.eq(user_id))
-            .filter(refresh_tokens::revoked_at.is_null()),
-    )
-    .set(refresh_tokens::revoked_at.eq(Some(db::now())))
-    .execute(conn)?)
 }
 
 pub fn count_in_unit(conn: &mut DbConnection, unit_id: &str) -> Result<i64, ApiError> {

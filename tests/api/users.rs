@@ -16,6 +16,7 @@ both_backends!(
     last_admin_cannot_be_removed,
     other_organizations_users_are_invisible,
     password_reset_issues_a_one_time_password,
+    another_organisations_addresses_cannot_be_confirmed,
 );
 
 async fn admin_creates_reads_and_updates_users(app: &TestApp) {
@@ -366,4 +367,69 @@ async fn password_reset_issues_a_one_time_password(app: &TestApp) {
     )
     .await
     .expect(401);
+}
+
+/// E-mail addresses are unique per organisation: an admin elsewhere learns nothing from
+/// creating or renaming a user to an address in use here, and each account signs in to
+/// its own organisation.
+async fn another_organisations_addresses_cannot_be_confirmed(app: &TestApp) {
+    let mine = app.user("employee", None).await;
+    let (_, other_admin) = app.other_organization().await;
+    let other_slug = app.get("/api/v1/me", &other_admin.token).await.expect(200)["organization"]["slug"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let created = app
+        .post(
+            "/api/v1/users",
+            &other_admin.token,
+            json!({"email": mine.email.to_uppercase(), "display_name": "Namensvetter", "role": "employee", "password": "anderes-passwort-1"}),
+        )
+        .await;
+    let twin = created.expect(201)["user"]["id"].as_str().unwrap().to_owned();
+    // Renaming another user there to the address works the same way.
+    let third = app
+        .post(
+            "/api/v1/users",
+            &other_admin.token,
+            json!({"email": "dritte@other.local", "display_name": "Dritte", "role": "employee", "password": "anderes-passwort-2"}),
+        )
+        .await;
+    let third = third.expect(201)["user"].clone();
+    // Within one organisation the address is still unique (409 there, as before) ...
+    let again = app
+        .patch(
+            &format!("/api/v1/users/{}", third["id"].as_str().unwrap()),
+            &other_admin.token,
+            json!({"version": third["version"], "email": mine.email}),
+        )
+        .await;
+    again.expect(409);
+    assert!(again.body["detail"].as_str().unwrap().contains("in this organisation"));
+    // ... and each account signs in to its own organisation with its own password.
+    let here = app.login_ok(&mine.email, crate::helpers::PASSWORD).await;
+    assert_eq!(here.user_id, mine.user_id);
+    let there = app.login_ok(&mine.email, "anderes-passwort-1").await;
+    assert_eq!(there.user_id, twin);
+    // With the same password in both, the login asks for the organisation.
+    app.put(
+        "/api/v1/me/password",
+        &there.token,
+        json!({"current_password": "anderes-passwort-1", "new_password": crate::helpers::PASSWORD}),
+    )
+    .await;
+    let ambiguous = app.login(&mine.email, crate::helpers::PASSWORD).await;
+    ambiguous.expect(422);
+    assert_eq!(ambiguous.error_fields(), vec!["organization"]);
+    let r = app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": mine.email, "password": crate::helpers::PASSWORD, "organization": other_slug})),
+        )
+        .await;
+    let token = r.expect(200)["access_token"].as_str().unwrap().to_owned();
+    let me = app.get("/api/v1/me", &token).await;
+    assert_eq!(me.expect(200)["id"], twin.as_str());
 }

@@ -609,19 +609,22 @@ fn split_values(raw: &str) -> impl Iterator<Item = &str> {
     raw.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn parse_time(raw: &str, end_of_day: bool) -> Option<NaiveDateTime> {
+/// A day or an RFC 3339 moment within the accepted range (`fields::instant`).
+fn parse_time(raw: &str, end_of_day: bool) -> Result<NaiveDateTime, String> {
+    const FORMAT: &str = "must be a date (YYYY-MM-DD) or a time (RFC 3339)";
     if let Ok(t) = DateTime::parse_from_rfc3339(raw.trim()) {
-        let t = t.with_timezone(&Utc).naive_utc();
+        let t = fields::instant(t.with_timezone(&Utc).naive_utc())?;
         // "To" an exact instant includes it.
-        return Some(if end_of_day {
+        return Ok(if end_of_day {
             t + chrono::Duration::microseconds(1)
         } else {
             t
         });
     }
-    let day = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()?;
-    let day = if end_of_day { day.succ_opt()? } else { day };
-    day.and_hms_opt(0, 0, 0)
+    let day = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| FORMAT.to_owned())?;
+    let day = fields::day(day)?;
+    let day = if end_of_day { day.succ_opt().ok_or(FORMAT)? } else { day };
+    day.and_hms_opt(0, 0, 0).ok_or_else(|| FORMAT.to_owned())
 }
 
 impl ListQuery {
@@ -677,12 +680,12 @@ impl ListQuery {
                     filter.text = Some(value.to_owned());
                 }
                 "created_from" if !value.is_empty() => match parse_time(value, false) {
-                    Some(t) => filter.created_from = Some(t),
-                    None => v.add("created_from", "must be an RFC 3339 time or a date (YYYY-MM-DD)"),
+                    Ok(t) => filter.created_from = Some(t),
+                    Err(m) => v.add("created_from", m),
                 },
                 "created_to" if !value.is_empty() => match parse_time(value, true) {
-                    Some(t) => filter.created_before = Some(t),
-                    None => v.add("created_to", "must be an RFC 3339 time or a date (YYYY-MM-DD)"),
+                    Ok(t) => filter.created_before = Some(t),
+                    Err(m) => v.add("created_to", m),
                 },
                 "sort" => match serde_json::from_value::<IdeaSort>(serde_json::Value::String(value.to_owned())) {
                     Ok(s) => sort = s,
@@ -706,6 +709,14 @@ impl ListQuery {
         let after = match cursor {
             Some(raw) => {
                 let c: IdeaCursor = pagination::decode_cursor(&raw)?;
+                // A cursor is ours, but it came from the client: its time must be sane.
+                if let IdeaCursor::LongestInStage(t, _) = &c
+                    && fields::instant(*t).is_err()
+                {
+                    return Err(ApiError::BadRequest(
+                        "the cursor is not valid; start again without it".into(),
+                    ));
+                }
                 if c.sort() != sort {
                     return Err(ApiError::BadRequest(
                         "the cursor belongs to another sort order; start again without it".into(),
@@ -951,7 +962,9 @@ mod tests {
         let from = parse_time("2026-11-01", false).unwrap();
         let to = parse_time("2026-11-01", true).unwrap();
         assert_eq!((to - from).num_hours(), 24);
-        assert!(parse_time("2026-11-01T10:00:00Z", false).is_some());
-        assert!(parse_time("yesterday", false).is_none());
+        assert!(parse_time("2026-11-01T10:00:00Z", false).is_ok());
+        assert!(parse_time("yesterday", false).is_err());
+        assert!(parse_time("-4714-11-24", false).is_err());
+        assert!(parse_time("1969-12-31T23:59:59Z", false).is_err());
     }
 }

