@@ -187,6 +187,29 @@ async fn a_reorganisation_after_the_close_regroups_nothing(app: &TestApp) {
     let shown = rows.iter().find(|u| u["unit_id"] == town.buergeramt.as_str()).unwrap();
     assert_eq!(shown["responses"], 6, "still the Bürgeramt as it answered");
 
+    // The CSV carries no more than the JSON: the hidden Standesamt's rows have no figures.
+    let csv = app
+        .get(
+            &format!(
+                "/api/v1/reports/progress?unit={}&format=csv&table=rounds&lang=en",
+                town.standesamt
+            ),
+            &town.manager.token,
+        )
+        .await;
+    let mut reader = csv::ReaderBuilder::new().from_reader(csv.text.trim_start_matches('\u{feff}').as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut rows = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        rows += 1;
+        for name in ["responses", "n", "mean", "sd", "ci95_low", "ci95_high", "score"] {
+            assert_eq!(&record[column(name)], "", "{name} of a hidden group in the CSV");
+        }
+    }
+    assert!(rows > 0);
+
     // A unit created after the close was not in the round, and says so.
     let neu = app.create_unit("Neue Stelle", Some(&town.rathaus)).await;
     let r = app
