@@ -138,6 +138,11 @@ pub async fn first_start(pool: &DbPool, settings: &Settings) -> Result<(), Start
         if loaded > 0 {
             tracing::info!(organisations = loaded, "loaded the built-in questionnaire");
         }
+        // Rounds closed before figures were stored get theirs now, before anyone reads them.
+        let published = crate::store::round_results::publish_missing(&mut conn).map_err(describe)?;
+        if published > 0 {
+            tracing::info!(rounds = published, "fixed the published figures of earlier rounds");
+        }
         Ok(created)
     })
     .await

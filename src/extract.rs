@@ -12,7 +12,8 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use crate::config::DEFAULT_BODY_LIMIT;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
+use crate::json_body;
 use crate::state::AppState;
 
 /// A JSON body, read up to the configured limit.
@@ -90,20 +91,13 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         ));
     }
     let value: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {}", clean_serde_message(&e.to_string()))))?;
+        .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {}", json_body::clean(&e.to_string()))))?;
     if contains_nul(&value) {
         return Err(ApiError::BadRequest(
             "JSON strings must not contain NUL characters".into(),
         ));
     }
-    serde_path_to_error::deserialize(value).map_err(|err| {
-        let path = err.path().to_string();
-        let field = if path == "." { "body".to_string() } else { path };
-        ApiError::Validation(vec![FieldError::new(
-            field,
-            clean_serde_message(&err.into_inner().to_string()),
-        )])
-    })
+    json_body::typed(value, json_body::ONE_OBJECT)
 }
 
 fn contains_nul(v: &serde_json::Value) -> bool {
@@ -113,14 +107,6 @@ fn contains_nul(v: &serde_json::Value) -> bool {
         Value::Array(items) => items.iter().any(contains_nul),
         Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || contains_nul(v)),
         _ => false,
-    }
-}
-
-/// serde messages end in " at line 1 column 7"; the position is noise for a field error.
-fn clean_serde_message(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_owned(),
-        None => msg.to_owned(),
     }
 }
 
@@ -186,6 +172,9 @@ pub fn client_address(req: &HttpRequest, trusted_proxies: usize) -> String {
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
     if trusted_proxies == 0 {
+        if req.headers().contains_key("x-forwarded-for") {
+            warn_once_about_untrusted_forwarding();
+        }
         return peer;
     }
     let entries: Vec<String> = req
@@ -197,6 +186,18 @@ pub fn client_address(req: &HttpRequest, trusted_proxies: usize) -> String {
         .filter(|e| !e.is_empty())
         .collect();
     forwarded_client(&entries, trusted_proxies).unwrap_or(peer)
+}
+
+/// A reverse proxy sends X-Forwarded-For, but the service was not told to trust it: every
+/// client then counts as the proxy's address for login throttling. Said once per process.
+fn warn_once_about_untrusted_forwarding() {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::warn!(
+            "requests carry X-Forwarded-For but KAIZEN_TRUST_PROXY is off: login limits count every client as \
+             the proxy's address; set KAIZEN_TRUST_PROXY=true (or the number of proxies) behind a reverse proxy"
+        );
+    }
 }
 
 /// The entry `proxies` places from the right (the left-most when the chain is shorter).
@@ -274,7 +275,12 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         match parse_json::<Body>(br#"{"inner": {"count": 1}}"#) {
-            Err(ApiError::Validation(errs)) => assert!(errs[0].message.contains("name")),
+            Err(ApiError::Validation(errs)) => {
+                assert_eq!(
+                    (errs[0].field.as_str(), errs[0].message.as_str()),
+                    ("name", "is required")
+                )
+            }
             other => panic!("unexpected {other:?}"),
         }
     }

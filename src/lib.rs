@@ -10,6 +10,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod json_body;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;

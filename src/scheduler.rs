@@ -12,8 +12,8 @@ use tokio::task::JoinHandle;
 
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::ApiError;
-use crate::store::assessments;
 use crate::store::reassessment::{self, Step};
+use crate::store::{assessments, round_results, sessions, throttle};
 
 /// How often the loop looks for due work.
 pub const INTERVAL: Duration = Duration::from_secs(30);
@@ -74,6 +74,23 @@ pub fn pass(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Pass, ApiErro
     Ok(done)
 }
 
+/// Housekeeping after a pass: vacuum the answer tables when a round closed since
+/// `closed_since` (PostgreSQL), and delete ended sessions and old login attempts. Each
+/// part is logged and retried at the next pass when it fails.
+pub fn housekeeping(conn: &mut DbConnection, now: NaiveDateTime, closed_since: NaiveDateTime) {
+    match round_results::published_since(conn, closed_since) {
+        Ok(true) => assessments::vacuum_answers(conn),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(error = %e, "could not check for closed rounds"),
+    }
+    if let Err(e) = sessions::purge(conn, now) {
+        tracing::warn!(error = %e, "could not delete ended sessions");
+    }
+    if let Err(e) = throttle::purge(conn, now) {
+        tracing::warn!(error = %e, "could not delete old login attempts");
+    }
+}
+
 /// `pass` on a pooled connection, off the async workers.
 pub async fn tick(pool: &DbPool, now: NaiveDateTime) -> Result<Pass, ApiError> {
     db::run(pool, move |conn| pass(conn, now)).await
@@ -85,10 +102,24 @@ pub fn spawn(pool: DbPool, interval: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut timer = tokio::time::interval(interval);
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last = db::now();
         loop {
             // The first tick completes immediately.
             timer.tick().await;
-            match tick(&pool, db::now()).await {
+            let now = db::now();
+            // Overlapping the previous pass a little, so a close committed while it ran is
+            // not missed.
+            let since = last - chrono::Duration::seconds(5);
+            last = now;
+            let kept = db::run(&pool, move |conn| {
+                housekeeping(conn, now, since);
+                Ok(())
+            })
+            .await;
+            if let Err(e) = kept {
+                tracing::warn!(error = %e, "housekeeping failed; retrying at the next tick");
+            }
+            match tick(&pool, now).await {
                 Ok(done) if done.opened + done.closed + done.scheduled > 0 => {
                     tracing::info!(
                         opened = done.opened,

@@ -13,6 +13,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        reference_questionnaire_key -> Text,
     }
 }
 
@@ -313,6 +314,8 @@ diesel::table! {
     assessment_published_results (round_id) {
         round_id -> Text,
         min_group_size -> BigInt,
+        responses -> BigInt,
+        reportable -> Bool,
         results -> Text,
         published_at -> Timestamp,
     }

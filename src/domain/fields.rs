@@ -63,29 +63,55 @@ pub fn text(raw: &str, max_chars: usize, multiline: bool) -> Result<String, Stri
 
 /// Characters that change how the text around them is shown without being seen
 /// themselves: bidirectional embeddings, overrides and isolates, direction marks,
-/// zero-width and invisible formatting characters, line and paragraph separators. In a
-/// title or a file name they make one text look like another ("Rechnung\u{202E}fdp.exe").
+/// zero-width and invisible formatting characters, tag characters, fillers that render as
+/// nothing, line and paragraph separators. In a title or a file name they make one text
+/// look like another ("Rechnung\u{202E}fdp.exe"). The zero-width joiner and non-joiner
+/// are judged by `visible` (they belong inside emoji and some scripts).
 pub fn is_invisible_control(c: char) -> bool {
     matches!(
         c,
-        '\u{061C}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
+        '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'
+            | '\u{200E}'
+            | '\u{200F}'
             | '\u{2028}'..='\u{202E}'
             | '\u{2060}'..='\u{2064}'
             | '\u{2066}'..='\u{206F}'
+            | '\u{3164}'
             | '\u{FEFF}'
+            | '\u{FFA0}'
             | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}'
     )
 }
 
+fn joiner(c: char) -> bool {
+    c == '\u{200C}' || c == '\u{200D}'
+}
+
 /// Refuses text with invisible or direction-changing characters (`is_invisible_control`),
-/// naming the first one found.
+/// naming the first one found. A zero-width joiner or non-joiner passes only between two
+/// visible characters (inside an emoji sequence or a word), never at an edge or beside a
+/// space, where it would only hide.
 pub fn visible(s: &str) -> Result<(), String> {
-    match s.chars().find(|c| is_invisible_control(*c)) {
-        Some(c) => Err(format!(
+    let chars: Vec<char> = s.chars().collect();
+    let shown = |c: Option<&char>| {
+        c.is_some_and(|c| !c.is_whitespace() && !c.is_control() && !joiner(*c) && !is_invisible_control(*c))
+    };
+    let found = chars.iter().enumerate().find(|(i, c)| {
+        is_invisible_control(**c)
+            || (joiner(**c) && !(shown(i.checked_sub(1).and_then(|p| chars.get(p))) && shown(chars.get(i + 1))))
+    });
+    match found {
+        Some((_, c)) => Err(format!(
             "must not contain invisible or text-direction control characters (found U+{:04X})",
-            u32::from(c)
+            u32::from(*c)
         )),
         None => Ok(()),
     }
@@ -199,6 +225,7 @@ mod tests {
             "Rechnung\u{202E}fdp.exe",
             "a\u{2066}b",
             "zero\u{200B}width",
+            "joiner\u{200D}",
             "mark\u{200F}",
             "bom\u{FEFF}",
             "joiner\u{2060}x",

@@ -23,6 +23,25 @@ impl Figure {
     };
 }
 
+/// The smallest share of the eligible headcount a round must have been answered by for a
+/// comparison with it to carry a verdict ("improved", "declined"). Below it the figures
+/// are shown with the difference, its interval and p, but say "no statement": those who
+/// answered a round that few took part in may differ from those who did not in ways no
+/// interval captures.
+pub const MIN_RESPONSE_RATE: f64 = 0.3;
+
+/// Responses over the eligible headcount (at most 1); `None` without a headcount.
+pub fn response_rate(responses: i64, eligible: Option<i64>) -> Option<f64> {
+    eligible
+        .filter(|e| *e > 0)
+        .map(|e| (responses as f64 / e as f64).min(1.0))
+}
+
+/// Whether a round with this response rate carries a verdict (an unknown rate does).
+pub fn assessable(rate: Option<f64>) -> bool {
+    rate.is_none_or(|r| r >= MIN_RESPONSE_RATE)
+}
+
 /// Which pair of rounds a comparison covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -229,6 +229,12 @@ pub fn build(instrument: &Instrument, agg: &RoundAggregates, tree: &UnitTree, k:
                     .map(|p| (p.answered, p.respondents)),
                 k,
             );
+            // Beside a shown dimension mean, item means are shown all or none: the
+            // dimension mean times its respondents (and the answer patterns) gives the sum
+            // of all its items, so one hidden item mean would be the rest's difference.
+            let answered_of = |key: &str| items.get(key).map(|a| a.answered).unwrap_or(0);
+            let some_item_small = d.items.iter().any(|i| answered_of(&i.key) < k);
+            let together = summary.is_some() && (some_item_small || !patterns_safe);
             DimensionResult {
                 key: d.key.clone(),
                 n: m.n,
@@ -239,10 +245,10 @@ pub fn build(instrument: &Instrument, agg: &RoundAggregates, tree: &UnitTree, k:
                     .iter()
                     .map(|i| {
                         let a = items.get(i.key.as_str());
-                        let answered = a.map(|a| a.answered).unwrap_or(0);
+                        let answered = answered_of(&i.key);
                         let mean_hidden = if !round_shown || answered < k {
                             Some(Hidden::BelowMinGroupSize)
-                        } else if !patterns_safe {
+                        } else if together {
                             Some(Hidden::Complementary)
                         } else {
                             None
@@ -404,8 +410,13 @@ mod tests {
         assert_eq!(d.n, 5);
         let s = d.summary.unwrap();
         assert!((s.mean - 3.6).abs() < 1e-12);
-        assert!((d.items[0].mean.unwrap() - 25.0 / 7.0).abs() < 1e-12);
+        // d.2 has two answers, fewer than k; beside the shown dimension mean d.1's mean
+        // would give d.2's sum away, so both are hidden.
+        assert_eq!(d.items[0].mean, None);
+        assert_eq!(d.items[0].hidden, Some(Hidden::Complementary));
+        assert_eq!(d.items[0].answered, Some(7));
         assert_eq!(d.items[1].mean, None, "two answers are fewer than k");
+        assert_eq!(d.items[1].hidden, Some(Hidden::BelowMinGroupSize));
         assert_eq!(d.items[1].cant_judge, Some(5));
         assert_eq!(d.items[1].answered, Some(2));
 
@@ -501,6 +512,52 @@ mod tests {
             !item_means_safe([(2, 3), (1, 9)].into_iter(), 5),
             "a small full group is exposed as well"
         );
+    }
+
+    /// Everyone answered three of four items, two of them skipping another item than the
+    /// rest: the dimension mean gives the sum of all answers, so the item answered by only
+    /// two must not be the only one hidden.
+    #[test]
+    fn item_means_beside_a_shown_dimension_are_shown_all_or_none() {
+        let tree = UnitTree::new([("a", None)]);
+        let instrument = Instrument {
+            scale: Scale::Agree5,
+            dimensions: vec![InstrumentDimension {
+                key: "d".into(),
+                items: ["d.1", "d.2", "d.3", "d.4"]
+                    .iter()
+                    .map(|k| InstrumentItem {
+                        key: (*k).into(),
+                        reverse: false,
+                    })
+                    .collect(),
+            }],
+        };
+        let item = |key: &str, answered: i64| ItemAggregate {
+            key: key.into(),
+            answered,
+            sum: answered * 3,
+            cant_judge: 10 - answered,
+        };
+        let agg = RoundAggregates {
+            responses: vec![(Some("a".into()), 10)],
+            dimensions: vec![(Some("a".into()), "d".into(), m(&[3.0; 10]))],
+            items: vec![item("d.1", 10), item("d.2", 10), item("d.3", 8), item("d.4", 2)],
+            answer_patterns: vec![pattern(3, 10)],
+        };
+        let r = build(&instrument, &agg, &tree, 5);
+        assert!(r.dimensions[0].summary.is_some());
+        let hidden: Vec<Option<Hidden>> = r.dimensions[0].items.iter().map(|i| i.hidden).collect();
+        assert_eq!(
+            hidden,
+            vec![
+                Some(Hidden::Complementary),
+                Some(Hidden::Complementary),
+                Some(Hidden::Complementary),
+                Some(Hidden::BelowMinGroupSize)
+            ]
+        );
+        assert!(r.dimensions[0].items.iter().all(|i| i.mean.is_none()));
     }
 
     #[test]

@@ -676,8 +676,12 @@ impl SuppressionNote {
             (Hidden::RoundOpen, Lang::En) => {
                 "the round is still open – results are computed once, when it closes; until then participation only".into()
             }
-            (Hidden::NotInRound, Lang::De) => "diese Einheit gab es beim Abschluss der Runde nicht".into(),
-            (Hidden::NotInRound, Lang::En) => "this unit did not exist when the round closed".into(),
+            (Hidden::NotInRound, Lang::De) => {
+                "diese Einheit gehörte beim Abschluss nicht zu den Einheiten der Runde (später angelegt oder außerhalb ihres Bereichs)".into()
+            }
+            (Hidden::NotInRound, Lang::En) => {
+                "this unit was not among the round's units when it closed (created later, or outside its scope)".into()
+            }
         };
         Self { reason, message }
     }

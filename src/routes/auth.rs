@@ -11,15 +11,16 @@ use crate::extract::{ApiJson, client_address};
 use crate::state::AppState;
 use crate::store::sessions::{self, SessionKind};
 use crate::store::tokens::{self, Rotation};
-use crate::store::{throttle, users};
+use crate::store::{organizations, throttle, users};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"email": "anna.schmidt@musterstadt.de", "password": "correct horse battery"}))]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
-    /// The organisation's slug. Needed only when the address signs in to accounts of
-    /// several organisations with the same password.
+    /// The organisation's short name (slug), e.g. `musterstadt`. Required when the
+    /// installation hosts more than one organisation: an e-mail address identifies a
+    /// person only within their organisation.
     pub organization: Option<String>,
 }
 
@@ -100,40 +101,38 @@ pub async fn login(
     let address = client_address(&req, state.settings.trusted_proxies);
 
     let lookup_email = email.clone();
-    let (attempt, candidates) = db::run(&state.pool, move |conn| {
-        let attempt = throttle::begin(conn, &lookup_email, &address)?;
-        let candidates = users::find_by_email(conn, &lookup_email, organization.as_deref().map(str::trim))?;
-        Ok((attempt, candidates))
+    let (attempt, user) = db::run(&state.pool, move |conn| {
+        // Which organisation: named, or the only one. Never found from the e-mail: which
+        // organisations an address is used in must not show in any answer.
+        let org = match organization.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(slug) => organizations::find_by_slug(conn, slug)?,
+            None => match organizations::only_one(conn)? {
+                Some(org) => Some(org),
+                None => {
+                    return Err(ApiError::field(
+                        "organization",
+                        "this installation hosts several organisations: give your organisation's short name (slug)",
+                    ));
+                }
+            },
+        };
+        // An unknown organisation is throttled and answered like a wrong password.
+        let org_id = org.map(|o| o.id).unwrap_or_default();
+        let attempt = throttle::begin(conn, &org_id, &lookup_email, &address)?;
+        let user = users::find_by_email(conn, &org_id, &lookup_email)?;
+        Ok((attempt, user))
     })
     .await?;
 
-    // Usually one account; an address used in several organisations is tried against
-    // each (the password decides), and without a match it costs one check like any other.
-    let mut matching = Vec::new();
-    if candidates.is_empty() {
-        state.passwords.verify(password.clone(), None).await?;
-    }
-    for candidate in candidates {
-        if state
-            .passwords
-            .verify(password.clone(), Some(candidate.password_hash.clone()))
-            .await?
-            && candidate.active
-        {
-            matching.push(candidate);
-        }
-    }
-    let user = match matching.len() {
-        1 => matching.remove(0),
-        0 => {
+    let ok = state
+        .passwords
+        .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
+        .await?;
+    let user = match user {
+        Some(u) if ok && u.active => u,
+        _ => {
             tracing::info!("login failed");
             return Err(invalid_credentials());
-        }
-        _ => {
-            return Err(ApiError::field(
-                "organization",
-                "this e-mail address signs in to several organisations; give the organisation's slug",
-            ));
         }
     };
     let account = user.clone();

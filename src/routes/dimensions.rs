@@ -13,24 +13,34 @@ use crate::error::{ApiError, Problem};
 use crate::routes::assessments::Figures;
 use crate::routes::localization::{LangParams, choose, content_language};
 use crate::state::AppState;
-use crate::store::assessments::Round;
-use crate::store::dimensions::{self, Overview};
+use crate::store::dimensions::{self, Overview, RoundInfo};
 use crate::store::organizations;
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": "019a6aa0-0b7e-7c11-8d3f-2a9c4e5f6a7b", "title": "Lernkultur 2026", "closed_at": "2026-12-15T16:00:00Z"}))]
+#[schema(example = json!({"id": "019a6aa0-0b7e-7c11-8d3f-2a9c4e5f6a7b", "title": "Lernkultur 2026", "closed_at": "2026-12-15T16:00:00Z", "responses": 112, "eligible": 148, "response_rate": 0.757, "assessable": true}))]
 pub struct RoundRef {
     pub id: String,
     pub title: String,
     pub closed_at: Option<DateTime<Utc>>,
+    /// Responses of the whole round (always shown; figures need at least k).
+    pub responses: i64,
+    /// Eligible headcount frozen when the round opened.
+    pub eligible: Option<i64>,
+    pub response_rate: Option<f64>,
+    /// Answered by at least the share of the headcount a verdict needs (30 %).
+    pub assessable: bool,
 }
 
-impl From<&Round> for RoundRef {
-    fn from(r: &Round) -> Self {
+impl From<&RoundInfo> for RoundRef {
+    fn from(r: &RoundInfo) -> Self {
         Self {
-            id: r.id.clone(),
-            title: r.title.clone(),
-            closed_at: r.closed_at.map(|t| t.and_utc()),
+            id: r.round.id.clone(),
+            title: r.round.title.clone(),
+            closed_at: r.round.closed_at.map(|t| t.and_utc()),
+            responses: r.responses,
+            eligible: r.round.eligible_count,
+            response_rate: r.response_rate,
+            assessable: r.assessable(),
         }
     }
 }
@@ -52,10 +62,13 @@ pub struct Trend {
     /// Latest minus previous score, in points. Whether a change is more than chance is
     /// for the progress report (Welch's t-test) to say.
     pub change: f64,
+    /// False when either round was answered by fewer than 30 % of its headcount: the
+    /// change is then no basis for a statement.
+    pub assessable: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"key": "error_culture", "name": "Error culture and psychological safety", "description": "How openly mistakes and criticism are handled. A low score means …", "n": 109, "mean": 3.21, "score": 55.25, "sd": 0.82, "ci95_low": 3.05, "ci95_high": 3.37, "band": {"key": "established", "label": "established"}, "trend": {"previous_score": 48.5, "change": 6.75}, "weak": true}))]
+#[schema(example = json!({"key": "error_culture", "name": "Error culture and psychological safety", "description": "How openly mistakes and criticism are handled. A low score means …", "n": 109, "mean": 3.21, "score": 55.25, "sd": 0.82, "ci95_low": 3.05, "ci95_high": 3.37, "band": {"key": "established", "label": "established"}, "trend": {"previous_score": 48.5, "change": 6.75, "assessable": true}, "weak": true}))]
 pub struct DimensionStatusResponse {
     /// Stable key; ideas link to it.
     pub key: String,
@@ -75,8 +88,8 @@ pub struct DimensionStatusResponse {
 #[schema(example = json!({
     "lang": "en",
     "questionnaire": {"id": "019a6a9c-4c1e-7d2a-9f0e-5b8f1c2d3e4f", "key": "lernkultur", "version": 1, "title": "Learning culture in the administration"},
-    "latest_round": {"id": "019a6aa0-0b7e-7c11-8d3f-2a9c4e5f6a7b", "title": "Lernkultur 2026", "closed_at": "2026-12-15T16:00:00Z"},
-    "previous_round": null, "weak_threshold": 60.0, "weak_count": 2,
+    "latest_round": {"id": "019a6aa0-0b7e-7c11-8d3f-2a9c4e5f6a7b", "title": "Lernkultur 2026", "closed_at": "2026-12-15T16:00:00Z", "responses": 112, "eligible": 148, "response_rate": 0.757, "assessable": true},
+    "previous_round": null, "not_reported": [], "weak_threshold": 60.0, "weak_count": 2,
     "items": [{
         "key": "error_culture", "name": "Error culture and psychological safety",
         "description": "How openly mistakes and criticism are handled. A low score means …",
@@ -89,9 +102,13 @@ pub struct DimensionsResponse {
     /// The current questionnaire: the most recently published one that is not archived
     /// (the built-in one when all are archived).
     pub questionnaire: QuestionnaireRef,
-    /// The most recently closed organisation-wide round, if any.
+    /// The most recently closed organisation-wide round of the current questionnaire that
+    /// can be reported (at least k responses), if any: scores and weakness come from it.
     pub latest_round: Option<RoundRef>,
+    /// The reportable round before it (for the trend).
     pub previous_round: Option<RoundRef>,
+    /// Rounds closed since with fewer than k responses: shown, not used.
+    pub not_reported: Vec<RoundRef>,
     pub weak_threshold: f64,
     pub weak_count: i64,
     pub items: Vec<DimensionStatusResponse>,
@@ -110,6 +127,7 @@ fn shape(overview: &Overview, lang: Lang) -> DimensionsResponse {
         },
         latest_round: overview.latest_round.as_ref().map(RoundRef::from),
         previous_round: overview.previous_round.as_ref().map(RoundRef::from),
+        not_reported: overview.not_reported.iter().map(RoundRef::from).collect(),
         weak_threshold: overview.weak_threshold,
         weak_count: overview.weak_count,
         items: overview
@@ -121,6 +139,9 @@ fn shape(overview: &Overview, lang: Lang) -> DimensionsResponse {
                     (Some(now), Some(before)) => Some(Trend {
                         previous_score: to_score(before.mean),
                         change: to_score(now.mean) - to_score(before.mean),
+                        assessable: [&overview.latest_round, &overview.previous_round]
+                            .iter()
+                            .all(|r| r.as_ref().is_none_or(|r| r.assessable())),
                     }),
                     _ => None,
                 };

@@ -64,13 +64,14 @@ pub async fn get_me(caller: AnyAuthUser, state: web::Data<AppState>) -> Result<H
     }))
 }
 
-/// Change the caller's password. Ends every session (refresh token) of the account.
+/// Change the caller's password. Ends every session of the account, the one it is made
+/// from included: log in again with the new password.
 #[utoipa::path(
     tag = "me",
     request_body = ChangePassword,
     security(("bearer" = [])),
     responses(
-        (status = 204, description = "Changed; log in again on other devices"),
+        (status = 204, description = "Changed; every session ended, log in again"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Current password wrong", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
@@ -94,7 +95,7 @@ pub async fn change_password(
     let (org, id, email) = (caller.org_id.clone(), caller.id.clone(), caller.email.clone());
     // Guessing the current password with a stolen access token is throttled like a login.
     let (attempt, user) = db::run(&state.pool, move |conn| {
-        let attempt = throttle::begin(conn, &email, &address)?;
+        let attempt = throttle::begin(conn, &org, &email, &address)?;
         Ok((attempt, users::find(conn, &org, &id)?))
     })
     .await?;

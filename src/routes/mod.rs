@@ -9,6 +9,7 @@ pub mod localization;
 pub mod me;
 pub mod ops;
 pub mod organization;
+pub mod people;
 pub mod questionnaires;
 pub mod reassessment;
 pub mod reports;
@@ -69,6 +70,7 @@ pub fn configure_api<R: Register>(cfg: &mut R) {
         .service(users::update_user)
         .service(users::deactivate_user)
         .service(users::reset_password)
+        .service(people::search_people)
         .service(units::list_units)
         .service(units::create_unit)
         .service(units::get_unit)

@@ -12,6 +12,7 @@ use crate::error::{ApiError, Problem, Validator};
 use crate::extract::{ApiJson, ExpectedVersion, etag};
 use crate::state::AppState;
 use crate::store::organizations::{self, Organization, OrganizationChangeset};
+use crate::store::{dimensions, questionnaires};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganizationResponse {
@@ -28,9 +29,15 @@ pub struct OrganizationResponse {
     pub weak_count: i64,
     /// An idea in one stage longer than this many days counts as stuck.
     pub stuck_stage_days: i64,
+    /// Key of the reference questionnaire: its dimensions are the organisation's
+    /// dimensions (weak dimensions, idea links, progress), whatever else is published.
+    pub reference_questionnaire_key: String,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// What a change just made means (only in the answer to a change).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
 }
 
 impl From<Organization> for OrganizationResponse {
@@ -44,9 +51,11 @@ impl From<Organization> for OrganizationResponse {
             weak_threshold: o.weak_threshold,
             weak_count: o.weak_count,
             stuck_stage_days: o.stuck_stage_days,
+            reference_questionnaire_key: o.reference_questionnaire_key,
             version: o.version,
             created_at: o.created_at.and_utc(),
             updated_at: o.updated_at.and_utc(),
+            notices: Vec::new(),
         }
     }
 }
@@ -62,6 +71,9 @@ pub struct UpdateOrganization {
     pub weak_threshold: Option<f64>,
     pub weak_count: Option<i64>,
     pub stuck_stage_days: Option<i64>,
+    /// Switch the reference questionnaire (a key with a published version). The answer
+    /// says which dimensions the organisation gains and loses.
+    pub reference_questionnaire_key: Option<String>,
 }
 
 impl UpdateOrganization {
@@ -102,6 +114,7 @@ impl UpdateOrganization {
             weak_threshold: self.weak_threshold,
             weak_count: self.weak_count,
             stuck_stage_days: self.stuck_stage_days,
+            reference_questionnaire_key: self.reference_questionnaire_key.as_deref().map(|k| k.trim().to_owned()),
         })
     }
 }
@@ -144,12 +157,43 @@ pub async fn update_organization(
     let expected = ExpectedVersion::resolve(&req, body.version)?;
     let changes = body.validate()?;
     let org_id = caller.org_id.clone();
-    let outcome = db::run(&state.pool, move |conn| {
-        organizations::update(conn, &org_id, expected.version, &changes)
+    let (outcome, before, after) = db::run(&state.pool, move |conn| {
+        let before = dimensions::current_keys(conn, &org_id)?;
+        if let Some(key) = &changes.reference_questionnaire_key
+            && questionnaires::latest_published_of_key(conn, &org_id, key)?.is_none()
+        {
+            return Err(ApiError::field(
+                "reference_questionnaire_key",
+                "no published questionnaire with this key in this organisation",
+            ));
+        }
+        let outcome = organizations::update(conn, &org_id, expected.version, &changes)?;
+        let after = dimensions::current_keys(conn, &org_id)?;
+        Ok((outcome, before, after))
     })
     .await?;
     let org = outcome.map_err(|current| expected.stale(current))?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(org.version))
-        .json(OrganizationResponse::from(org)))
+    let mut response = OrganizationResponse::from(org);
+    let gone: Vec<&String> = before.iter().filter(|k| !after.contains(k)).collect();
+    let new: Vec<&String> = after.iter().filter(|k| !before.contains(k)).collect();
+    if !gone.is_empty() || !new.is_empty() {
+        response.notices.push(format!(
+            "the organisation's dimensions are now those of {:?}: {}. No longer a dimension: {}. New: {}. \
+             Ideas keep their links. Scores and weak dimensions come from rounds of this questionnaire; until \
+             one has closed, none is weak.",
+            response.reference_questionnaire_key,
+            after.join(", "),
+            if gone.is_empty() {
+                "none".into()
+            } else {
+                gone.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            },
+            if new.is_empty() {
+                "none".into()
+            } else {
+                new.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            },
+        ));
+    }
+    Ok(HttpResponse::Ok().insert_header(etag(response.version)).json(response))
 }

@@ -12,6 +12,7 @@ use crate::domain::fields::{self, Email};
 use crate::domain::roles::Role;
 use crate::error::{ApiError, Problem, Validator};
 use crate::extract::{ApiJson, ExpectedVersion, etag};
+use crate::json_body;
 use crate::page_type;
 use crate::pagination::{PageParams, finish_page};
 use crate::state::AppState;
@@ -171,8 +172,16 @@ pub async fn list_users(
 pub async fn create_user(
     caller: Admin,
     state: web::Data<AppState>,
-    body: ApiJson<CreateUser>,
+    body: Result<ApiJson<CreateUser>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.map_err(|e| match e {
+        ApiError::Validation(list) if list.iter().any(|f| f.message == json_body::ONE_OBJECT) => ApiError::field(
+            "body",
+            "one user is created per request: send one JSON object, not a list; to load many people at once, \
+             use the staff import (see the README)",
+        ),
+        other => other,
+    })?;
     let body = body.into_inner();
     let mut v = Validator::new();
     let email = v.check("email", Email::parse(&body.email));

@@ -42,7 +42,7 @@ impl Round {
     }
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = assessment_rounds)]
 pub struct NewRound {
     pub id: String,
@@ -145,14 +145,59 @@ pub fn create(conn: &mut DbConnection, new: &NewRound) -> Result<Round, ApiError
                 other => return Err(other),
             }
         }
+        if title_taken(conn, &new.org_id, &new.title, None)? {
+            v.add("title", TITLE_TAKEN);
+        }
         v.finish()?;
         diesel::insert_into(assessment_rounds::table)
             .values(new)
-            .execute(conn)?;
+            .execute(conn)
+            .map_err(title_conflict)?;
         Ok(())
     })?;
     advance_due(conn, Some(&new.org_id), db::now())?;
     find(conn, &new.org_id, &new.id)
+}
+
+const TITLE_TAKEN: &str = "another round of the organisation has this title; choose another";
+
+/// Whether another round of the organisation (than `except`) has this title.
+fn title_taken(conn: &mut DbConnection, org_id: &str, title: &str, except: Option<&str>) -> Result<bool, ApiError> {
+    let mut q = assessment_rounds::table
+        .filter(assessment_rounds::org_id.eq(org_id))
+        .filter(assessment_rounds::title.eq(title))
+        .into_boxed();
+    if let Some(id) = except {
+        q = q.filter(assessment_rounds::id.ne(id));
+    }
+    Ok(q.count().get_result::<i64>(conn)? > 0)
+}
+
+/// A title taken at the same moment by a parallel request (the unique index's answer).
+fn title_conflict(e: diesel::result::Error) -> ApiError {
+    if db::is_unique_violation(&e) {
+        ApiError::field("title", TITLE_TAKEN)
+    } else {
+        e.into()
+    }
+}
+
+/// `base`, or `base (2)`, `base (3)`, … — the first title no round of the organisation
+/// has (for rounds the schedule or a trigger names by its pattern).
+pub fn numbered_title(conn: &mut DbConnection, org_id: &str, base: &str) -> Result<String, ApiError> {
+    let taken: std::collections::HashSet<String> = assessment_rounds::table
+        .filter(assessment_rounds::org_id.eq(org_id))
+        .select(assessment_rounds::title)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let mut title = base.to_owned();
+    let mut n = 1;
+    while taken.contains(&title) {
+        n += 1;
+        title = format!("{base} ({n})");
+    }
+    Ok(title)
 }
 
 /// Changes title and times. The opening time can change only before opening, the
@@ -190,6 +235,11 @@ pub fn update(
             }
             v.finish()?;
         }
+        if let Some(title) = &changes.title
+            && title_taken(conn, org_id, title, Some(id))?
+        {
+            return Err(ApiError::field("title", TITLE_TAKEN));
+        }
         diesel::update(
             assessment_rounds::table
                 .filter(assessment_rounds::id.eq(id))
@@ -200,7 +250,8 @@ pub fn update(
             assessment_rounds::version.eq(expected_version + 1),
             assessment_rounds::updated_at.eq(db::now()),
         ))
-        .execute(conn)?;
+        .execute(conn)
+        .map_err(title_conflict)?;
         Ok(Ok(find(conn, org_id, id)?))
     })
     .and_then(|outcome| match outcome {
@@ -319,17 +370,14 @@ fn close_round(conn: &mut DbConnection, round_id: &str, now: NaiveDateTime) -> R
         }
         Ok(n == 1)
     })?;
-    if closed {
-        vacuum_answers(conn);
-    }
     Ok(closed)
 }
 
-/// PostgreSQL keeps the row versions the closing rewrite replaced (which still carry each
-/// submission's own transaction stamp) until VACUUM removes them; this removes them now
-/// instead of whenever autovacuum comes by. Best effort: a failure is logged, the close
-/// stands.
-fn vacuum_answers(conn: &mut DbConnection) {
+/// PostgreSQL keeps the row versions a close rewrote (which still carry each
+/// submission's own transaction stamp) until VACUUM removes them; the scheduler calls this
+/// after rounds closed, instead of waiting for autovacuum. Best effort: a failure (for
+/// example when the service's database role does not own the tables) is logged.
+pub fn vacuum_answers(conn: &mut DbConnection) {
     if !matches!(conn, DbConnection::Postgresql(_)) || !db::outside_transaction(conn) {
         return;
     }
@@ -535,15 +583,4 @@ pub fn response_count(conn: &mut DbConnection, round_id: &str) -> Result<i64, Ap
         .filter(assessment_responses::round_id.eq(round_id))
         .count()
         .get_result(conn)?)
-}
-
-/// The organisation's closed organisation-wide rounds, most recently closed first.
-pub fn closed_organisation_rounds(conn: &mut DbConnection, org_id: &str, limit: i64) -> Result<Vec<Round>, ApiError> {
-    Ok(assessment_rounds::table
-        .filter(assessment_rounds::org_id.eq(org_id))
-        .filter(assessment_rounds::status.eq(RoundStatus::Closed.as_str()))
-        .filter(assessment_rounds::scope_unit_id.is_null())
-        .order((assessment_rounds::closed_at.desc(), assessment_rounds::id.desc()))
-        .limit(limit)
-        .load(conn)?)
 }

@@ -7,23 +7,30 @@
 //!   built-in default, which every organisation has (it is loaded at organisation
 //!   creation and on every start), so there is always one. Its dimension keys are the
 //!   *current dimensions*.
-//! - The *latest closed round* is the most recently closed organisation-wide round (a round
-//!   scoped to a unit describes only part of the organisation). Rounds compare by
-//!   dimension key, so it may have used another questionnaire version.
+//! - The *latest round* is the most recently closed organisation-wide round of the
+//!   current questionnaire (any version; rounds compare by dimension key) that *can be
+//!   reported*: it had at least k responses when it closed. A thinner round is listed
+//!   (`not_reported`) but never erases what the organisation knows. A round scoped to a
+//!   unit describes only part of the organisation and does not count.
 //! - A current dimension is *weak* when its score in that round is below the
 //!   organisation's `weak_threshold` or among its `weak_count` lowest scores (ties with the
 //!   last of those included). Dimensions without a score there — none closed yet, not in
 //!   that round, or hidden below the minimum group size — are not weak.
+//! - The *current questionnaire* is the latest published version of the organisation's
+//!   reference questionnaire (`reference_questionnaire_key`, the built-in one unless an
+//!   admin switches it): publishing another questionnaire beside it changes nothing.
 
 use std::collections::HashMap;
 
 use crate::db::DbConnection;
+use crate::domain::progress::{assessable, response_rate};
 use crate::domain::scoring::to_score;
 use crate::domain::stats::Summary;
 use crate::domain::weakness::weak_flags;
 use crate::error::ApiError;
 use crate::store::assessments::{self, Round};
 use crate::store::questionnaires::{self, Content};
+use crate::store::round_results::ClosedRound;
 use crate::store::{organizations, round_results};
 
 /// One current dimension with its latest and previous organisation-level figures.
@@ -41,11 +48,37 @@ impl DimensionStatus {
     }
 }
 
+/// A closed round as the overview uses it.
+#[derive(Debug, Clone)]
+pub struct RoundInfo {
+    pub round: Round,
+    pub responses: i64,
+    /// Responses over the eligible headcount frozen at opening.
+    pub response_rate: Option<f64>,
+}
+
+impl RoundInfo {
+    fn of(closed: &ClosedRound) -> Self {
+        Self {
+            round: closed.round.clone(),
+            responses: closed.responses,
+            response_rate: response_rate(closed.responses, closed.round.eligible_count),
+        }
+    }
+
+    /// Answered by enough of the eligible headcount to carry a verdict.
+    pub fn assessable(&self) -> bool {
+        assessable(self.response_rate)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Overview {
     pub questionnaire: Content,
-    pub latest_round: Option<Round>,
-    pub previous_round: Option<Round>,
+    pub latest_round: Option<RoundInfo>,
+    pub previous_round: Option<RoundInfo>,
+    /// Rounds closed after the latest round with fewer than k responses: listed, not used.
+    pub not_reported: Vec<RoundInfo>,
     pub weak_threshold: f64,
     pub weak_count: i64,
     /// In the current questionnaire's order.
@@ -109,15 +142,26 @@ pub fn overview(conn: &mut DbConnection, org_id: &str) -> Result<Overview, ApiEr
     assessments::advance_due(conn, Some(org_id), crate::db::now())?;
     let org = organizations::find(conn, org_id)?;
     let questionnaire = current_questionnaire(conn, org_id)?;
-    let mut closed = assessments::closed_organisation_rounds(conn, org_id, 2)?.into_iter();
-    let latest_round = closed.next();
-    let previous_round = closed.next();
+    let key = questionnaire.questionnaire.key.clone();
+    let closed: Vec<ClosedRound> = round_results::closed_organisation_rounds(conn, org_id)?
+        .into_iter()
+        .filter(|r| r.questionnaire_key == key)
+        .collect();
+    let mut reportable = closed.iter().rev().filter(|r| r.reportable);
+    let latest_round = reportable.next().map(RoundInfo::of);
+    let previous_round = reportable.next().map(RoundInfo::of);
+    let latest_closed = latest_round.as_ref().and_then(|r| r.round.closed_at);
+    let not_reported: Vec<RoundInfo> = closed
+        .iter()
+        .filter(|r| !r.reportable && (latest_closed.is_none() || r.round.closed_at > latest_closed))
+        .map(RoundInfo::of)
+        .collect();
     let latest = match &latest_round {
-        Some(r) => round_figures(conn, r)?,
+        Some(r) => round_figures(conn, &r.round)?,
         None => HashMap::new(),
     };
     let previous = match &previous_round {
-        Some(r) => round_figures(conn, r)?,
+        Some(r) => round_figures(conn, &r.round)?,
         None => HashMap::new(),
     };
     let mut dimensions: Vec<DimensionStatus> = questionnaire
@@ -142,6 +186,7 @@ pub fn overview(conn: &mut DbConnection, org_id: &str) -> Result<Overview, ApiEr
         questionnaire,
         latest_round,
         previous_round,
+        not_reported,
         weak_threshold: org.weak_threshold,
         weak_count: org.weak_count,
         dimensions,

@@ -40,6 +40,38 @@ pub struct StageSnapshot {
     pub duplicate_of: Option<String>,
     /// The cycle's plan, pilot, measurement and decision; null before Plan.
     pub stages: Option<CycleStages>,
+    /// An edit by the author (`edit` events): the fields it changed, as they read before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited: Option<EditedFields>,
+}
+
+/// What an edit replaced: the earlier value of each changed field (unchanged ones absent).
+/// People may have voted on or commented on the earlier text.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct EditedFields {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_situation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_benefit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dimensions: Option<Vec<String>>,
+    /// The group or the impact estimate changed (their earlier values are not repeated).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub group: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub impact_estimate: bool,
+}
+
+impl EditedFields {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// Builds the snapshot of an idea after a step.
@@ -51,6 +83,7 @@ pub fn snapshot(idea: &Idea, values: &StageValues, cycle: Option<&Cycle>) -> Sta
         reason: idea.decision_reason.clone(),
         duplicate_of: idea.duplicate_of_id.clone(),
         stages: cycle.map(CycleStages::from),
+        edited: None,
     }
 }
 

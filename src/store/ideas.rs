@@ -511,28 +511,60 @@ pub fn check_submission(
     draft: &IdeaDraft,
     lookups: &mut Lookups,
 ) -> Result<(), ApiError> {
-    check_dimension_keys_with(conn, org_id, &draft.dimensions, lookups)?;
-    lookups.require_unit(conn, org_id, &draft.unit_id)?;
-    check_co_authors(conn, org_id, &draft.co_authors)
+    let co_authors: Vec<&str> = draft.co_authors.iter().map(|(u, _)| u.as_str()).collect();
+    let errors = lookup_problems(conn, org_id, &draft.unit_id, &draft.dimensions, &co_authors, lookups)?;
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// Every problem the database finds with a submission's unit, dimension keys and
+/// co-authors, together (also for a body refused for other reasons, so one answer names
+/// every problem).
+pub fn lookup_problems(
+    conn: &mut DbConnection,
+    org_id: &str,
+    unit_id: &str,
+    dimensions: &[String],
+    co_authors: &[&str],
+    lookups: &mut Lookups,
+) -> Result<Vec<FieldError>, ApiError> {
+    let mut errors = Vec::new();
+    let mut collect = |outcome: Result<(), ApiError>| match outcome {
+        Ok(()) => Ok(()),
+        Err(ApiError::Validation(found)) => {
+            errors.extend(found);
+            Ok(())
+        }
+        Err(e) => Err(e),
+    };
+    collect(check_dimension_keys_with(conn, org_id, dimensions, lookups))?;
+    if !unit_id.trim().is_empty() {
+        collect(lookups.require_unit(conn, org_id, unit_id.trim()))?;
+    }
+    collect(check_co_author_ids(conn, org_id, co_authors))?;
+    Ok(errors)
 }
 
 /// 422 unless every co-author is an active user of the organisation.
-fn check_co_authors(conn: &mut DbConnection, org_id: &str, co_authors: &[(String, i64)]) -> Result<(), ApiError> {
-    if co_authors.is_empty() {
+fn check_co_author_ids(conn: &mut DbConnection, org_id: &str, ids: &[&str]) -> Result<(), ApiError> {
+    if ids.is_empty() {
         return Ok(());
     }
-    let ids: Vec<&str> = co_authors.iter().map(|(u, _)| u.as_str()).collect();
+    let co_authors = ids;
     let found: HashSet<String> = users::table
         .filter(users::org_id.eq(org_id))
         .filter(users::active.eq(true))
-        .filter(users::id.eq_any(&ids))
+        .filter(users::id.eq_any(ids))
         .select(users::id)
         .load::<String>(conn)?
         .into_iter()
         .collect();
     let mut v = Validator::new();
-    for (i, (user, _)) in co_authors.iter().enumerate() {
-        if !found.contains(user) {
+    for (i, user) in co_authors.iter().enumerate() {
+        if !found.contains(*user) {
             v.add(
                 format!("co_authors[{i}].user_id"),
                 "no such active user in this organisation",
@@ -741,6 +773,7 @@ pub fn edit(
         if let Some(unit) = &edit.unit_id {
             units::require_in_org(conn, org_id, unit, "unit_id")?;
         }
+        let previous_keys = linked_keys(conn, id)?;
         if let Some((_, co_authors)) = &edit.group {
             if idea.anonymous() && !co_authors.is_empty() {
                 return Err(ApiError::field(
@@ -748,7 +781,8 @@ pub fn edit(
                     "an anonymous idea has no named co-authors",
                 ));
             }
-            check_co_authors(conn, org_id, co_authors)?;
+            let ids: Vec<&str> = co_authors.iter().map(|(u, _)| u.as_str()).collect();
+            check_co_author_ids(conn, org_id, &ids)?;
         }
         let impact = edit.impact.clone();
         let changes = IdeaEditChangeset {
@@ -792,8 +826,55 @@ pub fn edit(
             diesel::delete(idea_coauthors::table.filter(idea_coauthors::idea_id.eq(id))).execute(conn)?;
             insert_links(conn, &linked, &[], co_authors)?;
         }
+        let before = |new: &Option<String>, old: &String| new.as_ref().filter(|n| *n != old).map(|_| old.clone());
+        let edited = idea_events::EditedFields {
+            title: before(&edit.title, &idea.title),
+            current_situation: before(&edit.current_situation, &idea.current_situation),
+            proposal: before(&edit.proposal, &idea.proposal),
+            expected_benefit: before(&edit.expected_benefit, &idea.expected_benefit),
+            unit_id: before(&edit.unit_id, &idea.unit_id),
+            dimensions: match &edit.dimensions {
+                Some(new) if *new != previous_keys => Some(previous_keys.clone()),
+                _ => None,
+            },
+            group: edit.group.is_some(),
+            impact_estimate: edit.impact.is_some(),
+        };
+        if !edited.is_empty() {
+            let snapshot = idea_events::StageSnapshot {
+                status: Some(updated.status()),
+                cycle: updated.cycle,
+                edited: Some(edited),
+                ..Default::default()
+            };
+            idea_events::append(
+                conn,
+                &updated,
+                idea_events::EventDraft {
+                    action: "edit",
+                    from: Some(updated.status()),
+                    to: updated.status(),
+                    cycle: updated.cycle,
+                    actor_id: &caller.id,
+                    // An anonymous idea's author edits as the code word.
+                    actor_hidden: updated.anonymous(),
+                    note: None,
+                    snapshot,
+                    at: updated.updated_at,
+                },
+            )?;
+        }
         Ok(Ok(updated))
     })
+}
+
+/// The dimension keys an idea links to, in key order.
+fn linked_keys(conn: &mut DbConnection, idea_id: &str) -> Result<Vec<String>, ApiError> {
+    Ok(idea_dimensions::table
+        .filter(idea_dimensions::idea_id.eq(idea_id))
+        .order(idea_dimensions::dimension_key.asc())
+        .select(idea_dimensions::dimension_key)
+        .load(conn)?)
 }
 
 pub fn co_authors(conn: &mut DbConnection, idea_id: &str) -> Result<Vec<(String, i64)>, ApiError> {

@@ -20,6 +20,8 @@ pub struct Organization {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Key of the questionnaire whose dimensions are the organisation's.
+    pub reference_questionnaire_key: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -41,6 +43,7 @@ pub struct OrganizationChangeset {
     pub weak_threshold: Option<f64>,
     pub weak_count: Option<i64>,
     pub stuck_stage_days: Option<i64>,
+    pub reference_questionnaire_key: Option<String>,
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Organization, ApiError> {
@@ -52,6 +55,12 @@ pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> Result<Option<Organi
         .filter(organizations::slug.eq(slug))
         .get_result(conn)
         .optional()?)
+}
+
+/// The organisation, when the installation hosts exactly one.
+pub fn only_one(conn: &mut DbConnection) -> Result<Option<Organization>, ApiError> {
+    let mut two: Vec<Organization> = organizations::table.limit(2).load(conn)?;
+    Ok(if two.len() == 1 { two.pop() } else { None })
 }
 
 pub fn count(conn: &mut DbConnection) -> Result<i64, ApiError> {

@@ -7,13 +7,14 @@ use std::collections::HashMap;
 
 use crate::db::DbConnection;
 use crate::domain::locale::LocalizedText;
-use crate::domain::progress::{DimensionChange, Figure, PairKind, change, default_pairs};
+use crate::domain::progress::{DimensionChange, Figure, PairKind, assessable, change, default_pairs, response_rate};
 use crate::domain::results::RoundResults;
 use crate::domain::suppression::Hidden;
 use crate::error::ApiError;
 use crate::store::assessments::Round;
 use crate::store::questionnaires::{self, Content};
 use crate::store::reports::{self, Adopted};
+use crate::store::round_results::ClosedRound;
 use crate::store::{dimensions, organizations, round_results, units};
 
 /// Whose results: the organisation, or a unit and everything below it.
@@ -28,6 +29,12 @@ pub struct RoundFigures {
     pub round: Round,
     /// k when the round closed.
     pub min_group_size: i64,
+    /// Responses of the whole round (always shown).
+    pub round_responses: i64,
+    /// Responses over the eligible headcount frozen at opening.
+    pub response_rate: Option<f64>,
+    /// The round used the current questionnaire (any version).
+    pub current_questionnaire: bool,
     /// Responses of the group; `None` when hidden.
     pub responses: Option<i64>,
     pub hidden: Option<Hidden>,
@@ -43,11 +50,20 @@ pub struct IdeaFlow {
     pub adopted: Option<Adopted>,
 }
 
+impl RoundFigures {
+    /// The chosen group's figures can be shown (enough responses when it closed).
+    pub fn reportable(&self) -> bool {
+        self.hidden.is_none()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Pair {
     pub kind: PairKind,
     pub baseline: usize,
     pub compare: usize,
+    /// Both rounds were answered by enough of their headcount to carry a verdict.
+    pub assessable: bool,
     pub changes: HashMap<String, DimensionChange>,
     pub ideas: HashMap<String, IdeaFlow>,
 }
@@ -103,7 +119,9 @@ fn figures_of(results: &RoundResults, scope: &Scope) -> (Option<i64>, Option<Hid
 }
 
 /// Builds the report. `chosen` names a (baseline, compare) pair of round ids; without it
-/// the defaults are previous vs latest and first vs latest.
+/// the defaults are previous vs latest and first vs latest among the rounds of the current
+/// questionnaire whose figures the group shows (a round with fewer than k responses is
+/// listed but does not replace the latest that can be reported).
 pub fn progress(
     conn: &mut DbConnection,
     org_id: &str,
@@ -114,7 +132,7 @@ pub fn progress(
     let k = org.min_group_size;
     let tree = units::tree(conn, org_id)?;
     let unit_filter: Option<Vec<String>> = scope.unit_id.as_ref().map(|u| tree.subtree(u));
-    let closed = reports::closed_rounds(conn, org_id)?;
+    let closed = round_results::closed_organisation_rounds(conn, org_id)?;
 
     let current = dimensions::current_questionnaire(conn, org_id)?;
     let mut keys: Vec<String> = current.dimensions.iter().map(|d| d.dimension_key.clone()).collect();
@@ -123,11 +141,18 @@ pub fn progress(
         .iter()
         .map(|d| (d.dimension_key.clone(), d.name()))
         .collect();
+    let current_key = current.questionnaire.key.clone();
     let mut contents: HashMap<String, Content> = HashMap::new();
     contents.insert(current.questionnaire.id.clone(), current);
 
     let mut rounds = Vec::with_capacity(closed.len());
-    for round in closed {
+    for ClosedRound {
+        round,
+        questionnaire_key,
+        responses: round_responses,
+        ..
+    } in closed
+    {
         if !contents.contains_key(&round.questionnaire_id) {
             let content = questionnaires::load(conn, org_id, &round.questionnaire_id)?;
             contents.insert(round.questionnaire_id.clone(), content);
@@ -142,8 +167,11 @@ pub fn progress(
         let published = round_results::published(conn, &round)?;
         let (responses, hidden, dimensions) = figures_of(&published.results, scope);
         rounds.push(RoundFigures {
+            response_rate: response_rate(round_responses, round.eligible_count),
             round,
             min_group_size: published.min_group_size,
+            round_responses,
+            current_questionnaire: questionnaire_key == current_key,
             responses,
             hidden,
             dimensions,
@@ -162,7 +190,17 @@ pub fn progress(
             }
             vec![(PairKind::Chosen, b, c)]
         }
-        None => default_pairs(rounds.len()),
+        // Among the rounds of the current questionnaire whose figures can be shown for the
+        // group: a thin round is listed, but compared only when chosen.
+        None => {
+            let usable: Vec<usize> = (0..rounds.len())
+                .filter(|i| rounds[*i].reportable() && rounds[*i].current_questionnaire)
+                .collect();
+            default_pairs(usable.len())
+                .into_iter()
+                .map(|(kind, b, c)| (kind, usable[b], usable[c]))
+                .collect()
+        }
     };
 
     let mut out_pairs = Vec::with_capacity(pairs.len());
@@ -192,6 +230,7 @@ pub fn progress(
         }
         out_pairs.push(Pair {
             kind,
+            assessable: assessable(rounds[b].response_rate) && assessable(rounds[c].response_rate),
             baseline: b,
             compare: c,
             changes,

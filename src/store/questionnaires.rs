@@ -465,12 +465,32 @@ pub fn dimension_keys(conn: &mut DbConnection, questionnaire_id: &str) -> Result
         .load(conn)?)
 }
 
+/// The key of the organisation's reference questionnaire, as a subquery.
+type ReferenceKey<'a> = diesel::dsl::SingleValue<
+    diesel::dsl::Select<
+        diesel::dsl::Filter<
+            crate::db::schema::organizations::table,
+            diesel::dsl::Eq<crate::db::schema::organizations::id, &'a str>,
+        >,
+        crate::db::schema::organizations::reference_questionnaire_key,
+    >,
+>;
+
+fn reference_key(org_id: &str) -> ReferenceKey<'_> {
+    use crate::db::schema::organizations;
+    organizations::table
+        .filter(organizations::id.eq(org_id))
+        .select(organizations::reference_questionnaire_key)
+        .single_value()
+}
+
 /// The dimension keys of `latest_published`, in their order, read in one query; empty
 /// when nothing is published.
 pub fn latest_published_keys(conn: &mut DbConnection, org_id: &str) -> Result<Vec<String>, ApiError> {
     let latest = questionnaires::table
         .filter(questionnaires::org_id.eq(org_id))
         .filter(questionnaires::status.eq(QuestionnaireStatus::Published.as_str()))
+        .filter(questionnaires::key.nullable().eq(reference_key(org_id)))
         .order((questionnaires::published_at.desc(), questionnaires::id.desc()))
         .select(questionnaires::id)
         .limit(1)
@@ -482,11 +502,28 @@ pub fn latest_published_keys(conn: &mut DbConnection, org_id: &str) -> Result<Ve
         .load(conn)?)
 }
 
-/// The most recently published questionnaire that is not archived.
+/// The most recently published, not archived version of the questionnaire with `key`.
+pub fn latest_published_of_key(
+    conn: &mut DbConnection,
+    org_id: &str,
+    key: &str,
+) -> Result<Option<Questionnaire>, ApiError> {
+    Ok(questionnaires::table
+        .filter(questionnaires::org_id.eq(org_id))
+        .filter(questionnaires::status.eq(QuestionnaireStatus::Published.as_str()))
+        .filter(questionnaires::key.eq(key))
+        .order((questionnaires::published_at.desc(), questionnaires::id.desc()))
+        .first(conn)
+        .optional()?)
+}
+
+/// The most recently published version of the organisation's reference questionnaire
+/// that is not archived.
 pub fn latest_published(conn: &mut DbConnection, org_id: &str) -> Result<Option<Questionnaire>, ApiError> {
     Ok(questionnaires::table
         .filter(questionnaires::org_id.eq(org_id))
         .filter(questionnaires::status.eq(QuestionnaireStatus::Published.as_str()))
+        .filter(questionnaires::key.nullable().eq(reference_key(org_id)))
         .order((questionnaires::published_at.desc(), questionnaires::id.desc()))
         .first(conn)
         .optional()?)

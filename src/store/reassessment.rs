@@ -264,6 +264,17 @@ impl From<diesel::result::Error> for Refused {
 fn open_organisation_wide(conn: &mut DbConnection, new: &NewRound, now: NaiveDateTime) -> Result<Round, Refused> {
     db::write_tx(conn, |conn| {
         organizations::lock(conn, &new.org_id)?;
+        // Under the organisation's lock: two rounds of one month get "… (2)".
+        if let Some(key) = &new.period_key
+            && round_for_period(conn, &new.org_id, key)?.is_some()
+        {
+            return Err(Refused::Taken);
+        }
+        let titled = NewRound {
+            title: assessments::numbered_title(conn, &new.org_id, &new.title)?,
+            ..new.clone()
+        };
+        let new = &titled;
         match diesel::insert_into(assessment_rounds::table).values(new).execute(conn) {
             Ok(_) => {}
             Err(e) if db::is_unique_violation(&e) => return Err(Refused::Taken),

@@ -8,23 +8,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Text, Timestamp};
 
-use crate::db::schema::{assessment_rounds, idea_cycles, idea_stage_spans, ideas, users};
+use crate::db::schema::{idea_cycles, idea_stage_spans, ideas, users};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::pdca::Status;
 use crate::domain::pipeline::{interpolate, quantile_position};
-use crate::domain::rounds::RoundStatus;
 use crate::error::ApiError;
-use crate::store::assessments::Round;
-
-/// Closed organisation-wide rounds, oldest first.
-pub fn closed_rounds(conn: &mut DbConnection, org_id: &str) -> Result<Vec<Round>, ApiError> {
-    Ok(assessment_rounds::table
-        .filter(assessment_rounds::org_id.eq(org_id))
-        .filter(assessment_rounds::status.eq(RoundStatus::Closed.as_str()))
-        .filter(assessment_rounds::scope_unit_id.is_null())
-        .order((assessment_rounds::closed_at.asc(), assessment_rounds::id.asc()))
-        .load(conn)?)
-}
 
 #[derive(QueryableByName)]
 struct KeyStatusRow {

@@ -198,6 +198,23 @@ pub fn revoke_all(conn: &mut DbConnection, user_id: &str) -> Result<usize, ApiEr
     .execute(conn)?)
 }
 
+/// Deletes sessions that ended or expired more than 30 days ago, with their refresh
+/// tokens (the scheduler runs it).
+pub fn purge(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, ApiError> {
+    use crate::db::schema::refresh_tokens;
+    let before = now - Duration::days(30);
+    db::write_tx(conn, |conn| {
+        let gone = sessions::table
+            .filter(sessions::revoked_at.le(before).or(sessions::expires_at.le(before)))
+            .select(sessions::id);
+        diesel::delete(refresh_tokens::table.filter(refresh_tokens::family_id.eq_any(gone))).execute(conn)?;
+        Ok(
+            diesel::delete(sessions::table.filter(sessions::revoked_at.le(before).or(sessions::expires_at.le(before))))
+                .execute(conn)?,
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,10 +3,15 @@
 //! Failures count in a 15-minute window, three ways:
 //! - per account and client address: 5. This is the limit anyone guessing from one place
 //!   meets, and it leaves the owner, signing in from elsewhere, alone.
-//! - per client address: 20, across accounts.
+//! - per client address: 20, across accounts — except for an account signing in from an
+//!   address it has signed in from in the last 90 days (a "known" address), so guesses at
+//!   other accounts from a shared office address do not lock everyone there out.
 //! - per account, from all addresses together: 10. It stops guessing spread over many
-//!   addresses, but does not apply to an address the account has signed in from in the
-//!   last 90 days: knowing the mayor's e-mail is not enough to keep her out.
+//!   addresses, but does not apply at a known address: knowing the mayor's e-mail is not
+//!   enough to keep her out.
+//!
+//! An account is an e-mail address within one organisation. IPv6 addresses count by
+//! their /64 network (one client can use a whole /64).
 //!
 //! A pending attempt is recorded before the password is checked and counts like a failure
 //! until it succeeds, so parallel attempts cannot check more passwords than the limits
@@ -56,13 +61,28 @@ struct Subjects {
 }
 
 impl Subjects {
-    fn of(email: &str, address: &str) -> Self {
+    fn of(org_id: &str, email: &str, address: &str) -> Self {
+        let address = network(address);
         Self {
-            account: digest(&["account", email]),
-            address: digest(&["address", address]),
-            pair: digest(&["pair", email, address]),
-            known: digest(&["known", email, address]),
+            account: digest(&["account", org_id, email]),
+            address: digest(&["address", &address]),
+            pair: digest(&["pair", org_id, email, &address]),
+            known: digest(&["known", org_id, email, &address]),
         }
+    }
+}
+
+/// The address as counted: IPv4 as it is, IPv6 by its /64 network.
+fn network(address: &str) -> String {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        _ => address.to_owned(),
     }
 }
 
@@ -123,19 +143,28 @@ fn known_address(conn: &mut DbConnection, subject: &str, now: NaiveDateTime) -> 
     Ok(n > 0)
 }
 
-/// Records the attempt, or refuses it with 429 when one of the limits is used up.
-pub fn begin(conn: &mut DbConnection, email: &str, address: &str) -> Result<Attempt, ApiError> {
-    let subjects = Subjects::of(email, address);
+/// Deletes what has left the window (attempts) or expired (known addresses); the
+/// scheduler runs it, so logins do not contend for deleting the same rows.
+pub fn purge(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, ApiError> {
+    let since = now - Duration::minutes(WINDOW_MINUTES);
+    let attempts = diesel::delete(login_attempts::table.filter(login_attempts::created_at.le(since))).execute(conn)?;
+    let known = diesel::delete(
+        login_known_addresses::table
+            .filter(login_known_addresses::last_success_at.le(now - Duration::days(KNOWN_ADDRESS_DAYS))),
+    )
+    .execute(conn)?;
+    Ok(attempts + known)
+}
+
+/// Records the attempt to sign in to the account `email` of the organisation `org_id`,
+/// or refuses it with 429 when one of the limits is used up.
+pub fn begin(conn: &mut DbConnection, org_id: &str, email: &str, address: &str) -> Result<Attempt, ApiError> {
+    let subjects = Subjects::of(org_id, email, address);
     db::write_tx(conn, |conn| {
         lock(conn, &subjects)?;
         let now = db::now();
         let since = now - Duration::minutes(WINDOW_MINUTES);
-        diesel::delete(login_attempts::table.filter(login_attempts::created_at.le(since))).execute(conn)?;
-        diesel::delete(
-            login_known_addresses::table
-                .filter(login_known_addresses::last_success_at.le(now - Duration::days(KNOWN_ADDRESS_DAYS))),
-        )
-        .execute(conn)?;
+        let known = known_address(conn, &subjects.known, now)?;
         let (pair, pair_oldest) = count_since(conn, "pair", &subjects.pair, since)?;
         if pair >= MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS {
             return Err(ApiError::TooManyRequests {
@@ -143,13 +172,13 @@ pub fn begin(conn: &mut DbConnection, email: &str, address: &str) -> Result<Atte
             });
         }
         let (address, address_oldest) = count_since(conn, "address", &subjects.address, since)?;
-        if address >= MAX_FAILURES_PER_ADDRESS {
+        if address >= MAX_FAILURES_PER_ADDRESS && !known {
             return Err(ApiError::TooManyRequests {
                 retry_after_secs: retry_after(address_oldest, now),
             });
         }
         let (account, account_oldest) = count_since(conn, "account", &subjects.account, since)?;
-        if account >= MAX_FAILURES_PER_ACCOUNT && !known_address(conn, &subjects.known, now)? {
+        if account >= MAX_FAILURES_PER_ACCOUNT && !known {
             return Err(ApiError::TooManyRequests {
                 retry_after_secs: retry_after(account_oldest, now),
             });
@@ -225,15 +254,28 @@ mod tests {
 
     #[test]
     fn subjects_are_digests_not_addresses() {
-        let s = Subjects::of("anna@example.org", "192.0.2.1");
+        let s = Subjects::of("org-1", "anna@example.org", "192.0.2.1");
         for d in [&s.account, &s.address, &s.pair, &s.known] {
             assert_eq!(d.len(), 64);
             assert!(!d.contains("anna") && !d.contains("192"));
         }
-        assert_ne!(s.account, Subjects::of("anna@example.org", "192.0.2.2").pair);
+        assert_ne!(s.account, Subjects::of("org-1", "anna@example.org", "192.0.2.2").pair);
+        assert_ne!(
+            s.account,
+            Subjects::of("org-2", "anna@example.org", "192.0.2.1").account
+        );
         assert_ne!(s.pair, s.known);
         // The parts cannot be shifted into each other.
         assert_ne!(digest(&["ab", "c"]), digest(&["a", "bc"]));
+    }
+
+    #[test]
+    fn ipv6_counts_by_network() {
+        assert_eq!(network("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(network("2001:db8:1:2:bbbb::9"), network("2001:db8:1:2::5"));
+        assert_ne!(network("2001:db8:1:3::1"), network("2001:db8:1:2::1"));
+        assert_eq!(network("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(network("192.0.2.7"), "192.0.2.7");
     }
 
     #[test]

@@ -88,6 +88,17 @@ pub fn rotate(conn: &mut DbConnection, presented: &str) -> Result<Rotation, ApiE
         return Ok(Rotation::Invalid);
     };
     db::write_tx(conn, |conn| {
+        // The account's row first, as every change of the account takes it (and the new
+        // token's foreign key would take it after the session's lock otherwise: a deadlock
+        // with an account change that ends the sessions).
+        if let DbConnection::Postgresql(pg) = conn {
+            use crate::db::schema::users;
+            users::table
+                .find(&first.user_id)
+                .select(users::id)
+                .for_key_share()
+                .load::<String>(pg)?;
+        }
         let Some(session) = sessions::lock(conn, &first.family_id)? else {
             return Ok(Rotation::Invalid);
         };

@@ -92,12 +92,44 @@ pub fn subtree_ids(conn: &mut DbConnection, org_id: &str, unit_id: &str) -> Resu
     Ok(tree(conn, org_id)?.subtree(unit_id))
 }
 
+/// 422 when another unit under the same parent (or at the top) has this name, compared
+/// without regard to case; call under the organisation's lock.
+fn require_unique_among_siblings(
+    conn: &mut DbConnection,
+    org_id: &str,
+    parent_id: Option<&str>,
+    name: &str,
+    except: Option<&str>,
+) -> Result<(), ApiError> {
+    let mut q = units::table
+        .filter(units::org_id.eq(org_id))
+        .select((units::id, units::name))
+        .into_boxed();
+    q = match parent_id {
+        Some(p) => q.filter(units::parent_id.eq(p.to_owned())),
+        None => q.filter(units::parent_id.is_null()),
+    };
+    let wanted = name.to_lowercase();
+    let clash = q
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .any(|(id, n)| Some(id.as_str()) != except && n.to_lowercase() == wanted);
+    if clash {
+        return Err(ApiError::field(
+            "name",
+            "another unit under the same parent has this name; names of sibling units must differ",
+        ));
+    }
+    Ok(())
+}
+
 pub fn insert(conn: &mut DbConnection, org_id: &str, name: &str, parent_id: Option<&str>) -> Result<Unit, ApiError> {
     db::write_tx(conn, |conn| {
         organizations::lock(conn, org_id)?;
         if let Some(parent) = parent_id {
             require_in_org(conn, org_id, parent, "parent_id")?;
         }
+        require_unique_among_siblings(conn, org_id, parent_id, name, None)?;
         let now = db::now();
         let new = NewUnit {
             id: db::new_id(),
@@ -133,6 +165,14 @@ pub fn update(
             if tree(conn, org_id)?.would_cycle(id, parent) {
                 return Err(ApiError::field("parent_id", "would make the unit its own ancestor"));
             }
+        }
+        if changes.name.is_some() || changes.parent_id.is_some() {
+            let parent = match &changes.parent_id {
+                Some(p) => p.clone(),
+                None => current.parent_id.clone(),
+            };
+            let name = changes.name.as_deref().unwrap_or(&current.name);
+            require_unique_among_siblings(conn, org_id, parent.as_deref(), name, Some(id))?;
         }
         diesel::update(
             units::table

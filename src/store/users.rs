@@ -147,19 +147,52 @@ pub fn by_ids_any_org(conn: &mut DbConnection, ids: &[&str]) -> Result<HashMap<S
         .collect())
 }
 
-/// Only for login: the accounts with this e-mail (unique per organisation), in the
-/// organisation with this slug when one is named.
-pub fn find_by_email(conn: &mut DbConnection, email: &str, org_slug: Option<&str>) -> Result<Vec<User>, ApiError> {
-    use crate::db::schema::organizations;
-    let mut q = users::table
-        .inner_join(organizations::table)
+/// Only for login: the account with this e-mail in the organisation.
+pub fn find_by_email(conn: &mut DbConnection, org_id: &str, email: &str) -> Result<Option<User>, ApiError> {
+    Ok(users::table
+        .filter(users::org_id.eq(org_id))
         .filter(users::email.eq(email))
-        .select(users::all_columns)
-        .into_boxed();
-    if let Some(slug) = org_slug {
-        q = q.filter(organizations::slug.eq(slug));
-    }
-    Ok(q.order(users::id.asc()).load(conn)?)
+        .get_result(conn)
+        .optional()?)
+}
+
+/// A colleague as the people search shows them.
+#[derive(Debug, Clone)]
+pub struct PersonRow {
+    pub id: String,
+    pub display_name: String,
+    pub unit_id: Option<String>,
+    pub unit_name: Option<String>,
+}
+
+/// Active members of the organisation whose name contains `q` (any case, any script), in
+/// name order. Names are compared here, not by SQL: SQLite folds only ASCII case.
+pub fn search_people(conn: &mut DbConnection, org_id: &str, q: &str, limit: i64) -> Result<Vec<PersonRow>, ApiError> {
+    use crate::db::schema::units;
+    let wanted = q.to_lowercase();
+    let mut rows: Vec<PersonRow> = users::table
+        .left_join(units::table.on(units::id.nullable().eq(users::unit_id)))
+        .filter(users::org_id.eq(org_id))
+        .filter(users::active.eq(true))
+        .select((users::id, users::display_name, users::unit_id, units::name.nullable()))
+        .load::<(String, String, Option<String>, Option<String>)>(conn)?
+        .into_iter()
+        .filter(|(_, name, _, _)| name.to_lowercase().contains(&wanted))
+        .map(|(id, display_name, unit_id, unit_name)| PersonRow {
+            id,
+            display_name,
+            unit_id,
+            unit_name,
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.display_name
+            .to_lowercase()
+            .cmp(&b.display_name.to_lowercase())
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(rows)
 }
 
 /// Users of the organisation, optionally only those in `within_units`.

@@ -27,14 +27,18 @@ pub fn in_seconds(s: i64) -> String {
     (Utc::now() + Duration::milliseconds(s * 1000)).to_rfc3339()
 }
 
-/// A round of the built-in questionnaire that is open now and closes in a day.
+static ROUND: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// A round of the built-in questionnaire that is open now and closes in a day; titles are
+/// "Lernkultur 1", "Lernkultur 2", … (unique per organisation).
 pub async fn open_round(app: &TestApp, scope: Option<&str>) -> String {
     let qid = builtin_id(app, &app.admin.token).await;
+    let title = format!("Lernkultur {}", ROUND.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
     let r = app
         .post(
             "/api/v1/assessments",
             &app.admin.token,
-            json!({"questionnaire_id": qid, "title": "Lernkultur 2026", "scope_unit_id": scope, "closes_at": in_seconds(86_400)}),
+            json!({"questionnaire_id": qid, "title": title, "scope_unit_id": scope, "closes_at": in_seconds(86_400)}),
         )
         .await;
     let body = r.expect(201);

@@ -143,8 +143,10 @@ async fn round_status_in_db(app: &TestApp, id: &str) -> String {
 
 async fn the_clock_opens_and_closes_rounds_lazily_and_by_the_scheduler(app: &TestApp) {
     let qid = builtin_id(app, &app.admin.token).await;
-    let body = |qid: &str| json!({"questionnaire_id": qid, "title": "Takt", "opens_at": in_seconds(1), "closes_at": in_seconds(2)});
-    let round = app.post("/api/v1/assessments", &app.admin.token, body(&qid)).await;
+    let body = |qid: &str, title: &str| json!({"questionnaire_id": qid, "title": title, "opens_at": in_seconds(1), "closes_at": in_seconds(2)});
+    let round = app
+        .post("/api/v1/assessments", &app.admin.token, body(&qid, "Takt"))
+        .await;
     let round = round.expect(201)["id"].as_str().unwrap().to_owned();
     assert_eq!(round_status_in_db(app, &round).await, "scheduled");
 
@@ -172,9 +174,13 @@ async fn the_clock_opens_and_closes_rounds_lazily_and_by_the_scheduler(app: &Tes
     // organisation, so the scheduler's catch-up below is seen on its own).
     let (_, other) = app.other_organization().await;
     let theirs = builtin_id(app, &other.token).await;
-    let lazy = app.post("/api/v1/assessments", &other.token, body(&theirs)).await;
+    let lazy = app
+        .post("/api/v1/assessments", &other.token, body(&theirs, "Takt"))
+        .await;
     let lazy = lazy.expect(201)["id"].as_str().unwrap().to_owned();
-    let missed = app.post("/api/v1/assessments", &app.admin.token, body(&qid)).await;
+    let missed = app
+        .post("/api/v1/assessments", &app.admin.token, body(&qid, "Takt (verpasst)"))
+        .await;
     let missed = missed.expect(201)["id"].as_str().unwrap().to_owned();
     tokio::time::sleep(Duration::from_millis(2200)).await;
     let r = app.get(&format!("/api/v1/assessments/{lazy}"), &other.token).await;

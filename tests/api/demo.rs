@@ -207,7 +207,7 @@ async fn assert_consistent(app: &TestApp, org: &str) {
 
 async fn login(app: &TestApp, summary: &Summary, role: Role) -> Session {
     let l = summary.logins.iter().find(|l| l.role == role).unwrap();
-    app.login_ok(&l.email, &l.password).await
+    app.login_ok_to("musterstadt", &l.email, &l.password).await
 }
 
 /// All pages of a list.
@@ -610,7 +610,9 @@ async fn bulk_data_has_exactly_the_requested_counts(app: &TestApp) {
     assert_consistent(app, org).await;
 
     // The real endpoints work on it.
-    let manager = app.login_ok(&summary.logins[1].email, "demo-password-123").await;
+    let manager = app
+        .login_ok_to("musterstadt", &summary.logins[1].email, "demo-password-123")
+        .await;
     let r = app
         .get(
             &format!("/api/v1/assessments/{}/results", summary.rounds[1].id),
@@ -953,7 +955,7 @@ async fn demo_rows_are_the_rows_the_api_writes(app: &TestApp) {
             (
                 &lead,
                 json!({"action": "start", "kpi_name": "Wartezeit", "kpi_unit": "min", "kpi_baseline": 42.0,
-                       "kpi_target": 20.0, "lower_is_better": true, "due_date": "2026-03-31",
+                       "kpi_target": 20.0, "lower_is_better": true, "due_date": crate::helpers::days_ahead(120),
                        "prediction": "halbiert"}),
             ),
             (
@@ -972,7 +974,7 @@ async fn demo_rows_are_the_rows_the_api_writes(app: &TestApp) {
             ),
             (
                 &lead,
-                json!({"action": "start", "kpi_target": 20.0, "due_date": "2026-06-30", "prediction": "unter 20"}),
+                json!({"action": "start", "kpi_target": 20.0, "due_date": crate::helpers::days_ahead(210), "prediction": "unter 20"}),
             ),
             (
                 &owner,
@@ -1033,7 +1035,7 @@ async fn demo_rows_are_the_rows_the_api_writes(app: &TestApp) {
             (
                 &lead,
                 json!({"action": "start", "kpi_name": "Rückfragen", "kpi_baseline": 15.0, "kpi_target": 20.0,
-                       "due_date": "2026-05-01", "prediction": "mehr Beiträge"}),
+                       "due_date": crate::helpers::days_ahead(150), "prediction": "mehr Beiträge"}),
             ),
             (&lead, json!({"action": "abandon", "reason": "Personalwechsel"})),
         ],

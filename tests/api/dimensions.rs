@@ -137,7 +137,8 @@ async fn weak_dimensions_follow_the_latest_closed_organisation_round(app: &TestA
     assert_eq!(api_keys(&d, true), expected);
     assert_eq!(store_keys(app, &app.org_id).await.1, expected);
 
-    // A newly published questionnaire becomes current; rounds compare by key.
+    // Publishing another questionnaire beside it changes nothing; an admin switching the
+    // reference does (the answer says what changes). Rounds compare by key.
     let custom = json!({
         "key": "kurzcheck", "title": {"de": "Kurzcheck"}, "scale": "agree-5",
         "dimensions": [
@@ -161,19 +162,56 @@ async fn weak_dimensions_follow_the_latest_closed_organisation_round(app: &TestA
     )
     .await
     .expect(200);
+    let unchanged = dimensions(app).await;
+    assert_eq!(unchanged["questionnaire"]["key"], "lernkultur");
+    assert_eq!(store_keys(app, &app.org_id).await.0, DIMENSIONS, "published beside it");
+    let manager = app.user("manager", None).await;
+    let org = app
+        .get("/api/v1/organization", &app.admin.token)
+        .await
+        .expect(200)
+        .clone();
+    app.patch(
+        "/api/v1/organization",
+        &manager.token,
+        json!({"version": org["version"], "reference_questionnaire_key": "kurzcheck"}),
+    )
+    .await
+    .expect(403);
+    let bad = app
+        .patch(
+            "/api/v1/organization",
+            &app.admin.token,
+            json!({"version": org["version"], "reference_questionnaire_key": "gibt-es-nicht"}),
+        )
+        .await;
+    bad.expect(422);
+    assert_eq!(bad.error_fields(), vec!["reference_questionnaire_key"]);
+    let switched = app
+        .patch(
+            "/api/v1/organization",
+            &app.admin.token,
+            json!({"version": org["version"], "reference_questionnaire_key": "kurzcheck"}),
+        )
+        .await;
+    let switched = switched.expect(200);
+    assert_eq!(switched["reference_questionnaire_key"], "kurzcheck");
+    let notice = switched["notices"][0].as_str().unwrap();
+    assert!(notice.contains("leadership") && notice.contains("meetings"), "{notice}");
     let d = dimensions(app).await;
     assert_eq!(d["questionnaire"]["key"], "kurzcheck");
     assert_eq!(api_keys(&d, false), vec!["error_culture", "meetings"]);
-    assert!(close_to(&d["items"][0]["score"], 50.0));
-    assert!(d["items"][1]["score"].is_null());
-    assert_eq!(api_keys(&d, true), vec!["error_culture"]);
+    // Scores come from rounds of the reference questionnaire only: none has closed yet,
+    // so nothing scores and nothing is weak (the built-in rounds stay in the progress
+    // report).
+    assert!(d["latest_round"].is_null(), "{d}");
+    assert!(d["items"][0]["score"].is_null() && d["items"][1]["score"].is_null());
+    assert_eq!(api_keys(&d, true), Vec::<String>::new());
     assert_eq!(
         store_keys(app, &app.org_id).await,
-        (
-            vec!["error_culture".to_string(), "meetings".to_string()],
-            vec!["error_culture".to_string()]
-        )
+        (vec!["error_culture".to_string(), "meetings".to_string()], vec![])
     );
+    assert!(notice.contains("none is weak"), "{notice}");
     // Archived, the built-in one is current again — also when it is archived itself.
     app.post(
         &format!("/api/v1/questionnaires/{q}/archive"),

@@ -136,6 +136,9 @@ pub struct TestApp {
     pub settings: Settings,
     pub admin: Session,
     pub org_id: String,
+    /// The test organisation's short name: logins name it (the installation may host
+    /// several organisations once a test adds one).
+    pub org_slug: String,
     pub pool: DbPool,
     handle: actix_web::dev::ServerHandle,
     _db: TestDb,
@@ -251,6 +254,7 @@ impl TestApp {
                 refresh_token: String::new(),
             },
             org_id: String::new(),
+            org_slug: "default".into(),
             pool,
             handle,
             _db: db,
@@ -316,18 +320,29 @@ impl TestApp {
         self.send(Method::DELETE, path, Some(token), None).await
     }
 
+    /// Logs in to the test organisation.
     pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.login_to(&self.org_slug, email, password).await
+    }
+
+    /// Logs in to the organisation with this slug.
+    pub async fn login_to(&self, slug: &str, email: &str, password: &str) -> Reply {
         self.send(
             Method::POST,
             "/api/v1/auth/login",
             None,
-            Some(json!({"email": email, "password": password})),
+            Some(json!({"email": email, "password": password, "organization": slug})),
         )
         .await
     }
 
     pub async fn login_ok(&self, email: &str, password: &str) -> Session {
-        let r = self.login(email, password).await;
+        let slug = self.org_slug.clone();
+        self.login_ok_to(&slug, email, password).await
+    }
+
+    pub async fn login_ok_to(&self, slug: &str, email: &str, password: &str) -> Session {
+        let r = self.login_to(slug, email, password).await;
         let body = r.expect(200);
         let token = body["access_token"].as_str().expect("access token").to_owned();
         let refresh_token = body["refresh_token"].as_str().expect("refresh token").to_owned();
@@ -386,12 +401,13 @@ impl TestApp {
         let slug = format!("other-{n}");
         let email = format!("admin-{slug}@other.local");
         let email2 = email.clone();
+        let slug2 = slug.clone();
         let org_id = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().expect("connection");
             let (org, _) = kaizen::bootstrap::create_organization(
                 &mut conn,
                 "Andere Kommune",
-                &slug,
+                &slug2,
                 &email2,
                 Some(ADMIN_PASSWORD),
             )
@@ -400,7 +416,7 @@ impl TestApp {
         })
         .await
         .expect("join");
-        let session = self.login_ok(&email, ADMIN_PASSWORD).await;
+        let session = self.login_ok_to(&slug, &email, ADMIN_PASSWORD).await;
         (org_id, session)
     }
 
@@ -414,6 +430,13 @@ impl TestApp {
         tokio::spawn(server);
         (address, handle)
     }
+}
+
+/// The day `days` from today (YYYY-MM-DD), for due dates that must lie ahead.
+pub fn days_ahead(days: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 fn uuid_suffix() -> String {

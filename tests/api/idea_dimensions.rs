@@ -49,7 +49,7 @@ async fn dimension_links_follow_the_current_questionnaire(app: &TestApp) {
     assert_eq!(r.error_fields(), vec!["dimensions[1]"]);
     assert!(r.text.contains("current questionnaire"), "{}", r.text);
 
-    // A newly published questionnaire becomes the current one: its keys count now.
+    // Another questionnaire published beside the reference one changes nothing ...
     let imported = app
         .post(
             "/api/v1/questionnaires",
@@ -62,6 +62,26 @@ async fn dimension_links_follow_the_current_questionnaire(app: &TestApp) {
         &format!("/api/v1/questionnaires/{qid}/publish"),
         &app.admin.token,
         json!({}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        "/api/v1/ideas",
+        &e.token,
+        with_dimensions(&unit, "Still", &["experimentation"]),
+    )
+    .await
+    .expect(201);
+    // ... until an admin makes it the reference: its keys count now.
+    let org = app
+        .get("/api/v1/organization", &app.admin.token)
+        .await
+        .expect(200)
+        .clone();
+    app.patch(
+        "/api/v1/organization",
+        &app.admin.token,
+        json!({"version": org["version"], "reference_questionnaire_key": "teamklima"}),
     )
     .await
     .expect(200);

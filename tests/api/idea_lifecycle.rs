@@ -80,7 +80,7 @@ async fn happy_path_through_two_cycles(app: &TestApp) {
         "problem": "Alle kommen um 7 Uhr, weil es keine Termine gibt.",
         "kpi_name": "Mittlere Wartezeit", "kpi_unit": "Minuten",
         "kpi_baseline": 40.0, "kpi_target": 20.0, "lower_is_better": true,
-        "due_date": "2027-03-31", "prediction": "Die Wartezeit halbiert sich."
+        "due_date": crate::helpers::days_ahead(118), "prediction": "Die Wartezeit halbiert sich."
     });
     let started = step(app, &lead, &id, plan).await.expect(200).clone();
     assert_eq!(started["status"], "do");
@@ -150,7 +150,7 @@ async fn happy_path_through_two_cycles(app: &TestApp) {
         app,
         &lead,
         &id,
-        json!({"action": "start", "version": 6, "kpi_target": 15.0, "due_date": "2027-09-30", "prediction": "15 Minuten."}),
+        json!({"action": "start", "version": 6, "kpi_target": 15.0, "due_date": crate::helpers::days_ahead(300), "prediction": "15 Minuten."}),
     )
     .await
     .expect(200);
@@ -318,7 +318,7 @@ async fn wrong_state_and_missing_evidence_are_refused(app: &TestApp) {
     let full = json!({
         "action": "start", "version": 2, "owner_id": author.user_id,
         "problem": "p", "goal": "g", "kpi_name": "Bearbeitungszeit", "kpi_baseline": 10.0,
-        "kpi_target": 12.0, "due_date": "2027-01-31", "prediction": "x"
+        "kpi_target": 12.0, "due_date": crate::helpers::days_ahead(60), "prediction": "x"
     });
     // A higher target needs a higher-is-better KPI, and the other way round.
     let r = step(app, &lead, &id, with(&full, json!({"lower_is_better": true}))).await;
@@ -484,7 +484,7 @@ async fn wrong_roles_and_own_ideas_are_refused(app: &TestApp) {
     .expect(200);
     let plan = json!({
         "action": "start", "version": 2, "problem": "p", "goal": "g", "kpi_name": "Rückfragen pro Antrag",
-        "kpi_baseline": 3.0, "kpi_target": 1.0, "lower_is_better": true, "due_date": "2027-06-30", "prediction": "weniger"
+        "kpi_baseline": 3.0, "kpi_target": 1.0, "lower_is_better": true, "due_date": crate::helpers::days_ahead(210), "prediction": "weniger"
     });
     step(app, &lead, &id_of(&own), plan).await.expect(200);
     let r = step(
@@ -692,7 +692,7 @@ async fn concurrent_transitions_on_one_version_let_exactly_one_through(app: &Tes
         .expect(200);
     let plan = json!({
         "action": "start", "version": 2, "owner_id": author.user_id, "problem": "p", "goal": "g",
-        "kpi_name": "Lastschriftquote", "kpi_baseline": 0.4, "kpi_target": 0.9, "due_date": "2027-02-28", "prediction": "x"
+        "kpi_name": "Lastschriftquote", "kpi_baseline": 0.4, "kpi_target": 0.9, "due_date": crate::helpers::days_ahead(90), "prediction": "x"
     });
     let abandon = json!({"action": "abandon", "version": 2, "reason": "x"});
     let moves = join_all(reviewers.iter().enumerate().map(|(n, s)| {

@@ -24,7 +24,7 @@ async fn login_via(app: &TestApp, forwarded: &str, email: &str, password: &str) 
         .client
         .post(app.url("/api/v1/auth/login"))
         .header("x-forwarded-for", forwarded)
-        .json(&json!({"email": email, "password": password}))
+        .json(&json!({"email": email, "password": password, "organization": app.org_slug}))
         .send()
         .await
         .unwrap();
@@ -74,7 +74,7 @@ async fn the_address_is_the_one_the_proxy_saw(app: &TestApp) {
             Method::POST,
             "/api/v1/auth/login",
             None,
-            Some(json!({"email": user.email, "password": PASSWORD})),
+            Some(json!({"email": user.email, "password": PASSWORD, "organization": app.org_slug})),
         )
         .await;
     r.expect(200);
@@ -119,7 +119,8 @@ async fn attempts_begun_at_the_same_moment_stay_within_the_limit(app: &TestApp) 
                         let mut conn = pool.get().unwrap();
                         barrier.wait();
                         let email = format!("race{round}@test.local");
-                        kaizen::store::throttle::begin(&mut conn, &email, &format!("198.51.100.{round}")).is_ok()
+                        kaizen::store::throttle::begin(&mut conn, "some-org", &email, &format!("198.51.100.{round}"))
+                            .is_ok()
                     })
                 })
                 .collect();

@@ -88,6 +88,8 @@ async fn swagger_ui_works_offline(app: &TestApp) {
         assert!(body.len() > 100, "{asset}");
         if asset == "swagger-initializer.js" {
             assert!(body.contains("/openapi.json"));
+            // The online validator is off: nothing leaves the host.
+            assert!(body.contains("\"validatorUrl\": \"none\""), "{body}");
         }
     }
     let doc = app.send(reqwest::Method::GET, "/openapi.json", None, None).await;

@@ -123,7 +123,7 @@ async fn pipeline_counts_flow_times_stuck_ideas_and_participation(app: &TestApp)
     let steps = [
         json!({"action": "accept", "version": 1, "owner_id": e2.user_id}),
         json!({"action": "start", "version": 2, "problem": "Warteschlangen", "goal": "Kurze Wartezeit", "kpi_name": "Minuten",
-               "kpi_baseline": 40.0, "kpi_target": 20.0, "lower_is_better": true, "due_date": "2027-03-31", "prediction": "halbiert"}),
+               "kpi_baseline": 40.0, "kpi_target": 20.0, "lower_is_better": true, "due_date": crate::helpers::days_ahead(118), "prediction": "halbiert"}),
         json!({"action": "check", "version": 3, "do_summary": "Acht Wochen Pilot.", "ran_as_planned": true}),
         json!({"action": "act", "version": 4, "measured_value": 19.0}),
         json!({"action": "adopt", "version": 5, "new_standard": "Termine online für alle Anliegen."}),
@@ -362,7 +362,7 @@ async fn dimension_links_follow_their_idea(app: &TestApp) {
     let steps = [
         json!({"action": "accept", "version": 2, "owner_id": owner.user_id}),
         json!({"action": "start", "version": 3, "problem": "Wege", "goal": "Kürzer", "kpi_name": "Minuten",
-               "kpi_baseline": 40.0, "kpi_target": 20.0, "lower_is_better": true, "due_date": "2027-03-31", "prediction": "halbiert"}),
+               "kpi_baseline": 40.0, "kpi_target": 20.0, "lower_is_better": true, "due_date": crate::helpers::days_ahead(118), "prediction": "halbiert"}),
         json!({"action": "check", "version": 4, "do_summary": "Lief.", "ran_as_planned": true}),
         json!({"action": "act", "version": 5, "measured_value": 15.0, "measured_hours_saved_per_year": 80.0}),
     ];

@@ -25,7 +25,60 @@ both_backends!(
     an_admin_opens_a_round_by_hand_and_the_schedule_waits_for_it,
     settings_are_validated_per_field,
     roles_and_organisations_are_enforced_for_the_schedule,
+    round_titles_are_unique_per_organisation,
 );
+
+/// Two reassessments in one month are numbered; a round made by hand with a title in use
+/// is refused, as is renaming one to it; another organisation may use the same title.
+async fn round_titles_are_unique_per_organisation(app: &TestApp) {
+    let trigger = || async {
+        app.post("/api/v1/reassessment/trigger", &app.admin.token, serde_json::json!({}))
+            .await
+    };
+    let first = trigger().await;
+    let first = first.expect(201).clone();
+    let base = first["title"].as_str().unwrap().to_owned();
+    crate::assessment_support::close(app, first["id"].as_str().unwrap()).await;
+    let second = trigger().await;
+    let second = second.expect(201).clone();
+    assert_eq!(second["title"], format!("{base} (2)"));
+    crate::assessment_support::close(app, second["id"].as_str().unwrap()).await;
+    let qid = crate::assessment_support::builtin_id(app, &app.admin.token).await;
+    let by_hand = app
+        .post(
+            "/api/v1/assessments",
+            &app.admin.token,
+            serde_json::json!({"questionnaire_id": qid, "title": base, "closes_at": crate::assessment_support::in_seconds(3600)}),
+        )
+        .await;
+    by_hand.expect(422);
+    assert_eq!(by_hand.error_fields(), vec!["title"]);
+    let other = app
+        .post(
+            "/api/v1/assessments",
+            &app.admin.token,
+            serde_json::json!({"questionnaire_id": qid, "title": "Sonderrunde", "closes_at": crate::assessment_support::in_seconds(3600)}),
+        )
+        .await;
+    let other = other.expect(201).clone();
+    let renamed = app
+        .patch(
+            &format!("/api/v1/assessments/{}", other["id"].as_str().unwrap()),
+            &app.admin.token,
+            serde_json::json!({"version": other["version"], "title": base}),
+        )
+        .await;
+    renamed.expect(422);
+    let (_, other_admin) = app.other_organization().await;
+    let theirs = crate::assessment_support::builtin_id(app, &other_admin.token).await;
+    app.post(
+        "/api/v1/assessments",
+        &other_admin.token,
+        serde_json::json!({"questionnaire_id": theirs, "title": base, "closes_at": crate::assessment_support::in_seconds(3600)}),
+    )
+    .await
+    .expect(201);
+}
 
 const PATH: &str = "/api/v1/reassessment";
 

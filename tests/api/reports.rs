@@ -45,7 +45,7 @@ async fn adopt(app: &TestApp, lead: &Session, owner: &Session, id: &str, hours: 
     let steps = [
         json!({"action": "accept", "version": 1, "owner_id": owner.user_id}),
         json!({"action": "start", "version": 2, "problem": "Lange Wege", "goal": "Kürzere Wege", "kpi_name": "Minuten",
-               "kpi_baseline": 40.0, "kpi_target": 20.0, "lower_is_better": true, "due_date": "2027-03-31", "prediction": "halbiert"}),
+               "kpi_baseline": 40.0, "kpi_target": 20.0, "lower_is_better": true, "due_date": crate::helpers::days_ahead(118), "prediction": "halbiert"}),
         json!({"action": "check", "version": 3, "do_summary": "Pilot lief.", "ran_as_planned": true}),
         json!({"action": "act", "version": 4, "measured_value": 18.0, "measured_hours_saved_per_year": hours, "measured_cost_saved_per_year": cost}),
         json!({"action": "adopt", "version": 5, "new_standard": "Gilt ab sofort für alle."}),
@@ -417,7 +417,10 @@ async fn reports_come_as_csv_and_charts_as_svg(app: &TestApp) {
         for label in labels {
             assert!(texts.contains(label), "{label} missing in {texts:?}");
         }
-        assert!(lines.iter().any(|t| t == "Lernkultur 2026"), "round labels: {lines:?}");
+        assert!(
+            lines.iter().any(|t| t.starts_with("Lernkultur ")),
+            "round labels: {lines:?}"
+        );
     }
     app.get("/api/v1/reports/progress/radar.svg?rounds=0", &app.admin.token)
         .await

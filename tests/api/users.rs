@@ -406,30 +406,31 @@ async fn another_organisations_addresses_cannot_be_confirmed(app: &TestApp) {
         .await;
     again.expect(409);
     assert!(again.body["detail"].as_str().unwrap().contains("in this organisation"));
-    // ... and each account signs in to its own organisation with its own password.
+    // ... and each account signs in to the organisation it names, whatever the password.
     let here = app.login_ok(&mine.email, crate::helpers::PASSWORD).await;
     assert_eq!(here.user_id, mine.user_id);
-    let there = app.login_ok(&mine.email, "anderes-passwort-1").await;
+    let there = app.login_ok_to(&other_slug, &mine.email, "anderes-passwort-1").await;
     assert_eq!(there.user_id, twin);
-    // With the same password in both, the login asks for the organisation.
-    app.put(
-        "/api/v1/me/password",
-        &there.token,
-        json!({"current_password": "anderes-passwort-1", "new_password": crate::helpers::PASSWORD}),
-    )
-    .await;
-    let ambiguous = app.login(&mine.email, crate::helpers::PASSWORD).await;
-    ambiguous.expect(422);
-    assert_eq!(ambiguous.error_fields(), vec!["organization"]);
+    // The other organisation's password does not open this one, and the answer does not
+    // say whether the address is used elsewhere.
+    let wrong = app.login(&mine.email, "anderes-passwort-1").await;
+    wrong.expect(401);
+    let nobody = app.login("niemand@test.local", "anderes-passwort-1").await;
+    nobody.expect(401);
+    assert_eq!(wrong.body["detail"], nobody.body["detail"]);
+    // With several organisations on the installation, a login must name one.
     let r = app
         .send(
             reqwest::Method::POST,
             "/api/v1/auth/login",
             None,
-            Some(json!({"email": mine.email, "password": crate::helpers::PASSWORD, "organization": other_slug})),
+            Some(json!({"email": mine.email, "password": crate::helpers::PASSWORD})),
         )
         .await;
-    let token = r.expect(200)["access_token"].as_str().unwrap().to_owned();
-    let me = app.get("/api/v1/me", &token).await;
-    assert_eq!(me.expect(200)["id"], twin.as_str());
+    r.expect(422);
+    assert_eq!(r.error_fields(), vec!["organization"]);
+    // An unknown organisation answers like a wrong password.
+    app.login_to("gibt-es-nicht", &mine.email, crate::helpers::PASSWORD)
+        .await
+        .expect(401);
 }

@@ -10,6 +10,11 @@ CREATE TABLE assessment_published_results (
     round_id TEXT PRIMARY KEY NOT NULL REFERENCES assessment_rounds (id),
     -- k as it was when the round closed.
     min_group_size BIGINT NOT NULL CHECK (min_group_size >= 3),
+    -- The round's responses, and whether its organisation-level figures could be shown
+    -- (at least k responses): a thinner round is listed but never replaces what earlier
+    -- rounds showed.
+    responses BIGINT NOT NULL,
+    reportable BOOLEAN NOT NULL,
     -- The figures (JSON): per dimension and item for the round, per unit of the tree as it
     -- stood, each hidden where the rules say so; and the unit names of that moment.
     results TEXT NOT NULL,

@@ -512,8 +512,39 @@ pub async fn create_idea(
     // Only the token is verified so far: the writer loads the account with its batch.
     // Whatever is refused here first meets the account's checks, so a gone, deactivated
     // or not yet activated account gets their answer (401, 403), never the body's.
-    let draft = match body.and_then(|b| b.into_inner().validate(&token.user_id)) {
+    let body = match body {
+        Ok(b) => b.into_inner(),
+        Err(e) => {
+            authenticated(&req).await?;
+            return Err(e);
+        }
+    };
+    let (unit_id, dimensions) = (body.unit_id.clone(), body.dimensions.clone());
+    let co_authors: Vec<String> = body.co_authors.iter().map(|c| c.user_id.clone()).collect();
+    let draft = match body.validate(&token.user_id) {
         Ok(draft) => draft,
+        Err(ApiError::Validation(mut errors)) => {
+            // Name the problems the database would find as well, so one answer has all.
+            let caller = authenticated(&req).await?;
+            let more = db::run(&state.pool, move |conn| {
+                let ids: Vec<&str> = co_authors.iter().map(String::as_str).collect();
+                store::lookup_problems(
+                    conn,
+                    &caller.org_id,
+                    &unit_id,
+                    &dimensions,
+                    &ids,
+                    &mut Default::default(),
+                )
+            })
+            .await?;
+            for problem in more {
+                if !errors.iter().any(|e| e.field == problem.field) {
+                    errors.push(problem);
+                }
+            }
+            return Err(ApiError::Validation(errors));
+        }
         Err(e) => {
             authenticated(&req).await?;
             return Err(e);

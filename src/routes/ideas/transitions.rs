@@ -163,6 +163,11 @@ impl TransitionRequest {
         let duplicate_of = text("duplicate_of", self.duplicate_of, 64, false);
         let due_date = due_date.and_then(|d| match NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
             Ok(day) => match fields::day(day) {
+                // A plan is due in the future (today counts).
+                Ok(day) if day < chrono::Utc::now().date_naive() => {
+                    v.add("due_date", "must not be in the past");
+                    None
+                }
                 Ok(day) => Some(day.format("%Y-%m-%d").to_string()),
                 Err(message) => {
                     v.add("due_date", message);

@@ -11,7 +11,7 @@ use crate::auth::AuthUser;
 use crate::db;
 use crate::domain::compare::Verdict;
 use crate::domain::locale::Lang;
-use crate::domain::progress::{GroupChange, NotCompared, PairKind, association, score_points};
+use crate::domain::progress::{GroupChange, NotCompared, PairKind, assessable, association, score_points};
 use crate::error::{ApiError, Problem};
 use crate::routes::assessments::{Figures, SuppressionNote};
 use crate::routes::localization::{self, LangParams};
@@ -65,8 +65,14 @@ pub struct RoundProgress {
     /// Eligible headcount frozen when the round opened (organisation scope only: the
     /// headcount of a unit at that time is not kept).
     pub eligible: Option<i64>,
-    /// Responses of the scope; `null` when suppressed.
+    /// Responses of the scope: for the organisation always the round's count, for a unit
+    /// `null` when the unit is suppressed.
     pub responses: Option<i64>,
+    /// The scope's figures can be shown (false: fewer than k answered, see `suppressed`);
+    /// such a round is listed but not used for the default comparisons or weakness.
+    pub reportable: bool,
+    /// Answered by at least 30 % of its headcount, enough to carry a verdict.
+    pub assessable: bool,
     /// k as it was when the round closed: its figures were fixed then.
     pub min_group_size: i64,
     pub response_rate: Option<f64>,
@@ -128,7 +134,11 @@ pub struct DimensionChangeReport {
     /// Two-sided.
     pub p_value: Option<f64>,
     pub hedges_g: Option<f64>,
+    /// `null` when there is no comparison, or when it is withheld.
     pub verdict: Option<VerdictInfo>,
+    /// Why the figures carry no verdict although they could be compared: a round was
+    /// answered by fewer than 30 % of its headcount.
+    pub verdict_withheld: Option<String>,
     /// Why there is no comparison (`suppressed`, `missing`, `no_variation`).
     pub not_compared: Option<NotCompared>,
     pub ideas: ClosedLoop,
@@ -148,8 +158,16 @@ pub struct ComparisonReport {
     pub kind: PairKind,
     pub baseline_round_id: String,
     pub baseline_title: String,
+    /// Responses of the whole baseline round and its response rate.
+    pub baseline_responses: i64,
+    pub baseline_response_rate: Option<f64>,
     pub compare_round_id: String,
     pub compare_title: String,
+    pub compare_responses: i64,
+    pub compare_response_rate: Option<f64>,
+    /// Both rounds were answered by at least 30 % of their headcount; otherwise the
+    /// verdicts are withheld (the figures stay).
+    pub assessable: bool,
     pub dimensions: Vec<DimensionChangeReport>,
     pub association: Association,
 }
@@ -183,12 +201,23 @@ pub fn verdict_rule(lang: Lang) -> &'static str {
     match lang {
         Lang::De => {
             "„verbessert“ oder „verschlechtert“ heißt: Das 95-%-Konfidenzintervall der Differenz (Welch-Test) \
-             schließt 0 aus und der Effekt ist mindestens klein (|Hedges' g| ≥ 0,2). Sonst: keine klare Veränderung."
+             schließt 0 aus und der Effekt ist mindestens klein (|Hedges' g| ≥ 0,2). Sonst: keine klare Veränderung. \
+             Ein Urteil gibt es nur, wenn beide Runden von mindestens 30 % der Beschäftigten beantwortet wurden; \
+             darunter werden die Zahlen gezeigt, aber ohne Urteil."
         }
         Lang::En => {
             "\"improved\" or \"declined\" means: the 95 % confidence interval of the difference (Welch's test) \
-             excludes 0 and the effect is at least small (|Hedges' g| ≥ 0.2). Otherwise: no clear change."
+             excludes 0 and the effect is at least small (|Hedges' g| ≥ 0.2). Otherwise: no clear change. \
+             A verdict is given only when both rounds were answered by at least 30 % of the staff; below that the \
+             figures are shown without a verdict."
         }
+    }
+}
+
+fn withheld_note(lang: Lang) -> &'static str {
+    match lang {
+        Lang::De => "keine Aussage: Rücklauf unter 30 % in einer der beiden Runden",
+        Lang::En => "no statement: fewer than 30 % of the staff answered one of the two rounds",
     }
 }
 
@@ -226,11 +255,14 @@ pub fn report(progress: &Progress, scope: ScopeInfo, lang: Lang) -> ProgressRepo
             opens_at: r.round.opens_at.and_utc(),
             closed_at: r.round.closed_at.map(|t| t.and_utc()),
             eligible: if org_scope { r.round.eligible_count } else { None },
-            responses: r.responses,
-            response_rate: match (org_scope, r.responses, r.round.eligible_count) {
-                (true, Some(n), Some(e)) if e > 0 => Some((n as f64 / e as f64).min(1.0)),
-                _ => None,
+            responses: if org_scope {
+                Some(r.round_responses)
+            } else {
+                r.responses
             },
+            reportable: r.reportable(),
+            assessable: assessable(r.response_rate),
+            response_rate: if org_scope { r.response_rate } else { None },
             suppressed: r.hidden.map(|h| SuppressionNote::new(h, r.min_group_size, lang)),
             dimensions: progress
                 .keys
@@ -279,10 +311,11 @@ pub fn report(progress: &Progress, scope: ScopeInfo, lang: Lang) -> ProgressRepo
                         df: cmp.map(|c| c.df),
                         p_value: cmp.map(|c| c.p_value),
                         hedges_g: cmp.map(|c| c.hedges_g).filter(|g| g.is_finite()),
-                        verdict: cmp.map(|c| VerdictInfo {
+                        verdict: cmp.filter(|_| p.assessable).map(|c| VerdictInfo {
                             key: c.verdict,
                             label: verdict_label(c.verdict, lang).to_owned(),
                         }),
+                        verdict_withheld: cmp.filter(|_| !p.assessable).map(|_| withheld_note(lang).to_owned()),
                         not_compared: change.and_then(|c| c.not_compared),
                         ideas: ClosedLoop {
                             submitted: flow.map(|f| f.submitted).unwrap_or(0),
@@ -303,8 +336,13 @@ pub fn report(progress: &Progress, scope: ScopeInfo, lang: Lang) -> ProgressRepo
                 kind: p.kind,
                 baseline_round_id: b.round.id.clone(),
                 baseline_title: b.round.title.clone(),
+                baseline_responses: b.round_responses,
+                baseline_response_rate: b.response_rate,
                 compare_round_id: c.round.id.clone(),
                 compare_title: c.round.title.clone(),
+                compare_responses: c.round_responses,
+                compare_response_rate: c.response_rate,
+                assessable: p.assessable,
                 dimensions,
                 association: Association {
                     with_adopted_improvements: with,
