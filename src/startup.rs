@@ -145,6 +145,7 @@ fn build_app(
         .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
         .wrap(from_fn(routes::reject_nul))
         .wrap(ErrorHandlers::new().default_handler(routes::problem_fallback))
+        .wrap(from_fn(routes::localization::localize_problems))
         .wrap(from_fn(telemetry::observe))
         .service(web::scope("/api/v1").configure(routes::configure_api))
         .configure(routes::configure_ops)

@@ -9,7 +9,7 @@ use std::ops::Deref;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
 use crate::auth::tokens::Claims;
@@ -19,6 +19,11 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::sessions::SessionState;
 use crate::store::users::{self, User};
+
+/// The default language of the caller's organisation, noted in the request's extensions
+/// when the caller is authenticated (problem documents fall back to it).
+#[derive(Debug, Clone)]
+pub struct OrgLocale(pub String);
 
 /// An authenticated, active user of some organisation.
 #[derive(Debug, Clone)]
@@ -80,11 +85,18 @@ fn verified(req: &HttpRequest) -> Result<(web::Data<AppState>, Claims), ApiError
 async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
     let (state, claims) = verified(&req)?;
     let token_org = claims.org;
-    let (user, session) = db::run(&state.pool, move |conn| {
+    let found = db::run(&state.pool, move |conn| {
         users::find_with_session(conn, &claims.sub, &claims.sid)
     })
-    .await?
-    .map_or((None, None), |(u, s)| (Some(u), s));
+    .await?;
+    let (user, session) = match found {
+        Some((u, s, locale)) => {
+            // Messages to this caller fall back to their organisation's language.
+            req.extensions_mut().insert(OrgLocale(locale));
+            (Some(u), s)
+        }
+        None => (None, None),
+    };
     account(user, session.as_ref(), &token_org)
 }
 

@@ -111,14 +111,16 @@ pub fn find_by_id_any_org(conn: &mut DbConnection, id: &str) -> Result<Option<Us
     Ok(users::table.find(id).get_result(conn).optional()?)
 }
 
-/// Only for authentication: the account and the session a token names, in one lookup.
+/// Only for authentication: the account, the session a token names and the
+/// organisation's default language, in one lookup.
 pub fn find_with_session(
     conn: &mut DbConnection,
     user_id: &str,
     session_id: &str,
-) -> Result<Option<(User, Option<SessionState>)>, ApiError> {
-    use crate::db::schema::sessions;
+) -> Result<Option<(User, Option<SessionState>, String)>, ApiError> {
+    use crate::db::schema::{organizations, sessions};
     Ok(users::table
+        .inner_join(organizations::table)
         .left_join(sessions::table.on(sessions::id.eq(session_id).and(sessions::user_id.eq(users::id))))
         .filter(users::id.eq(user_id))
         .select((
@@ -132,6 +134,7 @@ pub fn find_with_session(
                 sessions::revoked_at,
             )
                 .nullable(),
+            organizations::default_locale,
         ))
         .get_result(conn)
         .optional()?)

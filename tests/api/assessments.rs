@@ -487,7 +487,7 @@ async fn results_match_hand_computed_statistics(app: &TestApp) {
 
     // German by default.
     let de = app
-        .get(&format!("/api/v1/assessments/{round}/results"), &employee.token)
+        .get_default_language(&format!("/api/v1/assessments/{round}/results"), &employee.token)
         .await;
     assert_eq!(de.expect(200)["dimensions"][0]["name"], "Führung für Lernen");
     assert_eq!(de.header("content-language").as_deref(), Some("de"));

@@ -233,7 +233,7 @@ async fn weak_dimensions_follow_the_latest_closed_organisation_round(app: &TestA
 
     // Another organisation has its own dimensions and no scores; employees may read.
     let (other_org, other) = app.other_organization().await;
-    let theirs = app.get("/api/v1/dimensions", &other.token).await;
+    let theirs = app.get_default_language("/api/v1/dimensions", &other.token).await;
     let theirs = theirs.expect(200);
     assert!(theirs["latest_round"].is_null());
     assert_ne!(theirs["questionnaire"]["id"], builtin.as_str());

@@ -13,7 +13,101 @@ both_backends!(
     validation_is_422_with_fields,
     forbidden_and_unauthorized,
     hostile_input_never_causes_5xx,
+    problems_speak_the_callers_language,
 );
+
+/// Every message of a problem document comes in German or English, chosen as the rest of
+/// the API chooses: `?lang=`, `Accept-Language`, the organisation's default.
+async fn problems_speak_the_callers_language(app: &TestApp) {
+    let send =
+        |method: reqwest::Method, path: &str, token: Option<&str>, lang: &str, body: Option<serde_json::Value>| {
+            let mut req = app
+                .client
+                .request(method, app.url(path))
+                .header("accept-language", lang);
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+            async move { TestApp::read(req.send().await.unwrap()).await }
+        };
+    // A wrong password, in German.
+    let r = send(
+        reqwest::Method::POST,
+        "/api/v1/auth/login",
+        None,
+        "de-DE,de;q=0.9",
+        Some(json!({"email": "admin@test.local", "password": "falsch-falsch-1", "organization": app.org_slug})),
+    )
+    .await;
+    r.expect(401);
+    assert_eq!(r.body["title"], "Anmeldung erforderlich");
+    assert_eq!(r.body["detail"], "E-Mail-Adresse oder Passwort ist falsch.");
+    assert_eq!(r.header("content-language").as_deref(), Some("de"));
+    // Field messages with values, in German; the same request with ?lang=en in English.
+    let unit = app.create_unit("Bürgeramt", None).await;
+    let employee = app.user("employee", Some(&unit)).await;
+    let mut body = crate::ideas::idea_body(&unit, &"x".repeat(300));
+    body["dimensions"] = json!(["gibt_es_nicht"]);
+    let r = send(
+        reqwest::Method::POST,
+        "/api/v1/ideas",
+        Some(&employee.token),
+        "de",
+        Some(body.clone()),
+    )
+    .await;
+    r.expect(422);
+    assert_eq!(r.body["title"], "Eingaben nicht gültig");
+    assert_eq!(r.body["detail"], "2 Felder sind nicht gültig");
+    let messages: Vec<&str> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.contains(&"darf höchstens 200 Zeichen lang sein"),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("ist keine Dimension des aktuellen Fragebogens")),
+        "{messages:?}"
+    );
+    let r = send(
+        reqwest::Method::POST,
+        "/api/v1/ideas?lang=en",
+        Some(&employee.token),
+        "de",
+        Some(body),
+    )
+    .await;
+    assert_eq!(r.body["detail"], "2 fields are invalid");
+    assert_eq!(r.header("content-language").as_deref(), Some("en"));
+    // No language named: the organisation's default (German), after a switch English.
+    let r = send(reqwest::Method::GET, "/api/v1/users", Some(&employee.token), "", None).await;
+    r.expect(403);
+    assert_eq!(r.body["detail"], "Dafür ist die Rolle lead oder höher nötig.");
+    let org = app.get("/api/v1/organization", &app.admin.token).await;
+    let version = org.expect(200)["version"].clone();
+    app.patch(
+        "/api/v1/organization",
+        &app.admin.token,
+        json!({"version": version, "default_locale": "en"}),
+    )
+    .await
+    .expect(200);
+    let r = send(reqwest::Method::GET, "/api/v1/users", Some(&employee.token), "", None).await;
+    assert_eq!(r.body["detail"], "this needs the role lead or higher");
+    // Errors before any handler (an unknown route) follow the same rule.
+    let r = send(reqwest::Method::GET, "/api/v1/nirgends", None, "de", None).await;
+    r.expect(404);
+    assert_eq!(r.body["title"], "Nicht gefunden");
+}
 
 async fn malformed_json_is_400(app: &TestApp) {
     for body in ["{\"name\": ", "not json", "", "[1,2", "{\"name\": \"a\"} trailing"] {

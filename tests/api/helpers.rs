@@ -239,8 +239,16 @@ impl TestApp {
         let server = app.into_server();
         let handle = server.handle();
         tokio::spawn(server);
+        // The tests read messages in English (German is tested where it is the point):
+        // a client without a language would get the organisation's German.
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT_LANGUAGE,
+            reqwest::header::HeaderValue::from_static("en"),
+        );
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
             .build()
             .expect("http client");
         let mut me = TestApp {
@@ -302,6 +310,17 @@ impl TestApp {
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
         self.send(Method::GET, path, Some(token), None).await
+    }
+
+    /// A GET that names no language (an empty `Accept-Language`): the organisation's
+    /// default answers.
+    pub async fn get_default_language(&self, path: &str, token: &str) -> Reply {
+        let req = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .header(reqwest::header::ACCEPT_LANGUAGE, "");
+        Self::read(req.send().await.expect("request sent")).await
     }
 
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {

@@ -215,7 +215,7 @@ async fn progress_compares_rounds_with_welch_statistics(app: &TestApp) {
 
     // A chosen pair.
     let chosen = app
-        .get(
+        .get_default_language(
             &format!("/api/v1/reports/progress?baseline={r1}&compare={r2}"),
             &manager.token,
         )
@@ -340,7 +340,9 @@ async fn reports_come_as_csv_and_charts_as_svg(app: &TestApp) {
     round(app, &people, 8, scores_of(1)).await;
 
     // CSV: UTF-8 with a byte order mark, a header, one row per comparison and dimension.
-    let r = app.get("/api/v1/reports/progress?format=csv", &app.admin.token).await;
+    let r = app
+        .get_default_language("/api/v1/reports/progress?format=csv", &app.admin.token)
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type").as_deref(), Some("text/csv; charset=utf-8"));
     assert!(r.header("content-disposition").unwrap().contains("kaizen-progress.csv"));
