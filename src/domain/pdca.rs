@@ -35,6 +35,27 @@ impl Status {
         Status::Abandoned,
     ];
 
+    /// The stage's name for people.
+    pub fn label(self, lang: crate::domain::locale::Lang) -> &'static str {
+        use crate::domain::locale::Lang;
+        match (self, lang) {
+            (Status::Submitted, Lang::De) => "Eingereicht",
+            (Status::Submitted, Lang::En) => "Submitted",
+            (Status::Plan, _) => "Plan",
+            (Status::Do, _) => "Do",
+            (Status::Check, _) => "Check",
+            (Status::Act, _) => "Act",
+            (Status::Done, Lang::De) => "Umgesetzt",
+            (Status::Done, Lang::En) => "Done",
+            (Status::Rejected, Lang::De) => "Abgelehnt",
+            (Status::Rejected, Lang::En) => "Rejected",
+            (Status::Withdrawn, Lang::De) => "Zurückgezogen",
+            (Status::Withdrawn, Lang::En) => "Withdrawn",
+            (Status::Abandoned, Lang::De) => "Abgebrochen",
+            (Status::Abandoned, Lang::En) => "Abandoned",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Submitted => "submitted",

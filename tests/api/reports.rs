@@ -339,47 +339,104 @@ async fn reports_come_as_csv_and_charts_as_svg(app: &TestApp) {
     round(app, &people, 6, scores_of(0)).await;
     round(app, &people, 8, scores_of(1)).await;
 
-    // CSV: UTF-8 with a byte order mark, a header, one row per comparison and dimension.
+    // CSV in German (the organisation's default): UTF-8 with a byte order mark, `;`,
+    // German headers and labels, decimal commas, rounded figures, dates a spreadsheet reads.
     let r = app
         .get_default_language("/api/v1/reports/progress?format=csv", &app.admin.token)
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type").as_deref(), Some("text/csv; charset=utf-8"));
-    assert!(r.header("content-disposition").unwrap().contains("kaizen-progress.csv"));
+    assert_eq!(r.header("content-language").as_deref(), Some("de"));
+    assert!(
+        r.header("content-disposition")
+            .unwrap()
+            .contains("kaizen-fortschritt.csv")
+    );
     assert!(r.text.starts_with('\u{feff}'), "byte order mark");
-    let mut reader = csv::Reader::from_reader(r.text.trim_start_matches('\u{feff}').as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(r.text.trim_start_matches('\u{feff}').as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
-    assert_eq!(header[0], "comparison");
-    assert!(header.contains(&"p_value".to_owned()) && header.contains(&"verdict".to_owned()));
+    assert_eq!(header[0], "Vergleich");
+    assert!(
+        header.contains(&"p-Wert".to_owned()) && header.contains(&"Urteil".to_owned()),
+        "{header:?}"
+    );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), DIMENSIONS.len());
     assert!(rows.iter().all(|row| row.len() == header.len()));
-    let names: Vec<&str> = rows.iter().map(|row| row.get(4).unwrap()).collect();
+    assert!(rows.iter().all(|row| row.get(0) == Some("vorherige → letzte Runde")));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let names: Vec<&str> = rows.iter().map(|row| row.get(col("Dimension")).unwrap()).collect();
     assert!(names.contains(&"Führung für Lernen"), "umlauts intact: {names:?}");
-    // The same through Accept, another table, and the semicolon convention.
+    for row in &rows {
+        let mean = row.get(col("Mittelwert vorher")).unwrap();
+        assert!(
+            mean.is_empty() || (mean.contains(',') && mean.split(',').nth(1).unwrap().len() == 2),
+            "{mean}"
+        );
+        let p = row.get(col("p-Wert")).unwrap();
+        let digits = p.trim_start_matches("0,").trim_start_matches('0').len();
+        assert!(p.is_empty() || p == "0" || digits == 3, "three significant digits: {p}");
+    }
+    // English: comma and decimal point, English labels; the rounds table through Accept.
     let accept = app
         .client
-        .get(app.url("/api/v1/reports/progress?table=rounds&delimiter=semicolon"))
+        .get(app.url("/api/v1/reports/progress?table=rounds&lang=en"))
         .bearer_auth(&app.admin.token)
         .header("accept", "text/csv")
         .send()
         .await
         .unwrap();
     let text = TestApp::read(accept).await.text;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2 * DIMENSIONS.len());
-    let mean_col = header.iter().position(|h| h == "mean").unwrap();
-    let leadership = rows.iter().find(|r| r.get(6) == Some("leadership")).unwrap();
-    assert_eq!(leadership.get(mean_col), Some("2,8333333333333335"), "decimal comma");
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name} in {header:?}"))
+    };
+    let leadership = rows
+        .iter()
+        .find(|r| r.get(col("dimension_key")) == Some("leadership"))
+        .unwrap();
+    assert_eq!(leadership.get(col("mean")), Some("2.83"), "rounded to two decimals");
+    let closed = leadership.get(col("closed")).unwrap();
+    assert!(
+        chrono::NaiveDate::parse_from_str(closed, "%Y-%m-%d").is_ok(),
+        "{closed}"
+    );
+    // A semicolon asked for in English gets decimal commas.
+    let semi = app
+        .get(
+            "/api/v1/reports/progress?format=csv&table=rounds&lang=en&delimiter=semicolon",
+            &app.admin.token,
+        )
+        .await;
+    assert!(semi.text.contains(";2,83;"), "{}", semi.text);
     let r = app.get("/api/v1/reports/progress?format=xml", &app.admin.token).await;
     r.expect(400);
-    let pipeline = app.get("/api/v1/reports/pipeline?format=csv", &app.admin.token).await;
+    let pipeline = app
+        .get("/api/v1/reports/pipeline?format=csv&lang=en", &app.admin.token)
+        .await;
     assert_eq!(pipeline.status, 200);
-    assert!(pipeline.text.starts_with("\u{feff}unit_id,unit,total,submitted"));
+    assert!(
+        pipeline.text.starts_with("\u{feff}unit_id,unit,total,Submitted"),
+        "{}",
+        pipeline.text
+    );
+    let pipeline = app
+        .get_default_language("/api/v1/reports/pipeline?format=csv&table=stages", &app.admin.token)
+        .await;
+    assert!(
+        pipeline.text.starts_with("\u{feff}Phase;Ideen jetzt;"),
+        "{}",
+        pipeline.text
+    );
+    assert!(pipeline.text.contains("Eingereicht;"), "{}", pipeline.text);
 
     // Charts: well-formed SVG naming every dimension in the caller's language.
     for (lang, labels, title) in [

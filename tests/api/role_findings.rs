@@ -14,7 +14,71 @@ both_backends!(
     every_problem_of_a_body_is_reported_at_once,
     a_plan_cannot_be_due_in_the_past,
     edits_of_an_idea_are_in_its_history,
+    the_idea_list_exports_as_csv,
 );
+
+/// Managers report to the council from the list: every idea matching the list's filters,
+/// as a table German spreadsheets open cleanly; authors behind a code word stay hidden.
+async fn the_idea_list_exports_as_csv(app: &TestApp) {
+    let top = app.create_unit("Bürgerdienste", None).await;
+    let amt = app.create_unit("Bürgeramt", Some(&top)).await;
+    let other = app.create_unit("Bauhof", None).await;
+    let employee = app.user("employee", Some(&amt)).await;
+    let manager = app.user("manager", None).await;
+    for i in 0..205 {
+        submit(app, &employee, idea_body(&amt, &format!("Idee {i}"))).await;
+    }
+    submit(app, &employee, idea_body(&other, "Anderswo")).await;
+    let mut anonymous = idea_body(&amt, "=SUMME(A1)");
+    anonymous["code_word"] = json!("Eisvogel");
+    submit(app, &employee, anonymous).await;
+    let r = app
+        .get_default_language(
+            &format!("/api/v1/ideas?format=csv&unit={top}&status=submitted"),
+            &manager.token,
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.text);
+    assert_eq!(r.header("content-type").as_deref(), Some("text/csv; charset=utf-8"));
+    assert!(r.header("content-disposition").unwrap().contains("kaizen-ideen.csv"));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(r.text.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(&header[..3], &["ID", "Titel", "Status"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 206, "all pages, only the filtered unit's sub-tree");
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert!(rows.iter().all(|r| r.get(col("Status")) == Some("Eingereicht")));
+    assert!(rows.iter().all(|r| r.get(col("Einheit")) == Some("Bürgeramt")));
+    let hidden = rows
+        .iter()
+        .find(|r| r.get(col("Titel")) == Some("'=SUMME(A1)"))
+        .expect("defused title");
+    assert_eq!(
+        hidden.get(col("Eingereicht von")),
+        Some("Kennwort Eisvogel"),
+        "the manager sees no name"
+    );
+    let day = rows[0].get(col("Eingereicht am")).unwrap();
+    assert!(chrono::NaiveDate::parse_from_str(day, "%d.%m.%Y").is_ok(), "{day}");
+    // An employee exports what they may list; a bad format is refused.
+    let mine = app
+        .get("/api/v1/ideas?format=csv&lang=en&author=me", &employee.token)
+        .await;
+    assert_eq!(mine.status.as_u16(), 200);
+    assert!(mine.text.starts_with("\u{feff}id,title,status"), "{}", mine.text);
+    assert_eq!(
+        mine.text.lines().count(),
+        1 + 207,
+        "the author lists all of their ideas"
+    );
+    assert!(
+        !mine.text.contains("Eisvogel"),
+        "the author sees their own name, not the code word"
+    );
+    app.get("/api/v1/ideas?format=pdf", &manager.token).await.expect(422);
+}
 
 async fn employees_find_colleagues_to_name_as_co_authors(app: &TestApp) {
     let unit = app.create_unit("Bürgeramt", None).await;

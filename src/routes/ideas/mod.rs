@@ -22,13 +22,15 @@ use crate::error::{ApiError, Problem, Validator};
 use crate::extract::{ApiJson, ExpectedVersion, etag};
 use crate::page_type;
 use crate::pagination::{self, DEFAULT_LIMIT, MAX_LIMIT, finish_page};
+use crate::routes::localization;
+use crate::routes::reports::{Csv, Delimiter, FormatParams, wants_csv};
 use crate::state::AppState;
 use crate::store::idea_writer::{Submission, Submitter};
 use crate::store::ideas::{
     self as store, AuthorFilter, Cycle, CycleStages, Idea, IdeaCursor, IdeaDraft, IdeaEdit, IdeaFilter, IdeaSort,
     ImpactEstimate,
 };
-use crate::store::{dimensions, units};
+use crate::store::{dimensions, organizations, units};
 use transitions::TransitionOption;
 
 pub(crate) const TITLE_MAX: usize = 200;
@@ -623,6 +625,23 @@ pub struct IdeaListParams {
     limit: Option<i64>,
     /// `next_cursor` of the previous page; it belongs to the sort it was made for.
     cursor: Option<String>,
+    /// `csv`: every matching idea (not one page) as a table for a spreadsheet, in the
+    /// language chosen by `lang`/`Accept-Language` (German: `;` and decimal commas).
+    #[param(inline)]
+    format: Option<crate::routes::reports::Format>,
+    /// CSV only: `semicolon` or `comma` (default by language).
+    #[param(inline)]
+    delimiter: Option<Delimiter>,
+    /// `de` or `en`, for the CSV's headers and labels.
+    lang: Option<String>,
+}
+
+/// What the list answers with.
+#[derive(Debug, Default)]
+struct Output {
+    csv: bool,
+    delimiter: Option<Delimiter>,
+    lang: Option<String>,
 }
 
 /// The parsed list query.
@@ -634,6 +653,7 @@ struct ListQuery {
     sort: IdeaSort,
     limit: i64,
     after: Option<IdeaCursor>,
+    output: Output,
 }
 
 fn split_values(raw: &str) -> impl Iterator<Item = &str> {
@@ -668,6 +688,7 @@ impl ListQuery {
         let mut limit = None;
         let mut cursor = None;
         let mut dimensions: Vec<String> = Vec::new();
+        let mut output = Output::default();
         let me = |raw: &str| {
             if raw == "me" { caller.id.clone() } else { raw.to_owned() }
         };
@@ -727,6 +748,17 @@ impl ListQuery {
                     _ => v.add("limit", format!("must be between 1 and {MAX_LIMIT}")),
                 },
                 "cursor" if !value.is_empty() => cursor = Some(value.to_owned()),
+                "format" => match value {
+                    "csv" => output.csv = true,
+                    "json" => output.csv = false,
+                    _ => v.add("format", "must be json or csv"),
+                },
+                "delimiter" => match value {
+                    "semicolon" => output.delimiter = Some(Delimiter::Semicolon),
+                    "comma" => output.delimiter = Some(Delimiter::Comma),
+                    _ => v.add("delimiter", "must be semicolon or comma"),
+                },
+                "lang" => output.lang = Some(value.to_owned()),
                 "unit" | "author" | "owner" | "q" | "created_from" | "created_to" | "cursor" => {}
                 other => {
                     return Err(ApiError::BadRequest(format!("unknown query parameter {other:?}")));
@@ -764,6 +796,7 @@ impl ListQuery {
             sort,
             limit: limit.unwrap_or(DEFAULT_LIMIT),
             after,
+            output,
         })
     }
 }
@@ -777,7 +810,7 @@ impl ListQuery {
     params(IdeaListParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = IdeaPage),
+        (status = 200, body = IdeaPage, description = "JSON; with `format=csv` (or `Accept: text/csv`) every matching idea as CSV (text/csv)"),
         (status = 400, description = "Unknown parameter or bad cursor", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid filter value", body = Problem, content_type = "application/problem+json"),
@@ -785,6 +818,7 @@ impl ListQuery {
 )]
 #[get("/ideas")]
 pub async fn list_ideas(
+    req: HttpRequest,
     caller: AuthUser,
     state: web::Data<AppState>,
     query: web::Query<Vec<(String, String)>>,
@@ -796,8 +830,11 @@ pub async fn list_ideas(
         sort,
         limit,
         after,
+        output,
     } = ListQuery::parse(&query, &caller)?;
-    let page = db::run(&state.pool, move |conn| {
+    let csv = output.csv || (!query.iter().any(|(k, _)| k == "format") && wants_csv(&req, &FormatParams::default()));
+    let org_id = caller.org_id.clone();
+    let (pages, export) = db::run(&state.pool, move |conn| {
         if let Some(unit) = unit {
             units::require_in_org(conn, &caller.org_id, &unit, "unit")?;
             filter.unit_ids = Some(units::subtree_ids(conn, &caller.org_id, &unit)?);
@@ -806,39 +843,158 @@ pub async fn list_ideas(
             // An empty set matches nothing: with no weak dimension, no idea is listed.
             filter.linked_to_any.push(dimensions::weak_keys(conn, &caller.org_id)?);
         }
-        let rows = store::list(conn, &caller.org_id, &filter, sort, after.as_ref(), limit)?;
-        let (rows, next_cursor) = finish_page(rows, limit, |i| IdeaCursor::after(sort, i));
-        let ids: Vec<&str> = rows.iter().map(|i| i.id.as_str()).collect();
-        let mut dims = store::dimensions_of(conn, &ids)?;
-        let voted = store::voted_among(conn, &caller.id, &ids)?;
-        let people: HashSet<&str> = rows
-            .iter()
-            .flat_map(|i| {
-                let author = rules::author_visible(i.anonymous(), &i.author_id, &caller.id, caller.role)
-                    .then_some(i.author_id.as_str());
-                author.into_iter().chain(i.owner_id.as_deref())
-            })
-            .collect();
-        let people: Vec<&str> = people.into_iter().collect();
-        let names = store::display_names(conn, &caller.org_id, &people)?;
-        let now = db::now();
-        let items = rows
-            .iter()
-            .map(|i| {
-                summary(
-                    i,
-                    &caller,
-                    dims.remove(&i.id).unwrap_or_default(),
-                    &names,
-                    voted.contains(&i.id),
-                    now,
-                )
-            })
-            .collect();
-        Ok(IdeaPage { items, next_cursor })
+        if !csv {
+            return Ok((
+                vec![list_page(conn, &caller, &filter, sort, after.as_ref(), limit)?],
+                None,
+            ));
+        }
+        // The export: every matching idea, read page by page in the list's own order.
+        let mut pages = Vec::new();
+        let mut after = after;
+        loop {
+            let page = list_page(conn, &caller, &filter, sort, after.as_ref(), MAX_LIMIT)?;
+            let next = page.next_cursor.clone();
+            pages.push(page);
+            match next {
+                Some(c) => after = Some(pagination::decode_cursor(&c)?),
+                None => break,
+            }
+        }
+        let labels = ExportLabels {
+            units: units::names(conn, &org_id)?,
+            dimensions: dimensions::current_questionnaire(conn, &org_id)?
+                .dimensions
+                .iter()
+                .map(|d| (d.dimension_key.clone(), d.name()))
+                .collect(),
+            locale: organizations::find(conn, &org_id)?.default_locale,
+        };
+        Ok((pages, Some(labels)))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(page))
+    match export {
+        None => Ok(HttpResponse::Ok().json(pages.into_iter().next().unwrap_or(IdeaPage {
+            items: Vec::new(),
+            next_cursor: None,
+        }))),
+        Some(labels) => {
+            let lang = localization::choose(&req, output.lang.as_deref(), &labels.locale);
+            export_csv(pages.iter().flat_map(|p| &p.items), &labels, lang, output.delimiter)
+        }
+    }
+}
+
+/// Names the export shows instead of ids and keys.
+struct ExportLabels {
+    units: HashMap<String, String>,
+    dimensions: HashMap<String, crate::domain::locale::LocalizedText>,
+    locale: String,
+}
+
+fn export_csv<'a>(
+    items: impl Iterator<Item = &'a IdeaSummary>,
+    labels: &ExportLabels,
+    lang: crate::domain::locale::Lang,
+    delimiter: Option<Delimiter>,
+) -> Result<HttpResponse, ApiError> {
+    let mut out = Csv::new(
+        lang,
+        delimiter,
+        &[
+            ("id", "ID"),
+            ("title", "Titel"),
+            ("status", "Status"),
+            ("cycle", "Zyklus"),
+            ("unit", "Einheit"),
+            ("submitted_by", "Eingereicht von"),
+            ("submitted", "Eingereicht am"),
+            ("in_stage_since", "In der Phase seit"),
+            ("days_in_stage", "Tage in der Phase"),
+            ("owner", "Verantwortlich"),
+            ("votes", "Stimmen"),
+            ("comments", "Kommentare"),
+            ("dimensions", "Dimensionen"),
+        ],
+    )?;
+    for i in items {
+        // As the list shows it: a code word instead of the name where the caller may not see it.
+        let author = match (i.author.anonymous, i.author.id.is_some()) {
+            (true, false) => out.text(
+                &format!("code word {}", i.author.name),
+                &format!("Kennwort {}", i.author.name),
+            ),
+            _ => i.author.name.clone(),
+        };
+        let dimensions: Vec<String> = i
+            .dimensions
+            .iter()
+            .map(|k| {
+                labels
+                    .dimensions
+                    .get(k)
+                    .map(|n| n.get(lang).to_owned())
+                    .unwrap_or_else(|| k.clone())
+            })
+            .collect();
+        out.row(vec![
+            i.id.clone(),
+            i.title.clone(),
+            i.status.label(lang).to_owned(),
+            i.cycle.to_string(),
+            labels.units.get(&i.unit_id).cloned().unwrap_or_default(),
+            author,
+            out.date(Some(i.created_at)),
+            out.date(Some(i.stage_entered_at)),
+            i.days_in_stage.to_string(),
+            i.owner.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+            i.vote_count.to_string(),
+            i.comment_count.to_string(),
+            dimensions.join(", "),
+        ])?;
+    }
+    out.into_response(&crate::routes::reports::progress::file_name(lang, "ideas"))
+}
+
+/// One page of the list, as the caller may see it (authors behind code words stay hidden).
+fn list_page(
+    conn: &mut db::DbConnection,
+    caller: &AuthUser,
+    filter: &IdeaFilter,
+    sort: IdeaSort,
+    after: Option<&IdeaCursor>,
+    limit: i64,
+) -> Result<IdeaPage, ApiError> {
+    let rows = store::list(conn, &caller.org_id, filter, sort, after, limit)?;
+    let (rows, next_cursor) = finish_page(rows, limit, |i| IdeaCursor::after(sort, i));
+    let ids: Vec<&str> = rows.iter().map(|i| i.id.as_str()).collect();
+    let mut dims = store::dimensions_of(conn, &ids)?;
+    let voted = store::voted_among(conn, &caller.id, &ids)?;
+    let people: HashSet<&str> = rows
+        .iter()
+        .flat_map(|i| {
+            let author = rules::author_visible(i.anonymous(), &i.author_id, &caller.id, caller.role)
+                .then_some(i.author_id.as_str());
+            author.into_iter().chain(i.owner_id.as_deref())
+        })
+        .collect();
+    let people: Vec<&str> = people.into_iter().collect();
+    let names = store::display_names(conn, &caller.org_id, &people)?;
+    let now = db::now();
+    let items = rows
+        .iter()
+        .map(|i| {
+            summary(
+                i,
+                caller,
+                dims.remove(&i.id).unwrap_or_default(),
+                &names,
+                voted.contains(&i.id),
+                now,
+            )
+        })
+        .collect();
+    Ok(IdeaPage { items, next_cursor })
 }
 
 /// Read an idea with its texts, group, all cycles and the transitions the caller may take.

@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::AuthUser;
 use crate::db::{self, DbPool};
+use crate::domain::locale::Lang;
 use crate::domain::roles::Role;
 use crate::error::ApiError;
 use crate::store::units;
@@ -25,13 +26,13 @@ pub enum Format {
 }
 
 /// Field separator of CSV output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Delimiter {
-    /// `,` with a decimal point (RFC 4180).
-    #[default]
+    /// `,` with a decimal point (RFC 4180), the default in English.
     Comma,
-    /// `;` with a decimal comma, as spreadsheet software set to German expects.
+    /// `;` with a decimal comma, as spreadsheet software set to German expects; the
+    /// default in German.
     Semicolon,
 }
 
@@ -40,7 +41,8 @@ pub enum Delimiter {
 pub struct FormatParams {
     /// `json` (default) or `csv`; `Accept: text/csv` asks for CSV as well.
     pub format: Option<Format>,
-    /// CSV only: `comma` (default) or `semicolon` (with decimal commas).
+    /// CSV only: `semicolon` (with decimal commas) or `comma`; by default semicolon in
+    /// German, comma in English.
     pub delimiter: Option<Delimiter>,
 }
 
@@ -56,15 +58,23 @@ pub fn wants_csv(req: &HttpRequest, params: &FormatParams) -> bool {
     }
 }
 
-/// A CSV table being written: UTF-8 with a byte order mark, so spreadsheet software
-/// recognises the encoding and umlauts stay intact.
+/// A CSV table being written for a spreadsheet: UTF-8 with a byte order mark (so umlauts
+/// stay intact), headers and labels in the report's language, in German `;` and decimal
+/// commas by default, numbers rounded as a reader wants them and dates a spreadsheet
+/// reads as dates (`03.12.2026`, `2026-12-03`).
 pub struct Csv {
     writer: csv::Writer<Vec<u8>>,
     decimal_comma: bool,
+    lang: Lang,
 }
 
 impl Csv {
-    pub fn new(delimiter: Delimiter, header: &[&str]) -> Result<Self, ApiError> {
+    /// A table with these columns, each as (English, German) header.
+    pub fn new(lang: Lang, delimiter: Option<Delimiter>, header: &[(&str, &str)]) -> Result<Self, ApiError> {
+        let delimiter = delimiter.unwrap_or(match lang {
+            Lang::De => Delimiter::Semicolon,
+            Lang::En => Delimiter::Comma,
+        });
         let mut out = Vec::new();
         out.extend_from_slice("\u{feff}".as_bytes());
         let writer = csv::WriterBuilder::new()
@@ -76,25 +86,66 @@ impl Csv {
         let mut me = Self {
             writer,
             decimal_comma: delimiter == Delimiter::Semicolon,
+            lang,
         };
-        me.row(header.iter().map(|h| (*h).to_owned()))?;
+        let names: Vec<String> = header.iter().map(|(en, de)| me.text(en, de)).collect();
+        me.row(names)?;
         Ok(me)
     }
 
-    /// A number as the chosen convention writes it; empty for `None`.
-    pub fn num(&self, v: Option<f64>) -> String {
-        match v {
-            None => String::new(),
-            Some(v) if !v.is_finite() => String::new(),
-            Some(v) => {
-                let s = format!("{v}");
-                if self.decimal_comma { s.replace('.', ",") } else { s }
-            }
+    /// The text in the table's language.
+    pub fn text(&self, en: &str, de: &str) -> String {
+        match self.lang {
+            Lang::De => de.to_owned(),
+            Lang::En => en.to_owned(),
         }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    fn decimal(&self, s: String) -> String {
+        if self.decimal_comma { s.replace('.', ",") } else { s }
+    }
+
+    /// A number with `decimals` places; empty for `None` (and for what is not finite).
+    pub fn fixed(&self, v: Option<f64>, decimals: usize) -> String {
+        match v {
+            Some(v) if v.is_finite() => self.decimal(format!("{v:.decimals$}")),
+            _ => String::new(),
+        }
+    }
+
+    /// A number to `digits` significant digits (p-values: 0.0000123, 0.0412).
+    pub fn significant(&self, v: Option<f64>, digits: i32) -> String {
+        match v {
+            Some(0.0) => "0".into(),
+            Some(v) if v.is_finite() => {
+                let magnitude = v.abs().log10().floor() as i32;
+                let decimals = usize::try_from((digits - 1 - magnitude).clamp(0, 15)).unwrap_or(0);
+                self.decimal(format!("{v:.decimals$}"))
+            }
+            _ => String::new(),
+        }
+    }
+
+    /// A share (0–1) as a percentage with one decimal.
+    pub fn percent(&self, v: Option<f64>) -> String {
+        self.fixed(v.map(|v| v * 100.0), 1)
     }
 
     pub fn int(v: Option<i64>) -> String {
         v.map(|v| v.to_string()).unwrap_or_default()
+    }
+
+    /// A day as spreadsheets read it in the table's language (UTC).
+    pub fn date(&self, t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+        match (t, self.lang) {
+            (Some(t), Lang::De) => t.format("%d.%m.%Y").to_string(),
+            (Some(t), Lang::En) => t.format("%Y-%m-%d").to_string(),
+            (None, _) => String::new(),
+        }
     }
 
     /// Writes one row; every cell passes `defuse` first.
@@ -105,9 +156,11 @@ impl Csv {
     }
 
     pub fn into_response(self, filename: &str) -> Result<HttpResponse, ApiError> {
+        let lang = self.lang;
         let bytes = self.writer.into_inner().map_err(ApiError::internal)?;
         Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
+            .insert_header((header::CONTENT_LANGUAGE, lang.as_str()))
             .insert_header((
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{filename}\""),
@@ -178,6 +231,26 @@ pub async fn report_scope(pool: &DbPool, caller: &AuthUser, unit: Option<String>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_and_dates_as_spreadsheets_read_them() {
+        let de = Csv::new(Lang::De, None, &[("a", "A")]).unwrap();
+        assert_eq!(de.fixed(Some(3.4557823129251695), 2), "3,46");
+        assert_eq!(de.significant(Some(0.000012345), 3), "0,0000123");
+        assert_eq!(de.significant(Some(0.04123), 3), "0,0412");
+        assert_eq!(de.significant(Some(0.5), 3), "0,500");
+        assert_eq!(de.percent(Some(0.7567)), "75,7");
+        let t = chrono::DateTime::parse_from_rfc3339("2026-12-03T14:05:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(de.date(Some(t)), "03.12.2026");
+        let en = Csv::new(Lang::En, None, &[("a", "A")]).unwrap();
+        assert_eq!(en.fixed(Some(-0.126), 2), "-0.13");
+        assert_eq!(en.date(Some(t)), "2026-12-03");
+        assert_eq!(en.fixed(Some(f64::NAN), 2), "");
+        let bytes = de.writer.into_inner().unwrap();
+        assert_eq!(String::from_utf8(bytes).unwrap(), "\u{feff}A\n");
+    }
 
     #[test]
     fn formulas_are_defused_and_numbers_are_not() {

@@ -9,14 +9,16 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::AuthUser;
 use crate::db;
+use crate::domain::locale::Lang;
 use crate::domain::pdca::Status;
 use crate::domain::pipeline::rate;
 use crate::error::{ApiError, Problem};
-use crate::routes::reports::progress::ScopeInfo;
+use crate::routes::localization::{self, LangParams};
+use crate::routes::reports::progress::{ScopeInfo, file_name};
 use crate::routes::reports::{Csv, Delimiter, FormatParams, report_scope, report_slot, wants_csv};
 use crate::state::AppState;
 use crate::store::pipeline::{self, Half, Pipeline};
-use crate::store::units;
+use crate::store::{organizations, units};
 
 const SECONDS_PER_DAY: f64 = 86_400.0;
 
@@ -118,6 +120,8 @@ pub struct Participation {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PipelineReport {
     pub generated_at: DateTime<Utc>,
+    /// The language of the CSV's headers and labels.
+    pub lang: Lang,
     pub scope: ScopeInfo,
     /// Ideas per status (all of them, now).
     pub stages: Vec<StageCount>,
@@ -135,7 +139,13 @@ fn days(seconds: Option<f64>) -> Option<f64> {
     seconds.map(|s| s / SECONDS_PER_DAY)
 }
 
-fn report(p: Pipeline, scope: ScopeInfo, names: &HashMap<String, String>, now: DateTime<Utc>) -> PipelineReport {
+fn report(
+    p: Pipeline,
+    scope: ScopeInfo,
+    names: &HashMap<String, String>,
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> PipelineReport {
     let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
     let mut by_unit: Vec<UnitPipeline> = p
         .by_unit
@@ -150,6 +160,7 @@ fn report(p: Pipeline, scope: ScopeInfo, names: &HashMap<String, String>, now: D
     by_unit.sort_by(|a, b| a.unit_name.cmp(&b.unit_name).then(a.unit_id.cmp(&b.unit_id)));
     PipelineReport {
         generated_at: now,
+        lang,
         scope,
         stages: Status::ALL
             .iter()
@@ -216,7 +227,7 @@ fn report(p: Pipeline, scope: ScopeInfo, names: &HashMap<String, String>, now: D
 /// the units below it. CSV with `?format=csv` or `Accept: text/csv`.
 #[utoipa::path(
     tag = "reports",
-    params(PipelineParams, FormatParams),
+    params(PipelineParams, FormatParams, LangParams),
     security(("bearer" = [])),
     responses(
         (status = 200, body = PipelineReport, description = "JSON, or CSV (text/csv) when asked for"),
@@ -232,6 +243,7 @@ pub async fn get_pipeline_report(
     state: web::Data<AppState>,
     params: web::Query<PipelineParams>,
     format: web::Query<FormatParams>,
+    lang: web::Query<LangParams>,
 ) -> Result<HttpResponse, ApiError> {
     let months = params.months.unwrap_or(12);
     if !(1..=60).contains(&months) {
@@ -241,12 +253,13 @@ pub async fn get_pipeline_report(
     let org_id = caller.org_id.clone();
     let now = Utc::now();
     let slots = report_slot(&state, 2).await?;
-    let (names, plan) = db::run(&state.pool, move |conn| {
+    let (names, plan, locale) = db::run(&state.pool, move |conn| {
         let names = units::names(conn, &org_id)?;
         let plan = pipeline::plan(conn, &org_id, unit.as_deref(), months, now.naive_utc())?;
-        Ok((names, plan))
+        Ok((names, plan, organizations::find(conn, &org_id)?.default_locale))
     })
     .await?;
+    let lang = localization::choose(&req, lang.lang.as_deref(), &locale);
     // The two halves on two connections at once when two slots are free to us.
     let (durations, counts) = if slots.num_permits() >= 2 {
         let (first, second) = (plan.clone(), plan.clone());
@@ -272,23 +285,24 @@ pub async fn get_pipeline_report(
         unit_name: unit.as_ref().and_then(|u| names.get(u).cloned()),
         unit_id: unit,
     };
-    let report = report(data, scope, &names, now);
+    let report = report(data, scope, &names, now, lang);
     if wants_csv(&req, &format) {
-        return csv(
-            &report,
-            params.table.unwrap_or(PipelineTable::Units),
-            format.delimiter.unwrap_or_default(),
-        );
+        return csv(&report, params.table.unwrap_or(PipelineTable::Units), format.delimiter);
     }
     Ok(HttpResponse::Ok().json(report))
 }
 
-fn csv(report: &PipelineReport, table: PipelineTable, delimiter: Delimiter) -> Result<HttpResponse, ApiError> {
+fn csv(report: &PipelineReport, table: PipelineTable, delimiter: Option<Delimiter>) -> Result<HttpResponse, ApiError> {
+    let lang = report.lang;
     match table {
         PipelineTable::Units => {
-            let mut header = vec!["unit_id", "unit", "total"];
-            header.extend(Status::ALL.iter().map(|s| s.as_str()));
-            let mut out = Csv::new(delimiter, &header)?;
+            let mut header = vec![
+                ("unit_id", "Einheiten-ID"),
+                ("unit", "Einheit"),
+                ("total", "Ideen gesamt"),
+            ];
+            header.extend(Status::ALL.iter().map(|s| (s.label(Lang::En), s.label(Lang::De))));
+            let mut out = Csv::new(lang, delimiter, &header)?;
             for u in &report.by_unit {
                 let mut row = vec![u.unit_id.clone(), u.unit_name.clone(), u.total.to_string()];
                 row.extend(
@@ -298,45 +312,75 @@ fn csv(report: &PipelineReport, table: PipelineTable, delimiter: Delimiter) -> R
                 );
                 out.row(row)?;
             }
-            out.into_response("kaizen-pipeline-units.csv")
+            out.into_response(&file_name(lang, "pipeline-units"))
         }
         PipelineTable::Stages => {
             let mut out = Csv::new(
+                lang,
                 delimiter,
-                &["stage", "ideas_now", "completed_stays", "median_days", "p90_days"],
+                &[
+                    ("stage", "Phase"),
+                    ("ideas_now", "Ideen jetzt"),
+                    ("completed_stays", "Abgeschlossene Aufenthalte"),
+                    ("median_days", "Median (Tage)"),
+                    ("p90_days", "90-%-Wert (Tage)"),
+                ],
             )?;
             for s in &report.stages {
                 let times = report.stage_times.iter().find(|t| t.stage == s.status);
                 let row = vec![
-                    s.status.as_str().to_owned(),
+                    s.status.label(lang).to_owned(),
                     s.ideas.to_string(),
                     Csv::int(times.map(|t| t.completed)),
-                    out.num(times.and_then(|t| t.median_days)),
-                    out.num(times.and_then(|t| t.p90_days)),
+                    out.fixed(times.and_then(|t| t.median_days), 1),
+                    out.fixed(times.and_then(|t| t.p90_days), 1),
                 ];
                 out.row(row)?;
             }
-            out.into_response("kaizen-pipeline-stages.csv")
+            out.into_response(&file_name(lang, "pipeline-stages"))
         }
         PipelineTable::Months => {
-            let mut out = Csv::new(delimiter, &["month", "submitted", "adopted"])?;
+            let mut out = Csv::new(
+                lang,
+                delimiter,
+                &[
+                    ("month", "Monat"),
+                    ("submitted", "Eingereicht"),
+                    ("adopted", "Umgesetzt"),
+                ],
+            )?;
             for m in &report.monthly {
-                out.row(vec![m.month.clone(), m.submitted.to_string(), m.adopted.to_string()])?;
+                // "2026-11" reads as a month in both languages' spreadsheets as 11.2026 / 2026-11.
+                let month = match (lang, m.month.split_once('-')) {
+                    (Lang::De, Some((y, mo))) => format!("{mo}.{y}"),
+                    _ => m.month.clone(),
+                };
+                out.row(vec![month, m.submitted.to_string(), m.adopted.to_string()])?;
             }
-            out.into_response("kaizen-pipeline-months.csv")
+            out.into_response(&file_name(lang, "pipeline-months"))
         }
         PipelineTable::Stuck => {
-            let mut out = Csv::new(delimiter, &["idea_id", "title", "status", "unit", "days_in_stage"])?;
+            let mut out = Csv::new(
+                lang,
+                delimiter,
+                &[
+                    ("idea_id", "Ideen-ID"),
+                    ("title", "Titel"),
+                    ("stage", "Phase"),
+                    ("unit", "Einheit"),
+                    ("days_in_stage", "Tage in der Phase"),
+                ],
+            )?;
             for i in &report.stuck.longest {
                 out.row(vec![
                     i.id.clone(),
                     i.title.clone(),
-                    i.status.as_str().to_owned(),
+                    i.status.label(lang).to_owned(),
                     i.unit_name.clone(),
                     i.days_in_stage.to_string(),
                 ])?;
             }
-            out.into_response("kaizen-pipeline-stuck.csv")
+            out.into_response(&file_name(lang, "pipeline-stuck"))
         }
     }
 }

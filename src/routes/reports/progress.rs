@@ -15,7 +15,7 @@ use crate::domain::progress::{GroupChange, NotCompared, PairKind, assessable, as
 use crate::error::{ApiError, Problem};
 use crate::routes::assessments::{Figures, SuppressionNote};
 use crate::routes::localization::{self, LangParams};
-use crate::routes::reports::{Csv, FormatParams, report_scope, report_slot, wants_csv};
+use crate::routes::reports::{Csv, Delimiter, FormatParams, report_scope, report_slot, wants_csv};
 use crate::state::AppState;
 use crate::store::progress::{self, Progress, Scope};
 use crate::store::{organizations, units};
@@ -439,39 +439,37 @@ pub async fn get_progress_report(
     let report = report(&progress, scope, lang);
     if wants_csv(&req, &format) {
         let table = params.table.unwrap_or(ProgressTable::Comparisons);
-        return csv(&report, table, format.delimiter.unwrap_or_default());
+        return csv(&report, table, format.delimiter);
     }
     Ok(HttpResponse::Ok()
         .insert_header(localization::content_language(lang))
         .json(report))
 }
 
-fn csv(
-    report: &ProgressReport,
-    table: ProgressTable,
-    delimiter: crate::routes::reports::Delimiter,
-) -> Result<HttpResponse, ApiError> {
+fn csv(report: &ProgressReport, table: ProgressTable, delimiter: Option<Delimiter>) -> Result<HttpResponse, ApiError> {
+    let lang = report.lang;
     match table {
         ProgressTable::Rounds => {
             let mut out = Csv::new(
+                lang,
                 delimiter,
                 &[
-                    "round_id",
-                    "round",
-                    "closed_at",
-                    "eligible",
-                    "responses",
-                    "response_rate",
-                    "dimension_key",
-                    "dimension",
-                    "n",
-                    "mean",
-                    "sd",
-                    "ci95_low",
-                    "ci95_high",
-                    "score",
-                    "band",
-                    "suppressed",
+                    ("round_id", "Runden-ID"),
+                    ("round", "Runde"),
+                    ("closed", "Abgeschlossen am"),
+                    ("eligible", "Beschäftigte"),
+                    ("responses", "Antworten"),
+                    ("response_rate_percent", "Rücklauf (%)"),
+                    ("dimension_key", "Dimensionsschlüssel"),
+                    ("dimension", "Dimension"),
+                    ("n", "n"),
+                    ("mean", "Mittelwert (1–5)"),
+                    ("sd", "Standardabweichung"),
+                    ("ci95_low", "95-%-KI unten"),
+                    ("ci95_high", "95-%-KI oben"),
+                    ("score", "Wert (0–100)"),
+                    ("band", "Reifegrad"),
+                    ("suppressed", "Nicht ausgewiesen"),
                 ],
             )?;
             for r in &report.rounds {
@@ -480,85 +478,130 @@ fn csv(
                     let row = vec![
                         r.id.clone(),
                         r.title.clone(),
-                        r.closed_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                        out.date(r.closed_at),
                         Csv::int(r.eligible),
                         Csv::int(r.responses),
-                        out.num(r.response_rate),
+                        out.percent(r.response_rate),
                         d.key.clone(),
                         d.name.clone(),
                         Csv::int(f.n),
-                        out.num(f.mean),
-                        out.num(f.sd),
-                        out.num(f.ci95_low),
-                        out.num(f.ci95_high),
-                        out.num(f.score),
+                        out.fixed(f.mean, 2),
+                        out.fixed(f.sd, 2),
+                        out.fixed(f.ci95_low, 2),
+                        out.fixed(f.ci95_high, 2),
+                        out.fixed(f.score, 1),
                         f.band.as_ref().map(|b| b.label.clone()).unwrap_or_default(),
-                        d.suppressed.as_ref().map(|s| s.message.clone()).unwrap_or_default(),
+                        d.suppressed
+                            .as_ref()
+                            .or(r.suppressed.as_ref())
+                            .map(|s| s.message.clone())
+                            .unwrap_or_default(),
                     ];
                     out.row(row)?;
                 }
             }
-            out.into_response("kaizen-progress-rounds.csv")
+            out.into_response(&file_name(lang, "progress-rounds"))
         }
         ProgressTable::Comparisons => {
             let mut out = Csv::new(
+                lang,
                 delimiter,
                 &[
-                    "comparison",
-                    "baseline_round",
-                    "compare_round",
-                    "dimension_key",
-                    "dimension",
-                    "baseline_mean",
-                    "compare_mean",
-                    "difference",
-                    "score_change",
-                    "ci95_low",
-                    "ci95_high",
-                    "t",
-                    "df",
-                    "p_value",
-                    "hedges_g",
-                    "verdict",
-                    "ideas_submitted",
-                    "ideas_adopted",
-                    "measured_hours_saved_per_year",
-                    "measured_cost_saved_per_year",
+                    ("comparison", "Vergleich"),
+                    ("baseline_round", "Ausgangsrunde"),
+                    ("baseline_response_rate_percent", "Rücklauf Ausgangsrunde (%)"),
+                    ("compare_round", "Vergleichsrunde"),
+                    ("compare_response_rate_percent", "Rücklauf Vergleichsrunde (%)"),
+                    ("dimension_key", "Dimensionsschlüssel"),
+                    ("dimension", "Dimension"),
+                    ("baseline_mean", "Mittelwert vorher"),
+                    ("compare_mean", "Mittelwert nachher"),
+                    ("difference", "Differenz"),
+                    ("score_change", "Veränderung (Punkte)"),
+                    ("ci95_low", "95-%-KI unten"),
+                    ("ci95_high", "95-%-KI oben"),
+                    ("t", "t"),
+                    ("df", "Freiheitsgrade"),
+                    ("p_value", "p-Wert"),
+                    ("hedges_g", "Hedges' g"),
+                    ("verdict", "Urteil"),
+                    ("ideas_submitted", "Ideen eingereicht"),
+                    ("ideas_adopted", "Ideen umgesetzt"),
+                    ("measured_hours_saved_per_year", "Gemessene Stunden gespart je Jahr"),
+                    ("measured_cost_saved_per_year", "Gemessene Kosten gespart je Jahr (€)"),
                 ],
             )?;
             for c in &report.comparisons {
                 let kind = match c.kind {
-                    PairKind::PreviousVsLatest => "previous_vs_latest",
-                    PairKind::FirstVsLatest => "first_vs_latest",
-                    PairKind::Chosen => "chosen",
+                    PairKind::PreviousVsLatest => out.text("previous vs latest", "vorherige → letzte Runde"),
+                    PairKind::FirstVsLatest => out.text("first vs latest", "erste → letzte Runde"),
+                    PairKind::Chosen => out.text("chosen", "gewählt"),
                 };
                 for d in &c.dimensions {
+                    let verdict = match (&d.verdict, &d.verdict_withheld, d.not_compared) {
+                        (Some(v), _, _) => v.label.clone(),
+                        (None, Some(why), _) => why.clone(),
+                        (None, None, Some(reason)) => not_compared_label(reason, lang).to_owned(),
+                        (None, None, None) => String::new(),
+                    };
                     let row = vec![
-                        kind.to_owned(),
+                        kind.clone(),
                         c.baseline_title.clone(),
+                        out.percent(c.baseline_response_rate),
                         c.compare_title.clone(),
+                        out.percent(c.compare_response_rate),
                         d.key.clone(),
                         d.name.clone(),
-                        out.num(d.baseline_mean),
-                        out.num(d.compare_mean),
-                        out.num(d.difference),
-                        out.num(d.score_change),
-                        out.num(d.ci95_low),
-                        out.num(d.ci95_high),
-                        out.num(d.t),
-                        out.num(d.df),
-                        out.num(d.p_value),
-                        out.num(d.hedges_g),
-                        d.verdict.as_ref().map(|v| v.label.clone()).unwrap_or_default(),
+                        out.fixed(d.baseline_mean, 2),
+                        out.fixed(d.compare_mean, 2),
+                        out.fixed(d.difference, 2),
+                        out.fixed(d.score_change, 1),
+                        out.fixed(d.ci95_low, 2),
+                        out.fixed(d.ci95_high, 2),
+                        out.fixed(d.t, 2),
+                        out.fixed(d.df, 1),
+                        out.significant(d.p_value, 3),
+                        out.fixed(d.hedges_g, 2),
+                        verdict,
                         d.ideas.submitted.to_string(),
                         d.ideas.impact.adopted.to_string(),
-                        out.num(Some(d.ideas.impact.measured_hours_saved_per_year)),
-                        out.num(Some(d.ideas.impact.measured_cost_saved_per_year)),
+                        out.fixed(Some(d.ideas.impact.measured_hours_saved_per_year), 0),
+                        out.fixed(Some(d.ideas.impact.measured_cost_saved_per_year), 0),
                     ];
                     out.row(row)?;
                 }
             }
-            out.into_response("kaizen-progress.csv")
+            out.into_response(&file_name(lang, "progress"))
         }
+    }
+}
+
+/// Why a dimension has no comparison, for people.
+pub fn not_compared_label(reason: NotCompared, lang: Lang) -> &'static str {
+    match (reason, lang) {
+        (NotCompared::Suppressed, Lang::De) => "nicht ausgewiesen (zu wenige Antworten)",
+        (NotCompared::Suppressed, Lang::En) => "not shown (too few responses)",
+        (NotCompared::Missing, Lang::De) => "in einer der Runden nicht erhoben",
+        (NotCompared::Missing, Lang::En) => "not asked in one of the rounds",
+        (NotCompared::NoVariation, Lang::De) => "nicht vergleichbar (keine Streuung)",
+        (NotCompared::NoVariation, Lang::En) => "cannot be compared (no variation)",
+    }
+}
+
+/// `kaizen-<what>.csv`, in German `kaizen-<was>.csv`.
+pub fn file_name(lang: Lang, what: &str) -> String {
+    let german = match what {
+        "progress" => "fortschritt",
+        "progress-rounds" => "fortschritt-runden",
+        "pipeline-units" => "pipeline-einheiten",
+        "pipeline-stages" => "pipeline-phasen",
+        "pipeline-months" => "pipeline-monate",
+        "pipeline-stuck" => "pipeline-wartend",
+        "ideas" => "ideen",
+        other => other,
+    };
+    match lang {
+        Lang::De => format!("kaizen-{german}.csv"),
+        Lang::En => format!("kaizen-{what}.csv"),
     }
 }
