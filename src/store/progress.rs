@@ -57,6 +57,39 @@ impl RoundFigures {
     }
 }
 
+impl Progress {
+    /// The latest round of the current questionnaire whose figures the group shows.
+    pub fn latest_reportable(&self) -> Option<&RoundFigures> {
+        self.rounds
+            .iter()
+            .rev()
+            .find(|r| r.reportable() && r.current_questionnaire)
+    }
+
+    /// Which of `keys` are weak in `latest_reportable`, by the organisation's rule.
+    pub fn weak(&self) -> Vec<bool> {
+        let Some(latest) = self.latest_reportable() else {
+            return vec![false; self.keys.len()];
+        };
+        let scores: Vec<Option<f64>> = self
+            .keys
+            .iter()
+            .map(|k| {
+                latest
+                    .dimensions
+                    .get(k)
+                    .and_then(|f| f.summary)
+                    .map(|s| crate::domain::scoring::to_score(s.mean))
+            })
+            .collect();
+        crate::domain::weakness::weak_flags(
+            &scores,
+            self.weak_threshold,
+            usize::try_from(self.weak_count).unwrap_or(0),
+        )
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Pair {
     pub kind: PairKind,
@@ -72,6 +105,9 @@ pub struct Pair {
 pub struct Progress {
     /// The organisation's k today (each round keeps its own).
     pub min_group_size: i64,
+    /// The weakness rule of the organisation (see `store::dimensions`).
+    pub weak_threshold: f64,
+    pub weak_count: i64,
     /// Dimension keys in report order: the current questionnaire's, then older ones.
     pub keys: Vec<String>,
     pub names: HashMap<String, LocalizedText>,
@@ -240,6 +276,8 @@ pub fn progress(
 
     Ok(Progress {
         min_group_size: k,
+        weak_threshold: org.weak_threshold,
+        weak_count: org.weak_count,
         keys,
         names,
         rounds,

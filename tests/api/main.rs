@@ -10,6 +10,8 @@ mod assessment_support;
 mod anonymity;
 mod assessments;
 mod auth;
+mod browser;
+mod charts;
 mod cli;
 mod compose;
 mod demo;

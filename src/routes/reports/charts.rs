@@ -1,15 +1,18 @@
 //! The progress report as pictures: a radar chart of the latest rounds and a trend chart
-//! over all rounds with confidence-interval bars, as SVG, labelled in the caller's language.
+//! over all rounds, as SVG, labelled in the caller's language (see `charts`).
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
-use crate::charts::{Estimate, RadarChart, RadarSeries, TrendChart, TrendLine, radar_svg, trend_svg};
+use crate::charts::{
+    Axis, ChartRound, ChartWords, Estimate, RadarChart, RadarSeries, TrendChart, TrendLine, radar_svg, trend_svg,
+};
 use crate::domain::locale::Lang;
 use crate::domain::scoring::to_score;
 use crate::error::{ApiError, Problem};
+use crate::routes::assessments::SuppressionNote;
 use crate::routes::localization::{self, LangParams};
 use crate::routes::reports::progress::{ScopeInfo, load};
 use crate::state::AppState;
@@ -38,10 +41,40 @@ fn title(base: &str, scope: &ScopeInfo) -> String {
     }
 }
 
-fn empty_note(lang: Lang) -> String {
+fn words(lang: Lang) -> ChartWords {
     match lang {
-        Lang::De => "Noch keine abgeschlossene Befragungsrunde".into(),
-        Lang::En => "No closed assessment round yet".into(),
+        Lang::De => ChartWords {
+            threshold: "Schwelle für „schwach“: {}".into(),
+            weak: "(schwach)".into(),
+            latest: "(aktuell)".into(),
+            not_shown: "nicht ausgewiesen".into(),
+        },
+        Lang::En => ChartWords {
+            threshold: "threshold for \"weak\": {}".into(),
+            weak: "(weak)".into(),
+            latest: "(latest)".into(),
+            not_shown: "not shown".into(),
+        },
+    }
+}
+
+/// Why there is nothing to draw: no round closed yet, or none the group shows.
+fn empty_note(progress: &Progress, scope: &ScopeInfo, lang: Lang) -> String {
+    let k = progress.min_group_size;
+    match (progress.rounds.is_empty(), &scope.unit_name, lang) {
+        (true, _, Lang::De) => "Noch keine abgeschlossene Befragungsrunde".into(),
+        (true, _, Lang::En) => "No closed assessment round yet".into(),
+        (false, Some(unit), Lang::De) => format!(
+            "Für {unit} nicht ausgewiesen: in keiner Runde haben dort genug Personen geantwortet (mindestens {k}), \
+             zum Schutz der Anonymität"
+        ),
+        (false, Some(unit), Lang::En) => format!(
+            "Not shown for {unit}: in no round did enough people answer there (at least {k}), to protect anonymity"
+        ),
+        (false, None, Lang::De) => {
+            format!("Nicht ausgewiesen: in keiner Runde haben genug Personen geantwortet (mindestens {k})")
+        }
+        (false, None, Lang::En) => format!("Not shown: in no round did enough people answer (at least {k})"),
     }
 }
 
@@ -66,49 +99,96 @@ fn dimension_names(progress: &Progress, lang: Lang) -> Vec<String> {
         .collect()
 }
 
+/// A closed round as the charts show it: its colour by its position among all rounds,
+/// and why its figures are not shown, if they are not.
+fn chart_round(progress: &Progress, position: usize, lang: Lang) -> ChartRound {
+    let r = &progress.rounds[position];
+    ChartRound {
+        label: r.round.title.clone(),
+        position,
+        hidden: r
+            .hidden
+            .map(|h| SuppressionNote::new(h, r.min_group_size, lang).message),
+    }
+}
+
 pub fn radar(progress: &Progress, scope: &ScopeInfo, lang: Lang, rounds: usize) -> RadarChart {
     let start = progress.rounds.len().saturating_sub(rounds);
-    let base = match lang {
-        Lang::De => "Lernkultur je Dimension (0–100)",
-        Lang::En => "Learning culture by dimension (0–100)",
+    let (base, caption) = match lang {
+        Lang::De => (
+            "Lernkultur je Dimension (0–100)",
+            "Ausgefüllt und mit Werten: die aktuelle Runde; gestrichelt: frühere Runden. Innen 0, außen 100. \
+             Rot gestrichelt: die Schwelle, unter der eine Dimension als schwach gilt.",
+        ),
+        Lang::En => (
+            "Learning culture by dimension (0–100)",
+            "Filled and with values: the latest round; dashed: earlier rounds. 0 in the centre, 100 outside. \
+             Red dashed: the threshold below which a dimension counts as weak.",
+        ),
     };
+    let weak = progress.weak();
     RadarChart {
         title: title(base, scope),
-        axes: dimension_names(progress, lang),
-        series: progress.rounds[start..]
-            .iter()
-            .map(|r| RadarSeries {
-                label: r.round.title.clone(),
+        caption: caption.into(),
+        axes: dimension_names(progress, lang)
+            .into_iter()
+            .zip(weak)
+            .map(|(label, weak)| Axis { label, weak })
+            .collect(),
+        series: (start..progress.rounds.len())
+            .map(|i| RadarSeries {
+                round: chart_round(progress, i, lang),
                 values: progress
                     .keys
                     .iter()
-                    .map(|k| r.dimensions.get(k).and_then(|f| f.summary).map(|s| to_score(s.mean)))
+                    .map(|k| {
+                        progress.rounds[i]
+                            .dimensions
+                            .get(k)
+                            .and_then(|f| f.summary)
+                            .map(|s| to_score(s.mean))
+                    })
                     .collect(),
             })
             .collect(),
-        empty_note: empty_note(lang),
+        threshold: progress.weak_threshold,
+        words: words(lang),
+        empty_note: empty_note(progress, scope, lang),
     }
 }
 
 pub fn trend(progress: &Progress, scope: &ScopeInfo, lang: Lang) -> TrendChart {
-    let (base, y) = match lang {
-        Lang::De => ("Entwicklung je Dimension mit 95-%-Konfidenzintervall", "Punkte (0–100)"),
+    let (base, caption, y) = match lang {
+        Lang::De => (
+            "Entwicklung je Dimension",
+            "Werte von 0 bis 100 je Runde. Der senkrechte Strich am letzten Punkt zeigt, wie genau ein Wert \
+             bestimmt ist: Der wahre Wert liegt mit 95 % Wahrscheinlichkeit in diesem Bereich.",
+            "Punkte (0–100)",
+        ),
         Lang::En => (
-            "Development by dimension with 95 % confidence interval",
+            "Development by dimension",
+            "Scores from 0 to 100 per round. The vertical bar at the last point shows how precisely a score is \
+             known: the true value lies in that range with 95 % probability.",
             "Score (0–100)",
         ),
     };
     let names = dimension_names(progress, lang);
+    let weak = progress.weak();
     TrendChart {
         title: title(base, scope),
-        rounds: progress.rounds.iter().map(|r| r.round.title.clone()).collect(),
+        caption: caption.into(),
+        rounds: (0..progress.rounds.len())
+            .map(|i| chart_round(progress, i, lang))
+            .collect(),
         y_label: y.into(),
         lines: progress
             .keys
             .iter()
             .zip(names)
-            .map(|(k, label)| TrendLine {
+            .zip(weak)
+            .map(|((k, label), weak)| TrendLine {
                 label,
+                weak,
                 points: progress
                     .rounds
                     .iter()
@@ -124,7 +204,9 @@ pub fn trend(progress: &Progress, scope: &ScopeInfo, lang: Lang) -> TrendChart {
                     .collect(),
             })
             .collect(),
-        empty_note: empty_note(lang),
+        threshold: progress.weak_threshold,
+        words: words(lang),
+        empty_note: empty_note(progress, scope, lang),
     }
 }
 
@@ -151,7 +233,7 @@ pub async fn get_radar_chart(
         return Err(ApiError::field("rounds", "must be between 1 and 6"));
     }
     let (progress, scope, lang) = load(&req, &state, &caller, params.unit.clone(), None, lang.lang.as_deref()).await?;
-    let body = radar_svg(&radar(&progress, &scope, lang, rounds))?;
+    let body = radar_svg(&radar(&progress, &scope, lang, rounds));
     Ok(svg(body, lang))
 }
 
@@ -174,6 +256,6 @@ pub async fn get_trend_chart(
     lang: web::Query<LangParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (progress, scope, lang) = load(&req, &state, &caller, params.unit.clone(), None, lang.lang.as_deref()).await?;
-    let body = trend_svg(&trend(&progress, &scope, lang))?;
+    let body = trend_svg(&trend(&progress, &scope, lang));
     Ok(svg(body, lang))
 }
