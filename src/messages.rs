@@ -656,7 +656,12 @@ mod tests {
             let template = placeholders(&text);
             // Texts only operators see (startup, configuration, internal causes).
             let operator = INTERNAL.iter().any(|i| template.starts_with(i));
-            if operator || template.trim().len() < 4 || !template.contains(' ') {
+            let words = template.replace("{}", "");
+            if operator
+                || !words.chars().any(char::is_alphabetic)
+                || template.trim().len() < 4
+                || !template.contains(' ')
+            {
                 continue;
             }
             let known = GERMAN
