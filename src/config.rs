@@ -9,6 +9,8 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://kaizen.db";
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 pub const MIN_JWT_SECRET_LEN: usize = 32;
+pub const DEFAULT_WEB_IDLE_MINUTES: i64 = 30;
+pub const DEFAULT_WEB_SESSION_HOURS: i64 = 10;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
@@ -39,6 +41,17 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// Run the reassessment scheduler inside `serve`.
     pub scheduler: bool,
+    /// The address users reach the service at (`KAIZEN_PUBLIC_URL`). With `https://`
+    /// the session cookie is `Secure` with the `__Host-` prefix, and it is the origin
+    /// forms must come from.
+    pub public_url: Option<String>,
+    /// A browser session ends after this many minutes without a request.
+    pub web_idle_minutes: i64,
+    /// A browser session ends this many hours after sign-in, used or not.
+    pub web_session_hours: i64,
+    /// Links in the footer of every page (the Kommune's legal notice and privacy policy).
+    pub imprint_url: Option<String>,
+    pub privacy_url: Option<String>,
 }
 
 impl fmt::Debug for Settings {
@@ -58,6 +71,9 @@ impl fmt::Debug for Settings {
             .field("hash_concurrency", &self.hash_concurrency)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("scheduler", &self.scheduler)
+            .field("public_url", &self.public_url)
+            .field("web_idle_minutes", &self.web_idle_minutes)
+            .field("web_session_hours", &self.web_session_hours)
             .finish()
     }
 }
@@ -125,6 +141,11 @@ impl Settings {
             trusted_proxies: parse_proxies("KAIZEN_TRUST_PROXY")?,
             metrics_token: var("KAIZEN_METRICS_TOKEN"),
             scheduler: parse_bool("KAIZEN_SCHEDULER", true)?,
+            public_url: var("KAIZEN_PUBLIC_URL").map(|u| u.trim().trim_end_matches('/').to_owned()),
+            web_idle_minutes: parse_var("KAIZEN_WEB_IDLE_MINUTES")?.unwrap_or(DEFAULT_WEB_IDLE_MINUTES),
+            web_session_hours: parse_var("KAIZEN_WEB_SESSION_HOURS")?.unwrap_or(DEFAULT_WEB_SESSION_HOURS),
+            imprint_url: var("KAIZEN_IMPRINT_URL"),
+            privacy_url: var("KAIZEN_PRIVACY_URL"),
         };
         settings.validate()?;
         Ok(settings)
@@ -146,7 +167,17 @@ impl Settings {
             trusted_proxies: 0,
             metrics_token: None,
             scheduler: true,
+            public_url: None,
+            web_idle_minutes: DEFAULT_WEB_IDLE_MINUTES,
+            web_session_hours: DEFAULT_WEB_SESSION_HOURS,
+            imprint_url: None,
+            privacy_url: None,
         }
+    }
+
+    /// Browser sessions get `Secure` cookies with the `__Host-` prefix.
+    pub fn https(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -165,6 +196,18 @@ impl Settings {
             return Err(ConfigError(
                 "KAIZEN_DB_POOL_SIZE, KAIZEN_WORKERS and KAIZEN_HASH_CONCURRENCY must be at least 1".into(),
             ));
+        }
+        if !(1..=24 * 60).contains(&self.web_idle_minutes) || !(1..=24 * 7).contains(&self.web_session_hours) {
+            return Err(ConfigError(
+                "KAIZEN_WEB_IDLE_MINUTES must be 1 to 1440 and KAIZEN_WEB_SESSION_HOURS 1 to 168".into(),
+            ));
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(ConfigError(format!(
+                "KAIZEN_PUBLIC_URL={url:?} must start with https:// or http://"
+            )));
         }
         Ok(())
     }

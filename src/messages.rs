@@ -558,6 +558,20 @@ const GERMAN: &[(&str, &str)] = &[
         "Nur wer den Kommentar geschrieben hat oder die Administration darf ihn löschen.",
     ),
     ("the comment was deleted", "Der Kommentar wurde gelöscht."),
+    // Web forms.
+    (
+        "the form token is missing or wrong; reload the page",
+        "Das Formular-Token fehlt oder ist falsch; laden Sie die Seite neu.",
+    ),
+    (
+        "the form was sent from another origin",
+        "Das Formular kam von einer anderen Website.",
+    ),
+    (
+        "the form could not be read: {}",
+        "Das Formular konnte nicht gelesen werden: {}",
+    ),
+    ("the form is incomplete", "Das Formular ist unvollständig."),
     // People search.
     ("must be 2 to 100 characters", "muss 2 bis 100 Zeichen lang sein"),
 ];

@@ -146,6 +146,8 @@ fn build_app(
         .wrap(from_fn(routes::reject_nul))
         .wrap(ErrorHandlers::new().default_handler(routes::problem_fallback))
         .wrap(from_fn(routes::localization::localize_problems))
+        // Pages and API answers compressed for clients that ask (the assets carry their own).
+        .wrap(actix_web::middleware::Compress::default())
         .wrap(from_fn(telemetry::observe))
         .service(web::scope("/api/v1").configure(routes::configure_api))
         .configure(routes::configure_ops)
@@ -168,5 +170,6 @@ fn build_app(
                     .finish()
             }),
         )
+        .configure(crate::web::configure)
         .default_service(web::to(routes::fallback))
 }

@@ -27,7 +27,8 @@ use crate::routes::questionnaires::ScaleResponse;
 use crate::state::AppState;
 use crate::store::assessments::{self, NewRound, Round, RoundChangeset};
 use crate::store::questionnaires::{self, Content};
-use crate::store::{organizations, responses, round_results, units};
+use crate::store::{organizations, round_results, units};
+use crate::views::survey;
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -142,24 +143,11 @@ fn caller_view(
     caller: &AuthUser,
     rows: Vec<Round>,
 ) -> Result<Vec<AssessmentResponse>, ApiError> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let answered = assessments::answered_among(conn, &caller.id, &ids)?;
-    let tree = if rows.iter().any(|r| r.scope_unit_id.is_some()) {
-        Some(units::tree(conn, &caller.org_id)?)
-    } else {
-        None
-    };
+    let standings = survey::standings(conn, caller, &rows)?;
     Ok(rows
         .into_iter()
-        .map(|r| {
-            let in_scope = match (&r.scope_unit_id, &caller.unit_id, &tree) {
-                (None, _, _) => true,
-                (Some(scope), Some(unit), Some(tree)) => tree.is_within(unit, scope),
-                _ => false,
-            };
-            let done = answered.contains(&r.id);
-            AssessmentResponse::new(r, in_scope, done)
-        })
+        .zip(standings)
+        .map(|(r, s)| AssessmentResponse::new(r, s.in_scope, s.answered))
         .collect())
 }
 
@@ -558,29 +546,7 @@ pub async fn submit_response(
         .into_iter()
         .map(|a| (a.item_id, a.value))
         .collect();
-    let round_id = db::run(&state.pool, move |conn| {
-        let org = caller.org_id.as_str();
-        let (round, answered) = assessments::find_for_respondent(conn, org, &id, &caller.id, db::now())?;
-        if !assessments::in_scope(conn, org, round.scope_unit_id.as_deref(), caller.unit_id.as_deref())? {
-            return Err(ApiError::forbidden("you are not in this round's scope"));
-        }
-        match round.status() {
-            RoundStatus::Scheduled => return Err(ApiError::conflict("the round has not opened yet")),
-            RoundStatus::Closed => return Err(ApiError::conflict("the round is closed")),
-            RoundStatus::Open => {}
-        }
-        if answered {
-            return Err(ApiError::conflict(
-                "you have answered this round already; each person answers once",
-            ));
-        }
-        let instrument = questionnaires::instrument(conn, org, &round.questionnaire_id)?;
-        let parsed = scoring::parse_answers(&instrument, &answers).map_err(ApiError::Validation)?;
-        let scores = scoring::score(&instrument, &parsed);
-        responses::submit(conn, &round, &caller.id, caller.unit_id.as_deref(), &parsed, &scores)?;
-        Ok(round.id)
-    })
-    .await?;
+    let round_id = db::run(&state.pool, move |conn| survey::answer(conn, &caller, &id, &answers)).await?;
     // Deliberately no log line with the user or the answers.
     Ok(HttpResponse::Created().json(SubmitReceipt {
         assessment_id: round_id,

@@ -5,13 +5,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db;
-use crate::domain::fields::{Email, MAX_PASSWORD_BYTES};
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, client_address};
 use crate::state::AppState;
-use crate::store::sessions::{self, SessionKind};
 use crate::store::tokens::{self, Rotation};
-use crate::store::{organizations, throttle, users};
+use crate::store::users;
+use crate::views::account;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"email": "anna.schmidt@musterstadt.de", "password": "correct horse battery"}))]
@@ -59,10 +58,6 @@ fn token_response(
     })
 }
 
-fn invalid_credentials() -> ApiError {
-    ApiError::Unauthorized("e-mail or password is wrong".into())
-}
-
 /// Log in with e-mail and password.
 ///
 /// More than 5 failures for one account or 20 from one client address within 15 minutes
@@ -88,66 +83,17 @@ pub async fn login(
         password,
         organization,
     } = body.into_inner();
-    if password.len() > MAX_PASSWORD_BYTES {
-        return Err(ApiError::field(
-            "password",
-            format!("must be at most {MAX_PASSWORD_BYTES} bytes"),
-        ));
-    }
-    // Malformed addresses are looked up as typed; they simply match no account.
-    let email = Email::parse(&email)
-        .map(Email::into_inner)
-        .unwrap_or_else(|_| email.trim().to_lowercase());
-    let address = client_address(&req, state.settings.trusted_proxies);
-
-    let lookup_email = email.clone();
-    let (attempt, user) = db::run(&state.pool, move |conn| {
-        // Which organisation: named, or the only one. Never found from the e-mail: which
-        // organisations an address is used in must not show in any answer.
-        let org = match organization.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(slug) => organizations::find_by_slug(conn, slug)?,
-            None => match organizations::only_one(conn)? {
-                Some(org) => Some(org),
-                None => {
-                    return Err(ApiError::field(
-                        "organization",
-                        "this installation hosts several organisations: give your organisation's short name (slug)",
-                    ));
-                }
-            },
-        };
-        // An unknown organisation is throttled and answered like a wrong password.
-        let org_id = org.map(|o| o.id).unwrap_or_default();
-        let attempt = throttle::begin(conn, &org_id, &lookup_email, &address)?;
-        let user = users::find_by_email(conn, &org_id, &lookup_email)?;
-        Ok((attempt, user))
-    })
+    let verified = account::verify(
+        &state,
+        account::Credentials {
+            email,
+            password,
+            organization,
+            address: client_address(&req, state.settings.trusted_proxies),
+        },
+    )
     .await?;
-
-    let ok = state
-        .passwords
-        .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
-        .await?;
-    let user = match user {
-        Some(u) if ok && u.active => u,
-        _ => {
-            tracing::info!("login failed");
-            return Err(invalid_credentials());
-        }
-    };
-    let account = user.clone();
-    let (session_id, refresh_token) = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            throttle::succeeded(conn, &attempt)?;
-            let session = sessions::start(conn, &account, SessionKind::Api, tokens::lifetime(), None)?;
-            let refresh_token = tokens::issue(conn, &account.id, &session)?;
-            Ok((session, refresh_token))
-        })
-    })
-    .await?;
-    // Without the account: a line naming the person next to their survey submission
-    // would tie the two together by time. Administrative acts are audited separately.
-    tracing::info!("login");
+    let (user, session_id, refresh_token) = account::start_api(&state, verified).await?;
     Ok(HttpResponse::Ok().json(token_response(&state, &user, &session_id, refresh_token)?))
 }
 

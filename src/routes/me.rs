@@ -6,13 +6,12 @@ use utoipa::ToSchema;
 
 use crate::auth::AnyAuthUser;
 use crate::db;
-use crate::domain::fields;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, client_address};
 use crate::routes::users::UserResponse;
 use crate::state::AppState;
-use crate::store::users::{self, UserChangeset};
-use crate::store::{organizations, throttle};
+use crate::store::{organizations, users};
+use crate::views::account;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganizationRef {
@@ -87,39 +86,7 @@ pub async fn change_password(
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
     let body = body.into_inner();
-    let new_password = fields::new_password(&body.new_password).map_err(|m| ApiError::field("new_password", m))?;
-    if new_password == body.current_password {
-        return Err(ApiError::field("new_password", "must differ from the current password"));
-    }
     let address = client_address(&req, state.settings.trusted_proxies);
-    let (org, id, email) = (caller.org_id.clone(), caller.id.clone(), caller.email.clone());
-    // Guessing the current password with a stolen access token is throttled like a login.
-    let (attempt, user) = db::run(&state.pool, move |conn| {
-        let attempt = throttle::begin(conn, &org, &email, &address)?;
-        Ok((attempt, users::find(conn, &org, &id)?))
-    })
-    .await?;
-    if !state
-        .passwords
-        .verify(body.current_password, Some(user.password_hash.clone()))
-        .await?
-    {
-        return Err(ApiError::forbidden("the current password is wrong"));
-    }
-    let hash = state.passwords.hash(new_password).await?;
-    let changes = UserChangeset {
-        password_hash: Some(hash),
-        must_change_password: Some(false),
-        ..Default::default()
-    };
-    let (org, id) = (caller.org_id.clone(), caller.id.clone());
-    db::run(&state.pool, move |conn| {
-        throttle::succeeded(conn, &attempt)?;
-        users::update(conn, &org, &id, None, &changes)
-    })
-    .await?
-    .map_err(ApiError::stale_version)?;
-    // Not naming the person, for the reason given at login.
-    tracing::info!("password changed");
+    account::change_password(&state, &caller, address, body.current_password, &body.new_password).await?;
     Ok(HttpResponse::NoContent().finish())
 }

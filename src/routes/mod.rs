@@ -165,10 +165,20 @@ pub async fn fallback(req: HttpRequest) -> HttpResponse {
 pub fn problem_fallback<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    let content_type = res.headers().get(header::CONTENT_TYPE).map(|v| v.as_bytes().to_vec());
+    // A page that shows its own problems (a form sent back) stays as it is.
+    if content_type.as_deref().is_some_and(|v| v.starts_with(b"text/html")) {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    // A browser outside the API gets an error page, not a problem document.
+    if crate::web::wants_page(res.request()) {
+        return Ok(ErrorHandlerResponse::Response(
+            crate::web::error_page(res).map_into_right_body(),
+        ));
+    }
+    let is_problem = content_type
+        .as_deref()
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON.as_bytes()));
     if is_problem {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }

@@ -160,3 +160,18 @@ pub fn delete(
         Ok(())
     })
 }
+
+/// The newest comment by someone other than `user_id` on each of the ideas that have one.
+pub fn latest_by_others(
+    conn: &mut DbConnection,
+    idea_ids: &[&str],
+    user_id: &str,
+) -> Result<std::collections::HashMap<String, chrono::NaiveDateTime>, ApiError> {
+    let rows: Vec<(String, Option<chrono::NaiveDateTime>)> = idea_comments::table
+        .filter(idea_comments::idea_id.eq_any(idea_ids))
+        .filter(idea_comments::author_id.ne(user_id))
+        .group_by(idea_comments::idea_id)
+        .select((idea_comments::idea_id, diesel::dsl::max(idea_comments::created_at)))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(id, t)| t.map(|t| (id, t))).collect())
+}

@@ -175,6 +175,21 @@ pub fn touch(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// When the person was last active in a browser session other than `current` (their
+/// previous visit), if they had one in the last 30 days.
+pub fn previous_visit(
+    conn: &mut DbConnection,
+    user_id: &str,
+    current: &str,
+) -> Result<Option<NaiveDateTime>, ApiError> {
+    Ok(sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::kind.eq(SessionKind::Web.as_str()))
+        .filter(sessions::id.ne(current))
+        .select(diesel::dsl::max(sessions::last_seen_at))
+        .first(conn)?)
+}
+
 /// Ends one session (logout, or a refresh token presented twice).
 pub fn revoke(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
     diesel::update(

@@ -323,3 +323,30 @@ pub fn count_in_unit(conn: &mut DbConnection, unit_id: &str) -> Result<i64, ApiE
         .count()
         .get_result(conn)?)
 }
+
+/// The names of the active leads who review ideas of `unit_id`: its own leads, else those
+/// of the nearest unit above it that has any.
+pub fn reviewers_of(conn: &mut DbConnection, org_id: &str, unit_id: &str) -> Result<Vec<String>, ApiError> {
+    let tree = crate::store::units::tree(conn, org_id)?;
+    let mut unit = Some(unit_id.to_owned());
+    let mut steps = 0;
+    while let Some(u) = unit {
+        let names: Vec<String> = users::table
+            .filter(users::org_id.eq(org_id))
+            .filter(users::unit_id.eq(&u))
+            .filter(users::role.eq("lead"))
+            .filter(users::active.eq(true))
+            .select(users::display_name)
+            .order(users::display_name.asc())
+            .load(conn)?;
+        if !names.is_empty() {
+            return Ok(names);
+        }
+        steps += 1;
+        if steps > 64 {
+            break;
+        }
+        unit = tree.parent_of(&u).map(str::to_owned);
+    }
+    Ok(Vec::new())
+}

@@ -36,3 +36,4 @@ mod role_findings;
 mod sessions;
 mod units;
 mod users;
+mod web;

@@ -2,39 +2,19 @@
 //! minutes, the author or an admin deletes (softly).
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::AuthUser;
 use crate::db;
-use crate::domain::fields;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ExpectedVersion, etag};
-use crate::page_type;
-use crate::pagination::{PageParams, finish_page};
-use crate::routes::ideas::{LONG_TEXT_MAX, PersonRef};
+use crate::pagination::PageParams;
 use crate::state::AppState;
-use crate::store::idea_comments::{self, Comment, EDIT_WINDOW_MINUTES};
-use crate::store::ideas::{self as idea_store, Idea};
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CommentResponse {
-    pub id: String,
-    pub idea_id: String,
-    /// The anonymous author of the idea comments under its code word.
-    pub author: PersonRef,
-    /// Null once deleted.
-    pub body: Option<String>,
-    pub deleted: bool,
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub edited_at: Option<DateTime<Utc>>,
-    /// The author may edit until then.
-    pub editable_until: DateTime<Utc>,
-}
-
-page_type!(CommentPage, CommentResponse);
+use crate::store::idea_comments;
+use crate::store::ideas as idea_store;
+pub use crate::views::comments::{CommentPage, CommentResponse};
+use crate::views::comments::{comment_body, comments_page, one};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -51,44 +31,6 @@ pub struct UpdateComment {
     /// The version you read (or send `If-Match`).
     pub version: Option<i64>,
     pub body: String,
-}
-
-fn comment_body(raw: &str) -> Result<String, ApiError> {
-    fields::text(raw, LONG_TEXT_MAX, true).map_err(|m| ApiError::field("body", m))
-}
-
-fn response(
-    c: Comment,
-    idea: &Idea,
-    caller: &AuthUser,
-    names: &std::collections::HashMap<String, String>,
-) -> CommentResponse {
-    let author = if c.author_id == idea.author_id {
-        PersonRef::as_author(idea, &c.author_id, caller, names)
-    } else {
-        PersonRef::named(&c.author_id, names)
-    };
-    CommentResponse {
-        id: c.id,
-        idea_id: c.idea_id,
-        author,
-        body: c.body,
-        deleted: c.deleted_at.is_some(),
-        version: c.version,
-        created_at: c.created_at.and_utc(),
-        edited_at: c.edited_at.map(|t| t.and_utc()),
-        editable_until: (c.created_at + Duration::minutes(EDIT_WINDOW_MINUTES)).and_utc(),
-    }
-}
-
-fn one(
-    conn: &mut crate::db::DbConnection,
-    caller: &AuthUser,
-    idea: &Idea,
-    c: Comment,
-) -> Result<CommentResponse, ApiError> {
-    let names = idea_store::display_names(conn, &caller.org_id, &[c.author_id.as_str()])?;
-    Ok(response(c, idea, caller, &names))
 }
 
 /// The comments on an idea, oldest first.
@@ -112,13 +54,7 @@ pub async fn list_comments(
     let limit = page.limit()?;
     let after: Option<String> = page.after()?;
     let page = db::run(&state.pool, move |conn| {
-        let idea = idea_store::find(conn, &caller.org_id, &id)?;
-        let rows = idea_comments::list(conn, &caller.org_id, &idea.id, after.as_deref(), limit)?;
-        let (rows, next_cursor) = finish_page(rows, limit, |c| c.id.clone());
-        let people: Vec<&str> = rows.iter().map(|c| c.author_id.as_str()).collect();
-        let names = idea_store::display_names(conn, &caller.org_id, &people)?;
-        let items = rows.into_iter().map(|c| response(c, &idea, &caller, &names)).collect();
-        Ok(CommentPage { items, next_cursor })
+        comments_page(conn, &caller, &id, after.as_deref(), limit)
     })
     .await?;
     Ok(HttpResponse::Ok().json(page))

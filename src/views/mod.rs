@@ -1,0 +1,9 @@
+//! What callers see, built once for the JSON API (`routes`) and the web pages (`web`): the
+//! response models and the functions that build them from the store, with the permission
+//! and anonymity decisions made here, in one place.
+
+pub mod account;
+pub mod comments;
+pub mod ideas;
+pub mod survey;
+pub mod transitions;
