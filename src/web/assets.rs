@@ -1,5 +1,6 @@
-//! The pages' static files, built into the binary: KERN UX's CSS and the Fira Sans faces it
-//! uses, htmx, and our own small stylesheet. They are served under `/assets/<digest>/`,
+//! The pages' static files, built into the binary: KERN UX's CSS, the Fira Sans faces it
+//! uses (Latin subsets), htmx, and our own small stylesheet and script. `refresh.sh` fetches
+//! the vendored ones at pinned versions and records their checksums. They are served under `/assets/<digest>/`,
 //! where the digest changes with their content, so browsers may keep them for a year.
 //! CSS and scripts are compressed once, at first use, and sent compressed to every
 //! browser that accepts gzip; the fonts are compressed already.
@@ -25,12 +26,24 @@ macro_rules! asset {
     };
 }
 
-const FILES: [(&str, &str, &[u8]); 8] = [
+const FILES: [(&str, &str, &[u8]); 11] = [
     asset!("kern/kern.min.css", "text/css; charset=utf-8"),
     asset!("kern/fonts/fira-sans.css", "text/css; charset=utf-8"),
-    asset!("kern/fonts/fira-sans/FiraSans-Regular.woff2", "font/woff2"),
-    asset!("kern/fonts/fira-sans/FiraSans-Medium.woff2", "font/woff2"),
-    asset!("kern/fonts/fira-sans/FiraSans-SemiBold.woff2", "font/woff2"),
+    asset!("kern/fonts/fira-sans/fira-sans-latin-400-normal.woff2", "font/woff2"),
+    asset!("kern/fonts/fira-sans/fira-sans-latin-500-normal.woff2", "font/woff2"),
+    asset!("kern/fonts/fira-sans/fira-sans-latin-600-normal.woff2", "font/woff2"),
+    asset!(
+        "kern/fonts/fira-sans/fira-sans-latin-ext-400-normal.woff2",
+        "font/woff2"
+    ),
+    asset!(
+        "kern/fonts/fira-sans/fira-sans-latin-ext-500-normal.woff2",
+        "font/woff2"
+    ),
+    asset!(
+        "kern/fonts/fira-sans/fira-sans-latin-ext-600-normal.woff2",
+        "font/woff2"
+    ),
     asset!("htmx/htmx.min.js", "text/javascript; charset=utf-8"),
     asset!("app.css", "text/css; charset=utf-8"),
     asset!("app.js", "text/javascript; charset=utf-8"),
@@ -119,6 +132,26 @@ pub async fn serve(req: HttpRequest, path: web::Path<(String, String)>) -> HttpR
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The vendored files are exactly what `refresh.sh` recorded from the npm registry.
+    #[test]
+    fn vendored_files_match_their_checksums() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/assets");
+        let sums = std::fs::read_to_string(dir.join("CHECKSUMS.sha256")).unwrap();
+        let mut checked = 0;
+        for line in sums.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+            let (sum, file) = line.split_once("  ").unwrap();
+            let bytes = std::fs::read(dir.join(file)).unwrap();
+            let actual: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(actual, sum, "{file} differs from CHECKSUMS.sha256 (run refresh.sh)");
+            checked += 1;
+        }
+        // Every vendored file the pages use is covered.
+        for (path, _, _) in FILES.iter().filter(|(p, _, _)| !p.starts_with("app.")) {
+            assert!(sums.contains(&format!("  {path}\n")), "{path} has no checksum");
+        }
+        assert!(checked >= 9);
+    }
 
     #[test]
     fn text_assets_are_compressed_and_the_prefix_names_their_content() {

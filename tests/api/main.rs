@@ -37,3 +37,4 @@ mod sessions;
 mod units;
 mod users;
 mod web;
+mod web_browser;

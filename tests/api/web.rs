@@ -884,7 +884,7 @@ async fn assets_are_cached_compressed_and_errors_fit_the_client(app: &TestApp) {
     assert_eq!(old.headers()[header::CACHE_CONTROL], "no-cache");
     let font = client
         .get(format!(
-            "{}{prefix}/kern/fonts/fira-sans/FiraSans-Regular.woff2",
+            "{}{prefix}/kern/fonts/fira-sans/fira-sans-latin-400-normal.woff2",
             app.address
         ))
         .header(header::ACCEPT_ENCODING, "gzip")

@@ -54,7 +54,8 @@ const CHROMIUM_ARGS: &[&str] = &[
     "--disable-extensions",
     "--hide-scrollbars",
     "--force-device-scale-factor=1",
-    "--lang=en-US",
+    "--lang=de-DE",                   // a German office PC: pages negotiate German
+    "--force-prefers-reduced-motion", // no smooth scrolling between a scroll and a click
 ];
 
 /// Runs `"$0" "$@"` (chromedriver and its flags) in the background in a process group of its
@@ -453,7 +454,12 @@ pub fn capabilities(chromium: &Path, profile: &Path, width: u32, height: u32) ->
             // chrome://new-tab-page-third-party/, and the first command (fantoccini's `goto`
             // begins with Get Current URL) waits for that load: ~5 s in 1 of 6 sessions here.
             // (A bare "about:blank" in `args` does not work: chromedriver turns it into a flag.)
-            "prefs": { "session.restore_on_startup": 4, "session.startup_urls": ["about:blank"] },
+            "prefs": {
+                "session.restore_on_startup": 4,
+                "session.startup_urls": ["about:blank"],
+                // Accept-Language of a German office PC (`--lang` alone does not set it).
+                "intl.accept_languages": "de-DE,de",
+            },
         },
     });
     match caps {
