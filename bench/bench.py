@@ -78,11 +78,27 @@ def b64(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def mint(user_id, org_id, role):
+def open_sessions(db, org_id, user_ids, kind="api", secret_hashes=None):
+    """Inserts a live session per user (as a sign-in would) and returns their ids: every
+    request checks its session since sessions became rows."""
+    ids = [str(uuid.uuid4()) for _ in user_ids]
+    now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    end = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() + 86400))
+    hashes = secret_hashes or [None] * len(user_ids)
+    for start in range(0, len(ids), 500):
+        values = ",".join(
+            f"('{i}', '{org_id}', '{u}', '{kind}', {('NULL' if h is None else repr(h))}, '{now}', '{now}', '{end}')"
+            for i, u, h in zip(ids[start:start + 500], user_ids[start:start + 500], hashes[start:start + 500]))
+        db.rows("INSERT INTO sessions (id, org_id, user_id, kind, secret_hash, created_at, last_seen_at, expires_at) "
+                f"VALUES {values}")
+    return ids
+
+
+def mint(user_id, org_id, role, session_id):
     now = int(time.time())
     header = b64(json.dumps({"typ": "JWT", "alg": "HS256"}).encode())
-    claims = b64(json.dumps({"sub": user_id, "org": org_id, "role": role, "iat": now, "exp": now + 3600,
-                             "jti": str(uuid.uuid4())}).encode())
+    claims = b64(json.dumps({"sub": user_id, "org": org_id, "sid": session_id, "role": role, "iat": now,
+                             "exp": now + 3600, "jti": str(uuid.uuid4())}).encode())
     sig = hmac.new(SECRET.encode(), f"{header}.{claims}".encode(), hashlib.sha256).digest()
     return f"{header}.{claims}.{b64(sig)}"
 
@@ -203,7 +219,7 @@ def lua_string(text):
     return f"[==[{text}]==]"
 
 
-def rotating_script(method, paths, token=None, tokens=None, body=None, threads=2, once=False):
+def rotating_script(method, paths, token=None, tokens=None, body=None, threads=2, once=False, headers=None):
     """Request k of wrk thread t uses entry t + k * threads of `paths` (and of `tokens`),
     so no two requests share an entry until the list runs out. With `once`, a thread
     stops when its entries are used up (each user may answer a round only once)."""
@@ -221,6 +237,9 @@ request = function()
   counter = counter + 1
   local headers = {["Content-Type"] = "application/json"}
 """
+    for name, value in (headers or {}).items():
+        s += f'  headers[{json.dumps(name)}] = {json.dumps(value)}\n'
+
     if tokens:
         s += '  headers["Authorization"] = "Bearer " .. tokens[(k % #tokens) + 1]\n'
     elif token:
@@ -291,8 +310,9 @@ def run_backend(backend):
     org = db.value("SELECT org_id FROM ideas GROUP BY org_id ORDER BY COUNT(*) DESC LIMIT 1")
     admin = db.value("SELECT id FROM users WHERE org_id = %s AND role = 'admin' AND active ORDER BY id LIMIT 1", (org,))
     manager = db.value("SELECT id FROM users WHERE org_id = %s AND role = 'manager' AND active ORDER BY id LIMIT 1", (org,))
-    admin_token = mint(admin, org, "admin")
-    manager_token = mint(manager, org, "manager")
+    admin_sid, manager_sid = open_sessions(db, org, [admin, manager])
+    admin_token = mint(admin, org, "admin", admin_sid)
+    manager_token = mint(manager, org, "manager", manager_sid)
     counts = {
         "ideas": db.value("SELECT COUNT(*) FROM ideas WHERE org_id = %s", (org,)),
         "votes": db.value("SELECT COUNT(*) FROM idea_votes WHERE org_id = %s", (org,)),
@@ -356,7 +376,7 @@ def run_backend(backend):
     unit = db.value("SELECT unit_id FROM ideas WHERE org_id = %s LIMIT 1", (org,))
     employees = [r[0] for r in db.rows("SELECT id FROM users WHERE org_id = %s AND role = 'employee' AND active "
                                        "ORDER BY id LIMIT 6000", (org,))]
-    emp_tokens = [mint(u, org, "employee") for u in employees]
+    emp_tokens = [mint(u, org, "employee", sid) for u, sid in zip(employees, open_sessions(db, org, employees))]
     new_idea = {"title": "Benchmark-Idee", "current_situation": "Papierformulare", "proposal": "Online-Formular",
                 "expected_benefit": "Weniger Wege", "unit_id": unit, "dimensions": [dim]}
     wrk(backend, "POST /api/v1/ideas", 8, rotating_script("POST", ["/api/v1/ideas"], tokens=emp_tokens[:500], body=new_idea))

@@ -16,6 +16,8 @@ pub mod texts;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
+#[cfg(test)]
+use actix_web::http::header::HeaderValue;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
@@ -124,9 +126,21 @@ pub fn language(req: &HttpRequest, org_default: &str) -> Lang {
 }
 
 /// A path of this site to return to: anything else (another host, `//evil`) becomes `/`.
+/// Characters a header cannot carry are percent-encoded.
 pub fn local_path(raw: &str) -> String {
     let ok = raw.starts_with('/') && !raw.starts_with("//") && !raw.starts_with("/\\") && !raw.contains(['\r', '\n']);
-    if ok { raw.to_owned() } else { "/".into() }
+    if !ok {
+        return "/".into();
+    }
+    let mut out = String::with_capacity(raw.len());
+    for b in raw.bytes() {
+        if b.is_ascii_graphic() {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Percent-encodes a query value.
@@ -192,6 +206,27 @@ pub fn wants_page(req: &HttpRequest) -> bool {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     accepts_html || req.headers().contains_key("hx-request")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_returned_to_and_they_fit_a_header() {
+        assert_eq!(local_path("/ideas?q=x"), "/ideas?q=x");
+        for bad in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil",
+            "ideas",
+            "/a\r\nSet-Cookie: x",
+        ] {
+            assert_eq!(local_path(bad), "/", "{bad:?}");
+        }
+        assert_eq!(local_path("/ideas?q=Bürger amt"), "/ideas?q=B%C3%BCrger%20amt");
+        assert!(HeaderValue::from_str(&local_path("/ä\u{7f}")).is_ok());
+    }
 }
 
 #[derive(Template)]
