@@ -572,6 +572,14 @@ const GERMAN: &[(&str, &str)] = &[
         "Das Formular konnte nicht gelesen werden: {}",
     ),
     ("the form is incomplete", "Das Formular ist unvollständig."),
+    (
+        "this step is not open to you on this idea now",
+        "Diesen Schritt können Sie bei dieser Idee jetzt nicht gehen.",
+    ),
+    (
+        "the idea changed meanwhile; this step is no longer possible",
+        "Die Idee wurde inzwischen geändert; dieser Schritt ist nicht mehr möglich.",
+    ),
     // People search.
     ("must be 2 to 100 characters", "muss 2 bis 100 Zeichen lang sein"),
 ];

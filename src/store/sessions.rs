@@ -139,11 +139,24 @@ pub fn states(conn: &mut DbConnection, ids: &[&str]) -> Result<Vec<SessionState>
         .load(conn)?)
 }
 
-/// The session with this cookie secret digest, if any.
-pub fn by_secret(conn: &mut DbConnection, secret_hash: &str) -> Result<Option<SessionState>, ApiError> {
+/// A browser session by its secret's digest with its account and the organisation's name
+/// and language, in one query (every page asks).
+pub fn web_lookup(
+    conn: &mut DbConnection,
+    secret_hash: &str,
+) -> Result<Option<(SessionState, User, String, String)>, ApiError> {
+    use crate::db::schema::organizations;
     Ok(sessions::table
+        .inner_join(users::table.on(users::id.eq(sessions::user_id)))
+        .inner_join(organizations::table.on(organizations::id.eq(users::org_id)))
         .filter(sessions::secret_hash.eq(secret_hash))
-        .select(STATE)
+        .filter(sessions::kind.eq(SessionKind::Web.as_str()))
+        .select((
+            STATE,
+            users::all_columns,
+            organizations::name,
+            organizations::default_locale,
+        ))
         .get_result(conn)
         .optional()?)
 }

@@ -59,7 +59,7 @@ pub async fn start(req: HttpRequest, state: web::Data<AppState>, user: WebUser) 
         let since = sessions::previous_visit(conn, &caller.id, &session_id)?;
         let ids: Vec<&str> = page.items.iter().map(|i| i.id.as_str()).collect();
         let commented = idea_comments::latest_by_others(conn, &ids, &caller.id)?;
-        let labels = super::ideas::Labels::load(conn, &caller.org_id)?;
+        let labels = super::ideas::Labels::load(conn, &caller.org_id, false)?;
         Ok((rounds, page, since, commented, labels))
     })
     .await?;

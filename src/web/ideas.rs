@@ -38,7 +38,9 @@ pub struct Labels {
 }
 
 impl Labels {
-    pub fn load(conn: &mut DbConnection, org_id: &str) -> Result<Self, ApiError> {
+    /// `with_weak`: also which dimensions are weak now (that reads the latest published
+    /// results, so only pages that show or filter by it ask).
+    pub fn load(conn: &mut DbConnection, org_id: &str, with_weak: bool) -> Result<Self, ApiError> {
         let units = units::names(conn, org_id)?;
         let mut unit_list: Vec<(String, String)> = units.iter().map(|(id, n)| (id.clone(), n.clone())).collect();
         unit_list.sort_by_key(|a| a.1.to_lowercase());
@@ -58,7 +60,11 @@ impl Labels {
             units,
             unit_list,
             dimensions,
-            weak: dimensions::weak_keys(conn, org_id)?,
+            weak: if with_weak {
+                dimensions::weak_keys(conn, org_id)?
+            } else {
+                Vec::new()
+            },
         })
     }
 
@@ -204,8 +210,9 @@ pub async fn board(
             None
         }
     };
+    let wants_weak = parsed.as_ref().is_some_and(|q| q.weak_only);
     let (page, labels) = db::run(&state.pool, move |conn| {
-        let labels = Labels::load(conn, &caller.org_id)?;
+        let labels = Labels::load(conn, &caller.org_id, wants_weak)?;
         let Some(ListQuery {
             mut filter,
             unit,
@@ -385,6 +392,8 @@ struct IdeaPage {
     comments: Vec<CommentView>,
     vote_html: String,
     can_withdraw: bool,
+    /// The lifecycle steps the caller may take now (links to their forms).
+    steps: Vec<(String, String)>,
     confirmation: Option<Vec<String>>,
     anonymous_mine: bool,
     comment_text: String,
@@ -519,7 +528,7 @@ async fn idea_view(
         let idea = load_detail(conn, &caller, row)?;
         let events = history(conn, &caller, &id, None, pagination::MAX_LIMIT)?.items;
         let comments = comments_page(conn, &caller, &id, None, pagination::MAX_LIMIT)?.items;
-        let labels = Labels::load(conn, &caller.org_id)?;
+        let labels = Labels::load(conn, &caller.org_id, false)?;
         let reviewers = if confirmation {
             Some(users::reviewers_of(conn, &caller.org_id, &idea.summary.unit_id)?)
         } else {
@@ -583,6 +592,17 @@ async fn idea_view(
         comments: comments.into_iter().map(|c| comment_view(c, user, t)).collect(),
         vote_html: vote_widget(t, &s.id, &s.title, s.vote_count, s.voted_by_me, &user.csrf, &here),
         can_withdraw: idea.allowed_transitions.iter().any(|a| a.action == Action::Withdraw),
+        steps: idea
+            .allowed_transitions
+            .iter()
+            .filter(|a| a.action != Action::Withdraw)
+            .map(|a| {
+                (
+                    format!("/ideas/{}/steps/{}", s.id, a.action.as_str()),
+                    super::steps::action_label(a.action, lang).to_owned(),
+                )
+            })
+            .collect(),
         confirmation: reviewers,
         anonymous_mine: s.author.anonymous && s.author.id.as_deref() == Some(user.user.id.as_str()),
         comment_text: extras.comment_text,
@@ -782,7 +802,7 @@ async fn new_idea_form(
     problems: Problems,
 ) -> Result<HttpResponse, ApiError> {
     let org = user.user.org_id.clone();
-    let labels = db::run(&state.pool, move |conn| Labels::load(conn, &org)).await?;
+    let labels = db::run(&state.pool, move |conn| Labels::load(conn, &org, true)).await?;
     let lang = user.lang;
     let t = super::texts::of(lang);
     let chosen_unit = form

@@ -6,10 +6,12 @@
 
 pub mod assets;
 pub mod auth;
+pub mod board;
 pub mod form;
 pub mod home;
 pub mod ideas;
 pub mod session;
+pub mod steps;
 pub mod survey;
 pub mod texts;
 
@@ -51,6 +53,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(ideas::comment_edit)
     .service(ideas::comment_delete)
     .service(ideas::withdraw)
+    .service(steps::step_page)
+    .service(steps::step_submit)
+    .service(board::board)
     .service(survey::survey_page)
     .service(survey::survey_submit)
     .service(survey::thanks_page);
@@ -61,6 +66,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct NavUser {
     pub name: String,
     pub role: Role,
+}
+
+impl NavUser {
+    /// Leads, managers and admins see the PDCA board in the navigation.
+    pub fn is_lead(&self) -> bool {
+        self.role.at_least(Role::Lead)
+    }
 }
 
 /// What every page's layout needs.

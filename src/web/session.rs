@@ -27,7 +27,7 @@ use crate::db;
 use crate::domain::locale::Lang;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{organizations, sessions, users};
+use crate::store::sessions;
 
 /// The session cookie over plain HTTP (a local installation, tests).
 pub const COOKIE: &str = "kaizen_session";
@@ -163,22 +163,21 @@ pub async fn current(req: &HttpRequest, state: &AppState) -> Result<Option<WebUs
     let idle = Duration::minutes(state.settings.web_idle_minutes);
     let hashed = digest(&secret);
     let found = db::run(&state.pool, move |conn| {
-        let Some(session) = sessions::by_secret(conn, &hashed)? else {
+        let Some((session, user, org_name, org_locale)) = sessions::web_lookup(conn, &hashed)? else {
             return Ok(None);
         };
         let now = db::now();
-        if session.kind != "web" || !session.is_live(now) {
+        if !session.is_live(now) {
             return Ok(None);
         }
         if session.last_seen_at + idle <= now {
             sessions::revoke(conn, &session.id)?;
             return Ok(None);
         }
-        let Some((user, checked, _)) = users::find_with_session(conn, &session.user_id, &session.id)? else {
-            return Ok(None);
-        };
+        // The same checks as for an access token: the account exists, is active, and this
+        // is its session.
         let org_id = user.org_id.clone();
-        let Ok(caller) = account(Some(user), checked.as_ref(), &org_id) else {
+        let Ok(caller) = account(Some(user), Some(&session), &org_id) else {
             return Ok(None);
         };
         // The idle clock restarts with a request; once a minute is precise enough and
@@ -186,8 +185,7 @@ pub async fn current(req: &HttpRequest, state: &AppState) -> Result<Option<WebUs
         if session.last_seen_at + Duration::minutes(1) <= now {
             sessions::touch(conn, &session.id)?;
         }
-        let org = organizations::find(conn, &caller.org_id)?;
-        Ok(Some((caller, session.id, org.name, org.default_locale)))
+        Ok(Some((caller, session.id, org_name, org_locale)))
     })
     .await?;
     Ok(found.map(|(user, session_id, org_name, org_locale)| {

@@ -24,6 +24,7 @@ texts! {
     nav_start: "Start", "Start";
     nav_ideas: "Ideen", "Ideas";
     nav_new_idea: "Idee einreichen", "Submit an idea";
+    nav_board: "PDCA-Board", "PDCA board";
     signed_in_as: "Angemeldet als", "Signed in as";
     logout: "Abmelden", "Sign out";
     switch_language: "English", "Deutsch";
@@ -144,6 +145,7 @@ texts! {
     comment_deleted: "Dieser Kommentar wurde gelöscht.", "This comment was deleted.";
     comment_edited: "bearbeitet", "edited";
     comment_none: "Noch keine Kommentare.", "No comments yet.";
+    idea_steps: "Nächste Schritte", "Next steps";
     withdraw_heading: "Idee zurückziehen", "Withdraw the idea";
     withdraw_reason: "Warum ziehen Sie die Idee zurück?", "Why do you withdraw the idea?";
     withdraw_button: "Idee zurückziehen", "Withdraw idea";

@@ -38,3 +38,4 @@ mod units;
 mod users;
 mod web;
 mod web_browser;
+mod web_lead;

@@ -370,3 +370,115 @@ async fn an_idea_and_the_survey_by_keyboard_alone() {
     app.shutdown().await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lead_moves_an_idea_on_the_board() {
+    let Some(browser) = Browser::launch(1280, 1000).await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite test app");
+    let shots = Shot::new();
+    let unit = app.create_unit("Bürgeramt", None).await;
+    let lead = app.user("lead", Some(&unit)).await;
+    let author = app.user("employee", Some(&unit)).await;
+    let r = app
+        .post(
+            "/api/v1/ideas",
+            &author.token,
+            json!({"title": "Wartemarken per SMS", "current_situation": "Alle warten im Flur.",
+                   "proposal": "Eine SMS, wenn man an der Reihe ist.", "expected_benefit": "Weniger Gedränge.",
+                   "unit_id": unit, "dimensions": ["experimentation"]}),
+        )
+        .await;
+    let id = r.expect(201)["id"].as_str().unwrap().to_owned();
+
+    go(&browser, &app, "/login").await;
+    fill(&browser, "email", &lead.email).await;
+    fill(&browser, "password", PASSWORD).await;
+    click(&browser, "form button[type=submit]").await;
+    browser.wait_for("#idea-heading").await.unwrap();
+
+    // The board, then the idea's first step by keyboard alone.
+    go(&browser, &app, "/board").await;
+    browser.wait_for(".app-card").await.unwrap();
+    accessible(&browser, "PDCA board").await;
+    shots.take(&browser, "board-pdca").await;
+    let card = format!("/ideas/{id}");
+    let link = browser
+        .client
+        .find(Locator::Css(&format!(".app-card a[href='{card}']")))
+        .await
+        .unwrap();
+    // Tab from the top of the page to the card's link, then Enter.
+    browser.press(&[Key::Tab]).await.unwrap();
+    for _ in 0..40 {
+        let focused = browser.client.active_element().await.unwrap();
+        if focused.attr("href").await.unwrap().as_deref() == Some(card.as_str()) {
+            break;
+        }
+        browser.press(&[Key::Tab]).await.unwrap();
+    }
+    assert_eq!(
+        browser
+            .client
+            .active_element()
+            .await
+            .unwrap()
+            .attr("href")
+            .await
+            .unwrap(),
+        link.attr("href").await.unwrap()
+    );
+    browser.press(&[Key::Enter]).await.unwrap();
+    browser.wait_for("#steps-heading").await.unwrap();
+    go(&browser, &app, &format!("/ideas/{id}/steps/accept")).await;
+    browser.wait_for("#take-step").await.unwrap();
+    accessible(&browser, "accept form").await;
+    tab_to(&browser, "goal").await;
+    browser
+        .type_text("Niemand wartet länger als 20 Minuten im Flur.")
+        .await
+        .unwrap();
+    tab_to(&browser, "take-step").await;
+    browser.press(&[Key::Enter]).await.unwrap();
+    browser.wait_for("#steps-heading").await.unwrap();
+    let idea = app.get(&format!("/api/v1/ideas/{id}"), &lead.token).await;
+    assert_eq!(idea.expect(200)["status"], "plan");
+
+    // Start with evidence missing: the form names it; then complete.
+    go(&browser, &app, &format!("/ideas/{id}/steps/start")).await;
+    browser.wait_for("#take-step").await.unwrap();
+    shots.take(&browser, "step").await;
+    fill(&browser, "kpi_name", "Wartezeit im Flur").await;
+    click(&browser, "#take-step").await;
+    browser.wait_for("#error-summary").await.unwrap();
+    assert_eq!(browser.focused_id().await.unwrap(), "error-summary");
+    accessible(&browser, "start form with errors").await;
+    fill(&browser, "owner_id", &lead.email).await;
+    fill(&browser, "problem", "Aufrufe nur im Flur hörbar.").await;
+    fill(&browser, "kpi_baseline", "35").await;
+    fill(&browser, "kpi_target", "20").await;
+    click(&browser, "label[for='lower_is_better-yes']").await;
+    let due = crate::helpers::days_ahead(90);
+    // A date field takes the date as the browser's locale writes it: set it directly.
+    browser
+        .client
+        .execute(
+            "document.getElementById('due_date').value = arguments[0];",
+            vec![json!(due)],
+        )
+        .await
+        .unwrap();
+    fill(&browser, "prediction", "Der Flur bleibt leer.").await;
+    click(&browser, "#take-step").await;
+    if browser.wait_for("#steps-heading").await.is_err() {
+        let html = source(&browser).await;
+        let at = html.find("error-summary").unwrap_or(0);
+        panic!("the step was refused: {}", &html[at..(at + 1500).min(html.len())]);
+    }
+    let idea = app.get(&format!("/api/v1/ideas/{id}"), &lead.token).await;
+    assert_eq!(idea.expect(200)["status"], "do");
+    accessible(&browser, "idea page in Do").await;
+    app.shutdown().await;
+    browser.close().await;
+}
