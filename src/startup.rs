@@ -146,8 +146,8 @@ fn build_app(
         .wrap(from_fn(routes::reject_nul))
         .wrap(ErrorHandlers::new().default_handler(routes::problem_fallback))
         .wrap(from_fn(routes::localization::localize_problems))
-        // Pages and API answers compressed for clients that ask (the assets carry their own).
-        .wrap(actix_web::middleware::Compress::default())
+        // Pages compressed for browsers that accept it (the assets carry their own).
+        .wrap(from_fn(crate::web::compress_pages))
         .wrap(from_fn(telemetry::observe))
         .service(web::scope("/api/v1").configure(routes::configure_api))
         .configure(routes::configure_ops)

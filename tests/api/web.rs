@@ -898,6 +898,17 @@ async fn assets_are_cached_compressed_and_errors_fit_the_client(app: &TestApp) {
             .map(|v| v.to_str().unwrap()),
         Some("gzip")
     );
+    // Pages leave compressed in one piece, with their length (not a chunked stream).
+    let login = client
+        .get(format!("{}/login", app.address))
+        .header(header::ACCEPT_ENCODING, "gzip, deflate, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.headers()[header::CONTENT_ENCODING], "gzip");
+    assert!(login.headers().contains_key(header::CONTENT_LENGTH));
+    let plain_login = client.get(format!("{}/login", app.address)).send().await.unwrap();
+    assert!(!plain_login.headers().contains_key(header::CONTENT_ENCODING));
     // A browser asking for a missing page gets a page; an API client a problem document.
     let missing = b.get("/gibt-es-nicht").await;
     assert_eq!(missing.status, 404);
