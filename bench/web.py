@@ -87,6 +87,12 @@ def run(backend):
     sample = [r[0] for r in db.rows("SELECT id FROM ideas WHERE org_id = %s ORDER BY id LIMIT 2000", (org,))]
     b.wrk(backend, "GET /ideas/{id} (idea page)", 16,
           b.rotating_script("GET", [f"/ideas/{i}" for i in sample], headers=browser_headers(secret)))
+    # Issue 14: a manager's PDCA board over the whole organisation (five columns of 30).
+    manager = db.value("SELECT id FROM users WHERE org_id = %s AND role = 'manager' AND active ORDER BY id LIMIT 1",
+                       (org,))
+    manager_secret = "bench-web-manager-secret-" + backend
+    b.open_sessions(db, org, [manager], kind="web", secret_hashes=[hashlib.sha256(manager_secret.encode()).hexdigest()])
+    b.wrk(backend, "GET /board (PDCA board, whole organisation)", 16, cookie_script("/board", manager_secret))
     b.wrk(backend, "GET /api/v1/ideas?limit=50 (the same list as JSON, for comparison)", 16,
           b.get_script("/api/v1/ideas?limit=50", b.mint(employee, org, "employee", b.open_sessions(db, org, [employee])[0])))
     server.stop()

@@ -101,6 +101,22 @@ pub fn current_questionnaire(conn: &mut DbConnection, org_id: &str) -> Result<Co
     }
 }
 
+/// The dimensions (keys and names) of the organisation's current questionnaire, without
+/// its items: what pages need to name linked dimensions.
+pub fn current_dimensions(
+    conn: &mut DbConnection,
+    org_id: &str,
+) -> Result<Vec<questionnaires::DimensionRow>, ApiError> {
+    let current = match questionnaires::latest_published(conn, org_id)? {
+        Some(q) => Some(q),
+        None => questionnaires::builtin_of(conn, org_id)?,
+    };
+    match current {
+        Some(q) => questionnaires::dimension_rows(conn, &q.id),
+        None => Ok(current_questionnaire(conn, org_id)?.dimensions),
+    }
+}
+
 /// Dimension keys of the organisation's current questionnaire, in its order. Every idea
 /// submission asks, so the usual case reads only the keys, not the whole questionnaire.
 pub fn current_keys(conn: &mut DbConnection, org_id: &str) -> Result<Vec<String>, ApiError> {

@@ -456,6 +456,14 @@ pub fn builtin_of(conn: &mut DbConnection, org_id: &str) -> Result<Option<Questi
         .optional()?)
 }
 
+/// The dimensions of a questionnaire, in its order.
+pub fn dimension_rows(conn: &mut DbConnection, questionnaire_id: &str) -> Result<Vec<DimensionRow>, ApiError> {
+    Ok(questionnaire_dimensions::table
+        .filter(questionnaire_dimensions::questionnaire_id.eq(questionnaire_id))
+        .order(questionnaire_dimensions::position.asc())
+        .load(conn)?)
+}
+
 /// The dimension keys of a questionnaire, in its order.
 pub fn dimension_keys(conn: &mut DbConnection, questionnaire_id: &str) -> Result<Vec<String>, ApiError> {
     Ok(questionnaire_dimensions::table

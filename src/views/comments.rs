@@ -75,10 +75,21 @@ pub fn comments_page(
     limit: i64,
 ) -> Result<CommentPage, ApiError> {
     let idea = idea_store::find(conn, &caller.org_id, idea_id)?;
+    comments_of(conn, caller, &idea, after, limit)
+}
+
+/// `comments_page` of an idea already read.
+pub fn comments_of(
+    conn: &mut DbConnection,
+    caller: &AuthUser,
+    idea: &Idea,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<CommentPage, ApiError> {
     let rows = idea_comments::list(conn, &caller.org_id, &idea.id, after, limit)?;
     let (rows, next_cursor) = finish_page(rows, limit, |c| c.id.clone());
     let people: Vec<&str> = rows.iter().map(|c| c.author_id.as_str()).collect();
     let names = idea_store::display_names(conn, &caller.org_id, &people)?;
-    let items = rows.into_iter().map(|c| response(c, &idea, caller, &names)).collect();
+    let items = rows.into_iter().map(|c| response(c, idea, caller, &names)).collect();
     Ok(CommentPage { items, next_cursor })
 }

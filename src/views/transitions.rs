@@ -244,6 +244,17 @@ pub fn history(
     limit: i64,
 ) -> Result<IdeaEventPage, ApiError> {
     let idea = store::find(conn, &caller.org_id, id)?;
+    history_of(conn, caller, &idea, after, limit)
+}
+
+/// `history` of an idea already read.
+pub fn history_of(
+    conn: &mut DbConnection,
+    caller: &AuthUser,
+    idea: &store::Idea,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<IdeaEventPage, ApiError> {
     let rows = idea_events::list(conn, &caller.org_id, &idea.id, after, limit)?;
     let (rows, next_cursor) = finish_page(rows, limit, |e| e.id.clone());
     let people: Vec<&str> = rows.iter().map(|e| e.actor_id.as_str()).collect();
@@ -251,7 +262,7 @@ pub fn history(
     let mut items = Vec::with_capacity(rows.len());
     for e in rows {
         let actor = if e.actor_hidden {
-            PersonRef::as_author(&idea, &e.actor_id, caller, &names)
+            PersonRef::as_author(idea, &e.actor_id, caller, &names)
         } else {
             PersonRef::named(&e.actor_id, &names)
         };

@@ -21,11 +21,11 @@ use crate::pagination;
 use crate::state::AppState;
 use crate::store::ideas as store;
 use crate::store::{dimensions, idea_comments, idea_votes, units, users};
-use crate::views::comments::{CommentResponse, comment_body, comments_page};
+use crate::views::comments::{CommentResponse, comment_body, comments_of};
 use crate::views::ideas::{
     CoAuthorBody, CreateIdea, IdeaResponse, IdeaSummary, ImpactEstimateBody, ListQuery, list_page, load_detail,
 };
-use crate::views::transitions::{IdeaEventResponse, history};
+use crate::views::transitions::{IdeaEventResponse, history_of};
 
 /// Names for ids: units, the organisation's dimensions, which of them are weak.
 pub struct Labels {
@@ -44,8 +44,7 @@ impl Labels {
         let units = units::names(conn, org_id)?;
         let mut unit_list: Vec<(String, String)> = units.iter().map(|(id, n)| (id.clone(), n.clone())).collect();
         unit_list.sort_by_key(|a| a.1.to_lowercase());
-        let dimensions = dimensions::current_questionnaire(conn, org_id)?
-            .dimensions
+        let dimensions = dimensions::current_dimensions(conn, org_id)?
             .iter()
             .map(|d| {
                 let n = d.name();
@@ -525,9 +524,9 @@ async fn idea_view(
     let invalid = !extras.problems.is_empty();
     let (idea, events, comments, labels, reviewers) = db::run(&state.pool, move |conn| {
         let row = store::find(conn, &caller.org_id, &id)?;
+        let events = history_of(conn, &caller, &row, None, pagination::MAX_LIMIT)?.items;
+        let comments = comments_of(conn, &caller, &row, None, pagination::MAX_LIMIT)?.items;
         let idea = load_detail(conn, &caller, row)?;
-        let events = history(conn, &caller, &id, None, pagination::MAX_LIMIT)?.items;
-        let comments = comments_page(conn, &caller, &id, None, pagination::MAX_LIMIT)?.items;
         let labels = Labels::load(conn, &caller.org_id, false)?;
         let reviewers = if confirmation {
             Some(users::reviewers_of(conn, &caller.org_id, &idea.summary.unit_id)?)
