@@ -496,6 +496,7 @@ const GERMAN: &[(&str, &str)] = &[
     ),
     ("is not part of the {} transition", "gehört nicht zum Schritt {0}"),
     ("is required to {}", "ist für {0} erforderlich"),
+    ("is required for this step", "ist für diesen Schritt erforderlich"),
     (
         "is required when the pilot did not run as planned",
         "ist erforderlich, wenn der Versuch nicht wie geplant lief",

@@ -532,6 +532,19 @@ pub async fn step_submit(
         Some(Err(ApiError::Conflict { detail, .. })) => {
             conflict = Some(crate::messages::localize(&detail, lang));
         }
+        Some(Err(ApiError::Validation(errors))) => {
+            // On the step's own form "required to start" is simply "required for this step".
+            let errors = errors
+                .into_iter()
+                .map(|mut e| {
+                    if e.message.starts_with("is required to ") {
+                        e.message = "is required for this step".into();
+                    }
+                    e
+                })
+                .collect();
+            problems.absorb(ApiError::Validation(errors), lang, place, ("note", "Notiz"))?
+        }
         Some(Err(e)) => problems.absorb(e, lang, place, ("note", "Notiz"))?,
         None => {}
     }
