@@ -50,6 +50,10 @@ const GERMAN: &[(&str, &str)] = &[
         "NUL characters are not allowed in URLs",
         "NUL-Zeichen sind in Adressen nicht erlaubt.",
     ),
+    (
+        "NUL characters are not allowed in forms",
+        "NUL-Zeichen sind in Formularen nicht erlaubt.",
+    ),
     ("invalid query string: {}", "Ungültige Abfrageparameter: {0}"),
     // Request bodies.
     (

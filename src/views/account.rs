@@ -130,7 +130,7 @@ pub async fn change_password(
     address: String,
     current_password: String,
     new_password: &str,
-) -> Result<(), ApiError> {
+) -> Result<User, ApiError> {
     let new_password = fields::new_password(new_password).map_err(|m| ApiError::field("new_password", m))?;
     if new_password == current_password {
         return Err(ApiError::field("new_password", "must differ from the current password"));
@@ -156,7 +156,7 @@ pub async fn change_password(
         ..Default::default()
     };
     let (org, id) = (caller.org_id.clone(), caller.id.clone());
-    db::run(&state.pool, move |conn| {
+    let updated = db::run(&state.pool, move |conn| {
         throttle::succeeded(conn, &attempt)?;
         users::update(conn, &org, &id, None, &changes)
     })
@@ -164,5 +164,7 @@ pub async fn change_password(
     .map_err(ApiError::stale_version)?;
     // Not naming the person, for the reason given at login.
     tracing::info!("password changed");
-    Ok(())
+    // The account as this change left it: a session started for it fails when anything
+    // (an administrator's reset) changed the password since.
+    Ok(updated)
 }

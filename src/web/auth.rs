@@ -104,16 +104,14 @@ pub async fn login_page(
 pub async fn login_submit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<Vec<(String, String)>>,
+    form: Fields,
 ) -> Result<HttpResponse, ApiError> {
-    let form = Fields(form.into_inner());
     let lang = super::language(&req, "de");
     let t = super::texts::of(lang);
     let expected = req.cookie(LOGIN_COOKIE).map(|c| c.value().to_owned());
-    if expected
-        .as_deref()
-        .is_none_or(|e| e.is_empty() || e != form.get(session::CSRF_FIELD))
-        || !session::same_origin(&req, &state.settings)
+    if expected.as_deref().is_none_or(|e| {
+        e.is_empty() || !crate::routes::ops::constant_time_eq(e.as_bytes(), form.get(session::CSRF_FIELD).as_bytes())
+    }) || !session::same_origin(&req, &state.settings)
     {
         return Err(ApiError::forbidden(
             "the form token is missing or wrong; reload the page",
@@ -173,10 +171,10 @@ pub async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: AnyWebUser,
-    form: web::Form<Vec<(String, String)>>,
+    form: Fields,
 ) -> Result<HttpResponse, ApiError> {
     let user = user.0;
-    session::verify_form(&req, &user, Some(Fields(form.into_inner()).get(session::CSRF_FIELD)))?;
+    session::verify_form(&req, &user, Some(form.get(session::CSRF_FIELD)))?;
     let id = user.session_id.clone();
     db::run(&state.pool, move |conn| sessions::revoke(conn, &id)).await?;
     let mut res = see_other("/login?out=1");
@@ -227,10 +225,9 @@ pub async fn password_submit(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: AnyWebUser,
-    form: web::Form<Vec<(String, String)>>,
+    form: Fields,
 ) -> Result<HttpResponse, ApiError> {
     let user = user.0;
-    let form = Fields(form.into_inner());
     session::verify_form(&req, &user, Some(form.get(session::CSRF_FIELD)))?;
     let t = super::texts::of(user.lang);
     let mut problems = Problems::default();
@@ -252,17 +249,14 @@ pub async fn password_submit(
     if problems.is_empty() {
         let address = client_address(&req, state.settings.trusted_proxies);
         match account::change_password(&state, &user.user, address, current.to_owned(), new).await {
-            Ok(()) => {
-                // Every session ended with the change; this browser continues in a new one.
+            Ok(account) => {
+                // Every session ended with the change; this browser continues in a new
+                // one, started for the account as the change left it: if an
+                // administrator reset the password in between, it is refused.
                 let secret = session::new_secret()?;
                 let hashed = session::digest(&secret);
-                let (id, lifetime) = (
-                    user.user.id.clone(),
-                    chrono::Duration::hours(state.settings.web_session_hours),
-                );
-                let org = user.user.org_id.clone();
+                let lifetime = chrono::Duration::hours(state.settings.web_session_hours);
                 db::run(&state.pool, move |conn| {
-                    let account = crate::store::users::find(conn, &org, &id)?;
                     sessions::start(conn, &account, sessions::SessionKind::Web, lifetime, Some(&hashed))
                 })
                 .await?;

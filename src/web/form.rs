@@ -1,13 +1,37 @@
 //! Reading URL-encoded forms and showing what was wrong with them: one summary at the top
 //! that links to each field, the message beside the field, and what was typed kept.
 
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+
 use crate::domain::locale::Lang;
 use crate::error::{ApiError, FieldError};
 use crate::messages;
 
 /// A submitted form as its pairs (repeated names, such as checkboxes, stay).
+///
+/// As an extractor it reads the URL-encoded body and refuses a NUL character in any name
+/// or value with 400, as the API refuses it in JSON and URLs: PostgreSQL cannot store it,
+/// and no person types it.
 #[derive(Debug, Default, Clone)]
 pub struct Fields(pub Vec<(String, String)>);
+
+impl FromRequest for Fields {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let form = web::Form::<Vec<(String, String)>>::from_request(req, payload);
+        Box::pin(async move {
+            let pairs = form.await?.into_inner();
+            if pairs.iter().any(|(k, v)| k.contains('\0') || v.contains('\0')) {
+                return Err(ApiError::BadRequest("NUL characters are not allowed in forms".into()).into());
+            }
+            Ok(Fields(pairs))
+        })
+    }
+}
 
 impl Fields {
     /// The first value of `name`, trimmed ("" when absent).

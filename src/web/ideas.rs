@@ -313,9 +313,8 @@ pub async fn vote(
     state: web::Data<AppState>,
     user: WebUser,
     id: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    form: Fields,
 ) -> Result<HttpResponse, ApiError> {
-    let form = Fields(form.into_inner());
     session::verify_form(&req, &user, Some(form.get(session::CSRF_FIELD)))?;
     let id = id.into_inner();
     let give = form.get("vote") != "0";
@@ -648,9 +647,8 @@ pub async fn comment_add(
     state: web::Data<AppState>,
     user: WebUser,
     id: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    form: Fields,
 ) -> Result<HttpResponse, ApiError> {
-    let form = Fields(form.into_inner());
     session::verify_form(&req, &user, Some(form.get(session::CSRF_FIELD)))?;
     let id = id.into_inner();
     let t = super::texts::of(user.lang);
@@ -682,9 +680,8 @@ pub async fn comment_edit(
     state: web::Data<AppState>,
     user: WebUser,
     path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: Fields,
 ) -> Result<HttpResponse, ApiError> {
-    let form = Fields(form.into_inner());
     session::verify_form(&req, &user, Some(form.get(session::CSRF_FIELD)))?;
     let (id, comment_id) = path.into_inner();
     let t = super::texts::of(user.lang);
@@ -721,9 +718,8 @@ pub async fn comment_delete(
     state: web::Data<AppState>,
     user: WebUser,
     path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: Fields,
 ) -> Result<HttpResponse, ApiError> {
-    let form = Fields(form.into_inner());
     session::verify_form(&req, &user, Some(form.get(session::CSRF_FIELD)))?;
     let (id, comment_id) = path.into_inner();
     let caller = user.user.clone();
@@ -742,9 +738,8 @@ pub async fn withdraw(
     state: web::Data<AppState>,
     user: WebUser,
     id: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    form: Fields,
 ) -> Result<HttpResponse, ApiError> {
-    let form = Fields(form.into_inner());
     session::verify_form(&req, &user, Some(form.get(session::CSRF_FIELD)))?;
     let id = id.into_inner();
     let version: i64 = form
@@ -933,9 +928,8 @@ pub async fn new_idea_submit(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: WebUser,
-    form: web::Form<Vec<(String, String)>>,
+    form: Fields,
 ) -> Result<HttpResponse, ApiError> {
-    let form = Fields(form.into_inner());
     session::verify_form(&req, &user, Some(form.get(session::CSRF_FIELD)))?;
     let lang = user.lang;
     let t = super::texts::of(lang);

@@ -58,11 +58,36 @@ pub fn digest(secret: &str) -> String {
 
 /// The form token of a session: derived from its secret, so only a page of this session
 /// can know it.
-pub fn csrf_token(secret: &str) -> String {
+pub fn csrf_token(secret: &str) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(b"kaizen web form token\0");
     h.update(secret.as_bytes());
-    URL_SAFE_NO_PAD.encode(h.finalize())
+    h.finalize().into()
+}
+
+/// The token as a page carries it: a fresh random pad and the token XOR the pad. Pages
+/// are compressed, and a token that stood the same in every page beside text an attacker
+/// can make the page reflect could be read byte by byte from the compressed sizes
+/// (BREACH); masked anew for every response it has nothing to match.
+pub fn masked(token: &[u8; 32]) -> Result<String, ApiError> {
+    let mut pad = [0u8; 32];
+    getrandom::fill(&mut pad).map_err(ApiError::internal)?;
+    let mut out = pad.to_vec();
+    out.extend(pad.iter().zip(token).map(|(p, t)| p ^ t));
+    Ok(URL_SAFE_NO_PAD.encode(out))
+}
+
+/// Whether a presented (masked) token is the session's, compared in constant time.
+pub fn token_matches(presented: &str, token: &[u8; 32]) -> bool {
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(presented) else {
+        return false;
+    };
+    if bytes.len() != 64 {
+        return false;
+    }
+    let (pad, body) = bytes.split_at(32);
+    let unmasked: Vec<u8> = pad.iter().zip(body).map(|(p, b)| p ^ b).collect();
+    crate::routes::ops::constant_time_eq(&unmasked, token)
 }
 
 pub fn cookie_name(settings: &Settings) -> &'static str {
@@ -97,7 +122,10 @@ pub fn session_cookie(settings: &Settings, secret: Option<String>) -> Cookie<'st
 pub struct WebUser {
     pub user: AuthUser,
     pub session_id: String,
+    /// The form token masked for this response (`masked`); the pages embed it.
     pub csrf: String,
+    /// The session's form token itself, to check what comes back.
+    pub csrf_token: [u8; 32],
     pub org_name: String,
     pub org_locale: String,
     /// The language of the pages for this person.
@@ -188,12 +216,15 @@ pub async fn current(req: &HttpRequest, state: &AppState) -> Result<Option<WebUs
         Ok(Some((caller, session.id, org_name, org_locale)))
     })
     .await?;
+    let token = csrf_token(&secret);
+    let csrf = masked(&token)?;
     Ok(found.map(|(user, session_id, org_name, org_locale)| {
         let lang = super::language(req, &org_locale);
         WebUser {
             user,
             session_id,
-            csrf: csrf_token(&secret),
+            csrf,
+            csrf_token: token,
             org_name,
             org_locale,
             lang,
@@ -291,7 +322,7 @@ pub fn verify_form(req: &HttpRequest, user: &WebUser, field: Option<&str>) -> Re
     let state = state_of(req)?;
     let header = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
     let presented = field.filter(|t| !t.is_empty()).or(header);
-    if presented != Some(user.csrf.as_str()) {
+    if !presented.is_some_and(|p| token_matches(p, &user.csrf_token)) {
         return Err(ApiError::forbidden(
             "the form token is missing or wrong; reload the page",
         ));

@@ -390,9 +390,8 @@ pub async fn step_submit(
     state: web::Data<AppState>,
     user: WebUser,
     path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: Fields,
 ) -> Result<HttpResponse, ApiError> {
-    let form = Fields(form.into_inner());
     session::verify_form(&req, &user, Some(form.get(session::CSRF_FIELD)))?;
     let (id, action) = path.into_inner();
     let action = parse_action(&action)?;

@@ -242,9 +242,8 @@ pub async fn survey_submit(
     state: web::Data<AppState>,
     user: WebUser,
     id: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    form: Fields,
 ) -> Result<HttpResponse, ApiError> {
-    let form = Fields(form.into_inner());
     session::verify_form(&req, &user, Some(form.get(session::CSRF_FIELD)))?;
     let id = id.into_inner();
     let loaded = load(&state, &user, id.clone()).await?;

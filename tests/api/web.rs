@@ -351,8 +351,42 @@ async fn forms_need_the_session_token_and_this_origin(app: &TestApp) {
     assert_eq!(b.post_form("/ideas/new", &theirs, false).await.status, 403);
     assert_eq!(my_idea_count(app, &employee).await, 0);
 
+    // NUL in any field (PostgreSQL cannot store it) is a 400 before anything is read or
+    // written, in the sign-in form as in every other.
+    b.get("/ideas/new").await;
+    for (name, value) in [
+        ("title", "Formular\0online"),
+        ("unit_id", "\0"),
+        ("co_author_email_1", "a\0@b.de"),
+    ] {
+        let mut nul = fields.clone();
+        nul.retain(|(k, _)| *k != name);
+        nul.push((name, value));
+        let r = b.post_form("/ideas/new", &nul, true).await;
+        assert_eq!(r.status, 400, "{name}: {}", r.html);
+    }
+    assert_eq!(my_idea_count(app, &employee).await, 0);
+    let mut stranger = Browser::new(app);
+    stranger.get("/login").await;
+    let r = stranger
+        .post_form(
+            "/login",
+            &[("email", "x\0@y.de"), ("password", "p"), ("organization", "\0")],
+            true,
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.html);
+
+    // The token is masked anew in every page (so compressed pages give nothing away
+    // about it), and every masking of it is accepted, an older page's as well.
+    let first = b.get("/ideas/new").await.token();
+    let second = b.get("/ideas/new").await.token();
+    assert_ne!(first, second);
+    let mut with_first = fields.clone();
+    with_first.push(("csrf_token", &first));
+
     // Votes and comments the same way.
-    let created = b.post_form("/ideas/new", &fields, true).await;
+    let created = b.post_form("/ideas/new", &with_first, false).await;
     assert_eq!(created.status, 303, "{}", created.html);
     let id = created.location.unwrap()["/ideas/".len()..]
         .split('?')
