@@ -73,6 +73,11 @@ impl NavUser {
     pub fn is_lead(&self) -> bool {
         self.role.at_least(Role::Lead)
     }
+
+    /// Administrators see the administration.
+    pub fn is_admin(&self) -> bool {
+        self.role.at_least(Role::Admin)
+    }
 }
 
 /// What every page's layout needs.

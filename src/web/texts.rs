@@ -25,6 +25,8 @@ texts! {
     nav_ideas: "Ideen", "Ideas";
     nav_new_idea: "Idee einreichen", "Submit an idea";
     nav_board: "PDCA-Board", "PDCA board";
+    nav_reports: "Auswertung", "Reports";
+    nav_admin: "Verwaltung", "Administration";
     signed_in_as: "Angemeldet als", "Signed in as";
     logout: "Abmelden", "Sign out";
     switch_language: "English", "Deutsch";
