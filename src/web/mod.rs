@@ -10,6 +10,7 @@ pub mod board;
 pub mod form;
 pub mod home;
 pub mod ideas;
+pub mod reports;
 pub mod session;
 pub mod steps;
 pub mod survey;
@@ -56,6 +57,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(steps::step_page)
     .service(steps::step_submit)
     .service(board::board)
+    .service(reports::dashboard)
+    .service(reports::export)
     .service(survey::survey_page)
     .service(survey::survey_submit)
     .service(survey::thanks_page);

@@ -39,3 +39,4 @@ mod users;
 mod web;
 mod web_browser;
 mod web_lead;
+mod web_reports;

@@ -20,7 +20,7 @@ const LEADERSHIP: [&[i64]; 3] = [&[2, 2, 3, 3, 3, 4], &[3, 4, 4, 4, 5, 5, 4, 3],
 const ERROR_CULTURE: [&[i64]; 3] = [&[4, 4, 5, 5, 4, 3], &[3, 3, 4, 3, 2, 3, 4, 3], &[2, 3, 2, 3, 2]];
 
 /// Runs one round of the built-in questionnaire in which person i gives `score(i, dim)`.
-async fn round(app: &TestApp, people: &[Session], n: usize, score: impl Fn(usize, &str) -> i64) -> String {
+pub(crate) async fn round(app: &TestApp, people: &[Session], n: usize, score: impl Fn(usize, &str) -> i64) -> String {
     let id = assessment_support::open_round(app, None).await;
     let qid = assessment_support::builtin_id(app, &app.admin.token).await;
     let items = assessment_support::items(app, &qid).await;
@@ -32,7 +32,7 @@ async fn round(app: &TestApp, people: &[Session], n: usize, score: impl Fn(usize
     id
 }
 
-fn scores_of(r: usize) -> impl Fn(usize, &str) -> i64 {
+pub(crate) fn scores_of(r: usize) -> impl Fn(usize, &str) -> i64 {
     move |i, dim| match dim {
         "leadership" => LEADERSHIP[r][i],
         "error_culture" => ERROR_CULTURE[r][i],
@@ -41,7 +41,7 @@ fn scores_of(r: usize) -> impl Fn(usize, &str) -> i64 {
 }
 
 /// Walks an idea through one PDCA cycle to `done` with the given measured impact.
-async fn adopt(app: &TestApp, lead: &Session, owner: &Session, id: &str, hours: f64, cost: f64) {
+pub(crate) async fn adopt(app: &TestApp, lead: &Session, owner: &Session, id: &str, hours: f64, cost: f64) {
     let steps = [
         json!({"action": "accept", "version": 1, "owner_id": owner.user_id}),
         json!({"action": "start", "version": 2, "problem": "Lange Wege", "goal": "Kürzere Wege", "kpi_name": "Minuten",

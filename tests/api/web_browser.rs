@@ -482,3 +482,108 @@ async fn a_lead_moves_an_idea_on_the_board() {
     app.shutdown().await;
     browser.close().await;
 }
+
+/// A manager reads the dashboard: the scores, both charts with their tables, another
+/// comparison, the figures behind a verdict, a small unit shown as suppressed, and the CSV
+/// as the browser downloads it; axe on each state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_reads_the_dashboard() {
+    let Some(browser) = Browser::launch(1280, 1000).await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite test app");
+    let shots = Shot::new();
+    let unit = app.create_unit("Bürgeramt", None).await;
+    let small = app.create_unit("Standesamt", None).await;
+    let mut people = Vec::new();
+    for _ in 0..8 {
+        people.push(app.user("employee", Some(&unit)).await);
+    }
+    for _ in 0..3 {
+        people.push(app.user("employee", Some(&small)).await);
+    }
+    let lead = app.user("lead", Some(&unit)).await;
+    let manager = app.user("manager", None).await;
+    crate::reports::round(&app, &people, 6, crate::reports::scores_of(0)).await;
+    crate::reports::round(&app, &people, 8, crate::reports::scores_of(1)).await;
+    let mut idea = crate::ideas::idea_body(&unit, "Offene Sprechstunde der Amtsleitung");
+    idea["dimensions"] = json!(["leadership"]);
+    let idea = crate::ideas::id_of(&crate::ideas::submit(&app, &people[1], idea).await);
+    crate::reports::adopt(&app, &lead, &people[2], &idea, 120.0, 4500.0).await;
+    // The third round: everyone, the small unit's three included.
+    let mut third: Vec<crate::helpers::Session> = people[..5].to_vec();
+    third.extend(people[8..].iter().cloned());
+    crate::reports::round(&app, &third, 8, |i, dim| crate::reports::scores_of(2)(i % 5, dim)).await;
+
+    go(&browser, &app, "/login").await;
+    fill(&browser, "email", &manager.email).await;
+    fill(&browser, "password", PASSWORD).await;
+    click(&browser, "form button[type=submit]").await;
+    browser.wait_for("main").await.unwrap();
+    click(&browser, "nav a[href='/reports']").await;
+    browser.wait_for("#scores").await.unwrap();
+    assert!(browser.wait_for("#radar-title").await.is_ok() && browser.wait_for("#trend-data").await.is_ok());
+    accessible(&browser, "dashboard").await;
+    shots.take(&browser, "dashboard").await;
+
+    // Another comparison: first → latest, then the figures behind a verdict.
+    click(&browser, "label[for='cmp-first']").await;
+    click(&browser, "#comparison-heading ~ form button[type=submit]").await;
+    browser.wait_for("#cmp-first:checked").await.unwrap();
+    let heading = browser
+        .wait_for("#comparison-title")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(heading.starts_with("erste → letzte Runde"), "{heading}");
+    click(&browser, "#changes details.app-stats summary").await;
+    let figures = browser
+        .wait_for("#changes details.app-stats[open] dl")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(figures.contains("p-Wert") && figures.contains("Hedges"), "{figures}");
+    accessible(&browser, "dashboard with the first → latest comparison").await;
+
+    // The small unit: too few answers, said so, and nothing of it shown.
+    let select = browser.client.find(Locator::Id("unit")).await.unwrap();
+    select.select_by_value(&small).await.unwrap();
+    click(&browser, "form[action='/reports'] button[type=submit]").await;
+    browser.wait_for("#no-figures").await.unwrap();
+    let html = source(&browser).await;
+    assert!(html.contains("zu wenige Antworten (unter 5)"), "suppressed unit");
+    assert!(!html.contains("id=\"scores\""));
+    accessible(&browser, "dashboard of a suppressed unit").await;
+
+    // The CSV as this browser session downloads it: German Excel's format.
+    go(&browser, &app, "/reports").await;
+    browser.wait_for("#scores").await.unwrap();
+    let href = browser
+        .client
+        .find(Locator::Css("a[download][href^='/reports/export?table=comparisons']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let csv = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => done(Array.from(new Uint8Array(b))));",
+            vec![json!(href)],
+        )
+        .await
+        .unwrap();
+    let bytes: Vec<u8> = serde_json::from_value(csv).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.starts_with("\u{feff}Vergleich;Ausgangsrunde;"), "{text}");
+    assert!(text.contains("Führung für Lernen"));
+    app.shutdown().await;
+    browser.close().await;
+}

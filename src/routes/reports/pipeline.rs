@@ -219,6 +219,59 @@ fn report(
     }
 }
 
+/// The pipeline report of the caller's permitted scope (`unit` as in `report_scope`),
+/// over `months` calendar months (default 12), for the API and the dashboard page.
+pub async fn load(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &AuthUser,
+    unit: Option<String>,
+    months: Option<u32>,
+    lang_param: Option<&str>,
+) -> Result<PipelineReport, ApiError> {
+    let months = months.unwrap_or(12);
+    if !(1..=60).contains(&months) {
+        return Err(ApiError::field("months", "must be between 1 and 60"));
+    }
+    let unit = report_scope(&state.pool, caller, unit).await?;
+    let org_id = caller.org_id.clone();
+    let now = Utc::now();
+    let slots = report_slot(state, 2).await?;
+    let (names, plan, locale) = db::run(&state.pool, move |conn| {
+        let names = units::names(conn, &org_id)?;
+        let plan = pipeline::plan(conn, &org_id, unit.as_deref(), months, now.naive_utc())?;
+        Ok((names, plan, organizations::find(conn, &org_id)?.default_locale))
+    })
+    .await?;
+    let lang = localization::choose(req, lang_param, &locale);
+    // The two halves on two connections at once when two slots are free to us.
+    let (durations, counts) = if slots.num_permits() >= 2 {
+        let (first, second) = (plan.clone(), plan.clone());
+        futures_util::future::try_join(
+            db::run(&state.pool, move |conn| pipeline::read(conn, &first, Half::Durations)),
+            db::run(&state.pool, move |conn| pipeline::read(conn, &second, Half::Counts)),
+        )
+        .await?
+    } else {
+        let both = plan.clone();
+        db::run(&state.pool, move |conn| {
+            Ok((
+                pipeline::read(conn, &both, Half::Durations)?,
+                pipeline::read(conn, &both, Half::Counts)?,
+            ))
+        })
+        .await?
+    };
+    drop(slots);
+    let unit = plan.unit().map(str::to_owned);
+    let data = pipeline::assemble(plan, durations, counts);
+    let scope = ScopeInfo {
+        unit_name: unit.as_ref().and_then(|u| names.get(u).cloned()),
+        unit_id: unit,
+    };
+    Ok(report(data, scope, &names, now, lang))
+}
+
 /// The PDCA pipeline: ideas per stage and unit, submitted and adopted per month, median
 /// and 90th percentile time in each stage, ideas stuck longer than the organisation's
 /// limit, acceptance rate and participation.
@@ -245,54 +298,26 @@ pub async fn get_pipeline_report(
     format: web::Query<FormatParams>,
     lang: web::Query<LangParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let months = params.months.unwrap_or(12);
-    if !(1..=60).contains(&months) {
-        return Err(ApiError::field("months", "must be between 1 and 60"));
-    }
-    let unit = report_scope(&state.pool, &caller, params.unit.clone()).await?;
-    let org_id = caller.org_id.clone();
-    let now = Utc::now();
-    let slots = report_slot(&state, 2).await?;
-    let (names, plan, locale) = db::run(&state.pool, move |conn| {
-        let names = units::names(conn, &org_id)?;
-        let plan = pipeline::plan(conn, &org_id, unit.as_deref(), months, now.naive_utc())?;
-        Ok((names, plan, organizations::find(conn, &org_id)?.default_locale))
-    })
+    let report = load(
+        &req,
+        &state,
+        &caller,
+        params.unit.clone(),
+        params.months,
+        lang.lang.as_deref(),
+    )
     .await?;
-    let lang = localization::choose(&req, lang.lang.as_deref(), &locale);
-    // The two halves on two connections at once when two slots are free to us.
-    let (durations, counts) = if slots.num_permits() >= 2 {
-        let (first, second) = (plan.clone(), plan.clone());
-        futures_util::future::try_join(
-            db::run(&state.pool, move |conn| pipeline::read(conn, &first, Half::Durations)),
-            db::run(&state.pool, move |conn| pipeline::read(conn, &second, Half::Counts)),
-        )
-        .await?
-    } else {
-        let both = plan.clone();
-        db::run(&state.pool, move |conn| {
-            Ok((
-                pipeline::read(conn, &both, Half::Durations)?,
-                pipeline::read(conn, &both, Half::Counts)?,
-            ))
-        })
-        .await?
-    };
-    drop(slots);
-    let unit = plan.unit().map(str::to_owned);
-    let data = pipeline::assemble(plan, durations, counts);
-    let scope = ScopeInfo {
-        unit_name: unit.as_ref().and_then(|u| names.get(u).cloned()),
-        unit_id: unit,
-    };
-    let report = report(data, scope, &names, now, lang);
     if wants_csv(&req, &format) {
         return csv(&report, params.table.unwrap_or(PipelineTable::Units), format.delimiter);
     }
     Ok(HttpResponse::Ok().json(report))
 }
 
-fn csv(report: &PipelineReport, table: PipelineTable, delimiter: Option<Delimiter>) -> Result<HttpResponse, ApiError> {
+pub fn csv(
+    report: &PipelineReport,
+    table: PipelineTable,
+    delimiter: Option<Delimiter>,
+) -> Result<HttpResponse, ApiError> {
     let lang = report.lang;
     match table {
         PipelineTable::Units => {

@@ -446,7 +446,11 @@ pub async fn get_progress_report(
         .json(report))
 }
 
-fn csv(report: &ProgressReport, table: ProgressTable, delimiter: Option<Delimiter>) -> Result<HttpResponse, ApiError> {
+pub fn csv(
+    report: &ProgressReport,
+    table: ProgressTable,
+    delimiter: Option<Delimiter>,
+) -> Result<HttpResponse, ApiError> {
     let lang = report.lang;
     match table {
         ProgressTable::Rounds => {
