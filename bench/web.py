@@ -1,5 +1,7 @@
-"""The web pages at the large data set (issue 13): server time of the idea board and of
-an idea's page under 16 clients, and what a browser transfers on a first and a later visit.
+"""The web pages at the large data set (issues 13 and 14): server time of the idea board
+and of an idea's page under 16 clients, of a manager's PDCA board under 16 and 4 clients
+and of the management dashboard under 4, the server's peak RSS meanwhile, and what a
+browser transfers on a first and a later visit.
 
     bench/run-web.sh                      # SQLite and PostgreSQL, 15 s per scenario
     BACKENDS=sqlite DURATION=10s bench/run-web.sh
@@ -93,6 +95,11 @@ def run(backend):
     manager_secret = "bench-web-manager-secret-" + backend
     b.open_sessions(db, org, [manager], kind="web", secret_hashes=[hashlib.sha256(manager_secret.encode()).hexdigest()])
     b.wrk(backend, "GET /board (PDCA board, whole organisation)", 16, cookie_script("/board", manager_secret))
+    b.wrk(backend, "GET /board (PDCA board, whole organisation)", 4, cookie_script("/board", manager_secret),
+          sample_rss=server.rss_mb)
+    # Issue 14: the management dashboard (progress over all rounds, charts, pipeline).
+    b.wrk(backend, "GET /reports (dashboard, whole organisation)", 4, cookie_script("/reports", manager_secret),
+          sample_rss=server.rss_mb)
     b.wrk(backend, "GET /api/v1/ideas?limit=50 (the same list as JSON, for comparison)", 16,
           b.get_script("/api/v1/ideas?limit=50", b.mint(employee, org, "employee", b.open_sessions(db, org, [employee])[0])))
     server.stop()
