@@ -47,6 +47,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Load data from other systems.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Create the demo town administration "Stadt Musterstadt" (slug musterstadt) with
     /// users of every role, three closed assessment rounds and ideas in every stage, and
     /// print its logins. With --ideas/--responses: the large data sets for benchmarks.
@@ -108,6 +113,26 @@ enum UserCommand {
         /// Generated and printed once when left out.
         #[arg(long)]
         password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import units and staff from a CSV list (columns personnel_number, name, email,
+    /// unit, role; UTF-8 or Windows-1252; `;` or `,`). Exits with 1 when a line has a
+    /// problem; then nothing is written.
+    Staff {
+        /// The CSV file.
+        file: std::path::PathBuf,
+        /// Organisation slug.
+        #[arg(long)]
+        org: String,
+        /// Only print what would change.
+        #[arg(long)]
+        dry_run: bool,
+        /// Deactivate active people missing from the list (never administrators).
+        #[arg(long)]
+        deactivate_missing: bool,
     },
 }
 
@@ -252,6 +277,29 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             .await?;
             println!("{}\n\n{}", summary.counts_text(), summary.logins_text());
             Ok(())
+        }
+        Command::Import {
+            command:
+                ImportCommand::Staff {
+                    file,
+                    org,
+                    dry_run,
+                    deactivate_missing,
+                },
+        } => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let pool = startup::open_database(&settings).await.map_err(|e| e.to_string())?;
+            let report = blocking(&pool, move |conn| {
+                kaizen::store::staff_import::import_bytes(conn, &org, &bytes, deactivate_missing, dry_run)
+                    .map_err(|e| e.to_string())
+            })
+            .await?;
+            println!("{}", report.summary_text());
+            if report.problems.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{} problems in the list", report.problems.len()))
+            }
         }
         Command::Openapi => Ok(()),
     }

@@ -54,6 +54,37 @@ const GERMAN: &[(&str, &str)] = &[
         "NUL characters are not allowed in forms",
         "NUL-Zeichen sind in Formularen nicht erlaubt.",
     ),
+    // The staff import.
+    ("{} problems in the list", "{0} Probleme in der Liste"),
+    ("the body could not be read: {}", "Der Inhalt der Anfrage war nicht lesbar: {0}"),
+    ("no organisation has the slug \"{}\"", "Keine Organisation hat das Kürzel „{0}“."),
+    (
+        "several units are called \"{}\": give more of the path, e.g. Fachbereich/{}",
+        "mehrere Einheiten heißen „{0}“: bitte mehr vom Pfad angeben, z. B. Fachbereich/{1}",
+    ),
+    ("appears on line {} already", "steht schon in Zeile {0}"),
+    (
+        "\"{}\" is not a role: use employee, lead, manager or admin (or Beschäftigte, Führungskraft, Verwaltungsleitung, Administration)",
+        "„{0}“ ist keine Rolle: Beschäftigte, Führungskraft, Verwaltungsleitung oder Administration (oder employee, lead, manager, admin)",
+    ),
+    (
+        "the header has no column \"{}\" (columns: personnel_number, name, email, unit, role; German names work as well)",
+        "der Kopfzeile fehlt die Spalte „{0}“ (Spalten: Personalnummer, Name, E-Mail, Einheit, Rolle; englische Namen gehen auch)",
+    ),
+    ("at most {} people per file", "höchstens {0} Personen je Datei"),
+    ("cannot be read: {}", "nicht lesbar: {0}"),
+    ("each part of the path {}", "jeder Teil des Pfads: {0}"),
+    ("belongs to another person in this organisation", "gehört einer anderen Person dieser Organisation"),
+    ("names a person listed on another line already", "nennt eine Person, die schon in einer anderen Zeile steht"),
+    (
+        "this e-mail belongs to the person with personnel number {}",
+        "diese E-Mail-Adresse gehört der Person mit der Personalnummer {0}",
+    ),
+    (
+        "the list leaves the organisation without an active admin; keep at least one",
+        "nach dieser Liste hätte die Organisation keine aktive Administration mehr; mindestens eine Person muss bleiben",
+    ),
+    ("NUL characters are not allowed", "NUL-Zeichen sind nicht erlaubt"),
     ("invalid query string: {}", "Ungültige Abfrageparameter: {0}"),
     // Request bodies.
     (

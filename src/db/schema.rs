@@ -43,6 +43,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        personnel_number -> Nullable<Text>,
     }
 }
 

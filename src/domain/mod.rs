@@ -13,6 +13,7 @@ pub mod results;
 pub mod roles;
 pub mod rounds;
 pub mod scoring;
+pub mod staff_import;
 pub mod stats;
 pub mod suppression;
 pub mod unit_tree;

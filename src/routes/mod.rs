@@ -66,6 +66,7 @@ pub fn configure_api<R: Register>(cfg: &mut R) {
         .service(organization::update_organization)
         .service(users::list_users)
         .service(users::create_user)
+        .service(users::import_users)
         .service(users::get_user)
         .service(users::update_user)
         .service(users::deactivate_user)

@@ -10,12 +10,14 @@ use crate::auth::{Admin, AuthUser, Lead};
 use crate::db;
 use crate::domain::fields::{self, Email};
 use crate::domain::roles::Role;
-use crate::error::{ApiError, Problem, Validator};
+use crate::domain::staff_import;
+use crate::error::{ApiError, FieldError, Problem, Validator};
 use crate::extract::{ApiJson, ExpectedVersion, etag};
 use crate::json_body;
 use crate::page_type;
 use crate::pagination::{PageParams, finish_page};
 use crate::state::AppState;
+use crate::store::staff_import::{self as import, ImportReport};
 use crate::store::units;
 use crate::store::users::{self, NewUser, User, UserChangeset, UserFilter};
 
@@ -364,4 +366,106 @@ pub async fn reset_password(
     Ok(HttpResponse::Ok().json(PasswordReset {
         initial_password: password,
     }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// `true`: only say what would change; nothing is written.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// `true`: deactivate active people missing from the list (never administrators,
+    /// never the caller). Default: they are kept and counted.
+    #[serde(default)]
+    pub deactivate_missing: bool,
+}
+
+/// Reads a staff list of up to `staff_import::MAX_BYTES` from the request body.
+async fn read_list(mut payload: web::Payload) -> Result<Vec<u8>, ApiError> {
+    use futures_util::StreamExt;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
+        if bytes.len() + chunk.len() > staff_import::MAX_BYTES {
+            return Err(ApiError::PayloadTooLarge {
+                limit: staff_import::MAX_BYTES,
+            });
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// The staff import for the API, the command line and the administration pages: a dry
+/// run reports what would change; otherwise all of it is written in one transaction, or
+/// nothing when a line has a problem (422 naming each line: `lines[12].email`).
+pub async fn import_staff(
+    state: &AppState,
+    caller: &AuthUser,
+    bytes: Vec<u8>,
+    params: &ImportParams,
+) -> Result<ImportReport, ApiError> {
+    caller.require(Role::Admin)?;
+    let text = staff_import::decode(&bytes);
+    let (rows, problems) = staff_import::parse(&text);
+    let (org, id) = (caller.org_id.clone(), caller.id.clone());
+    let (deactivate, dry_run) = (params.deactivate_missing, params.dry_run);
+    let report = db::run(&state.pool, move |conn| {
+        import::run(conn, &org, &id, &rows, problems, deactivate, dry_run)
+    })
+    .await?;
+    if !dry_run && !report.problems.is_empty() {
+        return Err(ApiError::Validation(
+            report
+                .problems
+                .iter()
+                .map(|p| FieldError::new(format!("lines[{}].{}", p.line, p.field), p.message.clone()))
+                .collect(),
+        ));
+    }
+    if report.applied {
+        tracing::info!(
+            by = %caller.id,
+            created = report.created.len(),
+            updated = report.updated.len(),
+            deactivated = report.deactivated.len(),
+            units = report.units_created.len(),
+            "staff imported"
+        );
+    }
+    Ok(report)
+}
+
+/// Import staff from a CSV list (units are created along the listed paths).
+///
+/// Columns (German names work too): `personnel_number` (optional key), `name`, `email`,
+/// `unit` (a path such as `Bürgerdienste/Bürgeramt`), `role` (`employee`, `lead`,
+/// `manager`, `admin`). UTF-8 or Windows-1252, `;` or `,`. People are matched by
+/// personnel number, else e-mail. With `dry_run=true` the answer says what would change
+/// (with each line's problems) and nothing is written; otherwise everything is written
+/// in one transaction, or nothing when any line has a problem. New people get no
+/// password: an admin resets it (or they use single sign-on). Importing the same list
+/// again changes nothing.
+#[utoipa::path(
+    tag = "users",
+    params(ImportParams),
+    request_body(content = String, content_type = "text/csv", description = "The staff list"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ImportReport),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A line has a problem; nothing was written", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/import")]
+pub async fn import_users(
+    caller: Admin,
+    state: web::Data<AppState>,
+    params: web::Query<ImportParams>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let bytes = read_list(payload).await?;
+    let report = import_staff(&state, &caller, bytes, &params).await?;
+    Ok(HttpResponse::Ok().json(report))
 }

@@ -16,6 +16,7 @@ pub mod reports;
 pub mod responses;
 pub mod round_results;
 pub mod sessions;
+pub mod staff_import;
 pub mod throttle;
 pub mod tokens;
 pub mod units;

@@ -26,6 +26,8 @@ pub struct User {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The personnel system's number (staff import), unique in the organisation.
+    pub personnel_number: Option<String>,
 }
 
 impl User {
@@ -50,6 +52,7 @@ pub struct NewUser {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub personnel_number: Option<String>,
 }
 
 impl NewUser {
@@ -76,6 +79,7 @@ impl NewUser {
             version: 1,
             created_at: now,
             updated_at: now,
+            personnel_number: None,
         }
     }
 }

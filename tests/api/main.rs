@@ -34,6 +34,7 @@ mod reassessment;
 mod reports;
 mod role_findings;
 mod sessions;
+mod staff_import;
 mod units;
 mod users;
 mod web;

@@ -1,0 +1,2 @@
+DROP INDEX users_personnel_number_idx;
+ALTER TABLE users DROP COLUMN personnel_number;
