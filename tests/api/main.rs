@@ -38,4 +38,5 @@ mod units;
 mod users;
 mod web;
 mod web_browser;
+mod web_browser_lead;
 mod web_lead;
