@@ -398,7 +398,7 @@ struct IdeaPage {
 }
 
 /// Labels of the stage fields, in the order a cycle runs.
-const STAGE_LABELS: [(&str, &str, &str); 20] = [
+const STAGE_LABELS: [(&str, &str, &str); 21] = [
     ("problem", "Problem", "Problem"),
     ("goal", "Ziel", "Goal"),
     ("kpi_name", "Kennzahl", "KPI"),
@@ -423,7 +423,7 @@ const STAGE_LABELS: [(&str, &str, &str); 20] = [
         "Measured euros per year",
     ),
     ("findings", "Erkenntnisse", "Findings"),
-    ("decision", "Entscheidung", "Decision"),
+    ("outcome", "Entscheidung", "Decision"),
     ("new_standard", "Neuer Standard", "New standard"),
     (
         "next_cycle_changes",
@@ -431,7 +431,23 @@ const STAGE_LABELS: [(&str, &str, &str); 20] = [
         "Changes for the next cycle",
     ),
     ("target_met", "Ziel erreicht", "Target met"),
+    (
+        "relative_improvement",
+        "Verbesserung gegenüber dem Ausgangswert",
+        "Improvement on the baseline",
+    ),
 ];
+
+/// How a cycle ended, in words.
+fn outcome_label(outcome: &str, lang: Lang) -> &str {
+    let (de, en) = match outcome {
+        "adopted" => ("als Standard übernommen", "adopted as the standard"),
+        "adapted" => ("angepasst: neuer Zyklus", "adapted: a new cycle"),
+        "abandoned" => ("abgebrochen", "abandoned"),
+        other => (other, other),
+    };
+    if lang == Lang::De { de } else { en }
+}
 
 fn stage_fields(stages: &crate::store::ideas::CycleStages, lang: Lang) -> Vec<StageField> {
     let Ok(serde_json::Value::Object(parts)) = serde_json::to_value(stages) else {
@@ -453,6 +469,11 @@ fn stage_fields(stages: &crate::store::ideas::CycleStages, lang: Lang) -> Vec<St
         .filter_map(|(key, de, en)| {
             let value = match flat.get(*key)? {
                 serde_json::Value::Null => return None,
+                // A share of the baseline, computed at Act: whole percent, "43 %".
+                serde_json::Value::Number(n) if *key == "relative_improvement" => {
+                    format!("{:.0} %", n.as_f64().unwrap_or_default() * 100.0)
+                }
+                serde_json::Value::String(s) if *key == "outcome" => outcome_label(s, lang).to_owned(),
                 serde_json::Value::Bool(b) => (if *b { yes } else { no }).to_owned(),
                 serde_json::Value::Number(n) => super::number(lang, n.as_f64().unwrap_or_default()),
                 serde_json::Value::String(s) if s.is_empty() => return None,

@@ -510,24 +510,14 @@ pub async fn step_submit(
         }
     };
     let mut conflict = None;
+    // The version the idea has now, when another step came first.
+    let mut stale = None;
     match result {
         Some(Ok(Ok(_))) => {
             tracing::info!(idea_id = %id, %action, "idea moved");
             return Ok(see_other(&format!("/ideas/{id}")));
         }
-        Some(Ok(Err(current))) => {
-            conflict = Some(if lang == Lang::De {
-                format!(
-                    "Jemand anderes hat die Idee inzwischen geändert (Ihre Fassung: {version}, jetzt: {current}). \
-                     Unten steht der aktuelle Stand mit Ihren Angaben. Prüfen Sie beides und senden Sie erneut."
-                )
-            } else {
-                format!(
-                    "Someone else changed the idea meanwhile (your version: {version}, now: {current}). \
-                     Below is the current state with your entries. Check both and send again."
-                )
-            });
-        }
+        Some(Ok(Err(current))) => stale = Some(current),
         Some(Err(ApiError::Conflict { detail, .. })) => {
             conflict = Some(crate::messages::localize(&detail, lang));
         }
@@ -548,16 +538,117 @@ pub async fn step_submit(
         None => {}
     }
     let loaded = load(&state, &user, id.clone()).await?;
+    let now = loaded.0.idea.status().label(lang);
     let Some(option) = option_for(&loaded.0, action) else {
-        // The step is no longer open (the idea moved on): say so on the idea's page.
-        return Err(ApiError::conflict(conflict.unwrap_or_else(|| {
-            "the idea changed meanwhile; this step is no longer possible".into()
-        })));
+        // The step is no longer open (the idea moved on): say what changed, that nothing
+        // was saved, and offer the steps open on the current state.
+        return moved_on(&req, &state, &user, &loaded.0, action, version, conflict);
     };
+    if let Some(current) = stale {
+        conflict = Some(if lang == Lang::De {
+            format!(
+                "Jemand anderes hat die Idee inzwischen geändert: Sie steht jetzt in „{now}“ \
+                 (Ihre Fassung: {version}, jetzt: {current}). Nichts wurde gespeichert. Unten steht \
+                 der aktuelle Stand mit Ihren Angaben. Prüfen Sie beides und senden Sie erneut."
+            )
+        } else {
+            format!(
+                "Someone else changed the idea meanwhile: it is now in “{now}” (your version: \
+                 {version}, now: {current}). Nothing was saved. Below is the current state with \
+                 your entries. Check both and send again."
+            )
+        });
+    }
     let shown = Shown {
         form: Some(&form),
         problems,
         conflict,
     };
     show(&req, &state, &user, &loaded, &option, shown)
+}
+
+#[derive(Template)]
+#[template(path = "step_conflict.html")]
+struct MovedOnPage {
+    page: Page,
+    idea_id: String,
+    idea_title: String,
+    heading: &'static str,
+    message: String,
+    nothing_saved: &'static str,
+    steps_heading: &'static str,
+    steps: Vec<(String, &'static str)>,
+    back: &'static str,
+}
+
+/// The 409 page when the step is no longer possible on the idea's current state.
+fn moved_on(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &WebUser,
+    view: &LifecycleView,
+    action: Action,
+    version: i64,
+    detail: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let lang = user.lang;
+    let de = lang == Lang::De;
+    let now = view.idea.status().label(lang);
+    let step = action_label(action, lang);
+    let current = view.idea.version;
+    let message = if current == version {
+        // Nobody came first: the store's reason (or the general one).
+        detail.unwrap_or_else(|| {
+            crate::messages::localize("the idea changed meanwhile; this step is no longer possible", lang)
+        })
+    } else if de {
+        format!(
+            "Jemand anderes hat die Idee inzwischen geändert: Sie steht jetzt in „{now}“ \
+             (Ihre Fassung: {version}, jetzt: {current}). Der Schritt „{step}“ ist nicht mehr möglich."
+        )
+    } else {
+        format!(
+            "Someone else changed the idea meanwhile: it is now in “{now}” (your version: \
+             {version}, now: {current}). The step “{step}” is no longer possible."
+        )
+    };
+    let heading = if de {
+        "Die Idee wurde inzwischen geändert"
+    } else {
+        "The idea changed meanwhile"
+    };
+    let mut page = page_for(state, req, user, heading);
+    page.nav = "board";
+    let steps = pdca::available(view.idea.status(), &view.actor)
+        .into_iter()
+        .filter(|a| *a != Action::Withdraw)
+        .map(|a| {
+            (
+                format!("/ideas/{}/steps/{}", view.idea.id, a.as_str()),
+                action_label(a, lang),
+            )
+        })
+        .collect();
+    render(
+        StatusCode::CONFLICT,
+        &MovedOnPage {
+            page,
+            idea_id: view.idea.id.clone(),
+            idea_title: view.idea.title.clone(),
+            heading,
+            message,
+            nothing_saved: if de {
+                "Ihre Angaben wurden nicht gespeichert, und nichts wurde überschrieben."
+            } else {
+                "Your entries were not saved, and nothing was overwritten."
+            },
+            steps_heading: if de {
+                "Auf dem aktuellen Stand weitermachen"
+            } else {
+                "Continue on the current state"
+            },
+            steps,
+            back: if de { "Zur Idee" } else { "To the idea" },
+        },
+    )
 }

@@ -39,5 +39,6 @@ mod units;
 mod users;
 mod web;
 mod web_browser;
+mod web_browser_lead;
 mod web_lead;
 mod web_reports;

@@ -15,13 +15,13 @@ use crate::assessment_support;
 use crate::browser::{Browser, format_violations};
 use crate::helpers::{Backend, PASSWORD, TestApp};
 
-struct Shot {
+pub(crate) struct Shot {
     update_docs: bool,
     dir: PathBuf,
 }
 
 impl Shot {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("web");
         std::fs::create_dir_all(&dir).unwrap();
         Self {
@@ -30,7 +30,7 @@ impl Shot {
         }
     }
 
-    async fn take(&self, browser: &Browser, name: &str) {
+    pub(crate) async fn take(&self, browser: &Browser, name: &str) {
         browser.client.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
         let file = format!("{name}.png");
         browser.screenshot_to(&self.dir.join(&file)).await.unwrap();
@@ -42,7 +42,7 @@ impl Shot {
 }
 
 /// axe must find nothing (WCAG 2.0/2.1 A and AA).
-async fn accessible(browser: &Browser, what: &str) {
+pub(crate) async fn accessible(browser: &Browser, what: &str) {
     let violations = browser.axe().await.unwrap();
     let url = browser.client.current_url().await.unwrap();
     assert!(
@@ -52,24 +52,24 @@ async fn accessible(browser: &Browser, what: &str) {
     );
 }
 
-async fn go(browser: &Browser, app: &TestApp, path: &str) {
+pub(crate) async fn go(browser: &Browser, app: &TestApp, path: &str) {
     browser.client.goto(&format!("{}{path}", app.address)).await.unwrap();
 }
 
-async fn fill(browser: &Browser, id: &str, text: &str) {
+pub(crate) async fn fill(browser: &Browser, id: &str, text: &str) {
     let el = browser.client.find(Locator::Id(id)).await.unwrap();
     el.clear().await.unwrap();
     el.send_keys(text).await.unwrap();
 }
 
-async fn click(browser: &Browser, css: &str) {
+pub(crate) async fn click(browser: &Browser, css: &str) {
     let el = browser.client.find(Locator::Css(css)).await.unwrap();
     if let Err(e) = el.click().await {
         panic!("clicking {css}: {e}");
     }
 }
 
-async fn path_of(browser: &Browser) -> String {
+pub(crate) async fn path_of(browser: &Browser) -> String {
     let url = browser.client.current_url().await.unwrap();
     match url.query() {
         Some(q) => format!("{}?{q}", url.path()),
@@ -77,7 +77,7 @@ async fn path_of(browser: &Browser) -> String {
     }
 }
 
-async fn source(browser: &Browser) -> String {
+pub(crate) async fn source(browser: &Browser) -> String {
     browser.client.source().await.unwrap()
 }
 
@@ -270,7 +270,7 @@ async fn an_employee_uses_kaizen_in_the_browser() {
 }
 
 /// Presses Tab until the element with `id` has the focus.
-async fn tab_to(browser: &Browser, id: &str) {
+pub(crate) async fn tab_to(browser: &Browser, id: &str) {
     for _ in 0..80 {
         if browser.focused_id().await.unwrap() == id {
             return;
