@@ -529,6 +529,14 @@ async fn a_manager_reads_the_dashboard() {
     // Another comparison: first → latest, then the figures behind a verdict.
     click(&browser, "label[for='cmp-first']").await;
     click(&browser, "#comparison-heading ~ form button[type=submit]").await;
+    // The label checked the radio on this page already: wait for the next page.
+    for _ in 0..100 {
+        if path_of(&browser).await.contains("cmp=first") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(path_of(&browser).await.contains("cmp=first"));
     browser.wait_for("#cmp-first:checked").await.unwrap();
     let heading = browser
         .wait_for("#comparison-title")
