@@ -56,8 +56,14 @@ const GERMAN: &[(&str, &str)] = &[
     ),
     // The staff import.
     ("{} problems in the list", "{0} Probleme in der Liste"),
-    ("the body could not be read: {}", "Der Inhalt der Anfrage war nicht lesbar: {0}"),
-    ("no organisation has the slug \"{}\"", "Keine Organisation hat das Kürzel „{0}“."),
+    (
+        "the body could not be read: {}",
+        "Der Inhalt der Anfrage war nicht lesbar: {0}",
+    ),
+    (
+        "no organisation has the slug \"{}\"",
+        "Keine Organisation hat das Kürzel „{0}“.",
+    ),
     (
         "several units are called \"{}\": give more of the path, e.g. Fachbereich/{}",
         "mehrere Einheiten heißen „{0}“: bitte mehr vom Pfad angeben, z. B. Fachbereich/{1}",
@@ -74,8 +80,14 @@ const GERMAN: &[(&str, &str)] = &[
     ("at most {} people per file", "höchstens {0} Personen je Datei"),
     ("cannot be read: {}", "nicht lesbar: {0}"),
     ("each part of the path {}", "jeder Teil des Pfads: {0}"),
-    ("belongs to another person in this organisation", "gehört einer anderen Person dieser Organisation"),
-    ("names a person listed on another line already", "nennt eine Person, die schon in einer anderen Zeile steht"),
+    (
+        "belongs to another person in this organisation",
+        "gehört einer anderen Person dieser Organisation",
+    ),
+    (
+        "names a person listed on another line already",
+        "nennt eine Person, die schon in einer anderen Zeile steht",
+    ),
     (
         "this e-mail belongs to the person with personnel number {}",
         "diese E-Mail-Adresse gehört der Person mit der Personalnummer {0}",

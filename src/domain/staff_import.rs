@@ -148,6 +148,17 @@ pub fn parse(text: &str) -> (Vec<StaffRow>, Vec<LineProblem>) {
         index("unit"),
         index("role"),
     );
+    // Line numbers from byte offsets (the reader's own count misses blank lines and CRLF):
+    // a record's position may lie before the line ends and blank lines it skipped.
+    let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+    let line_at = |byte: u64| {
+        let bytes = text.as_bytes();
+        let mut at = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
+        while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {
+            at += 1;
+        }
+        newlines.partition_point(|&i| i < at) + 1
+    };
     let mut rows = Vec::new();
     let mut seen_numbers: HashMap<String, usize> = HashMap::new();
     let mut seen_emails: HashMap<String, usize> = HashMap::new();
@@ -155,12 +166,12 @@ pub fn parse(text: &str) -> (Vec<StaffRow>, Vec<LineProblem>) {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                let line = e.position().map(|p| line_at(p.byte())).unwrap_or(0);
                 problems.push(LineProblem::new(line, "line", format!("cannot be read: {e}")));
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+        let line = record.position().map(|p| line_at(p.byte())).unwrap_or(0);
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
