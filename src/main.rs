@@ -47,6 +47,12 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Copy the SQLite database into a new file while the service may run (a consistent
+    /// snapshot; PostgreSQL: use pg_dump).
+    Backup {
+        /// The new file (must not exist).
+        file: std::path::PathBuf,
+    },
     /// Load data from other systems.
     Import {
         #[command(subcommand)]
@@ -276,6 +282,13 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             })
             .await?;
             println!("{}\n\n{}", summary.counts_text(), summary.logins_text());
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let pool = startup::open_database(&settings).await.map_err(|e| e.to_string())?;
+            let shown = file.display().to_string();
+            blocking(&pool, move |conn| kaizen::db::backup_sqlite(conn, &file)).await?;
+            println!("backup written to {shown}");
             Ok(())
         }
         Command::Import {

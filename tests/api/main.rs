@@ -10,6 +10,7 @@ mod assessment_support;
 mod anonymity;
 mod assessments;
 mod auth;
+mod backup;
 mod browser;
 mod charts;
 mod cli;
