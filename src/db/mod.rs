@@ -448,6 +448,24 @@ pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     )
 }
 
+/// A consistent copy of a SQLite database in a new file, taken while the service runs:
+/// `VACUUM INTO` reads one snapshot (writers go on; what they commit after the snapshot is
+/// not in the copy) and writes a compact database. PostgreSQL databases are copied with
+/// `pg_dump` (README, "Backup").
+pub fn backup_sqlite(conn: &mut DbConnection, file: &std::path::Path) -> Result<(), String> {
+    let DbConnection::Sqlite(inner) = conn else {
+        return Err("kaizen backup copies SQLite databases; for PostgreSQL use pg_dump (see the README)".into());
+    };
+    if file.exists() {
+        return Err(format!("{} exists already; choose a new file", file.display()));
+    }
+    let path = file.to_str().ok_or("the file name must be valid UTF-8")?;
+    diesel::sql_query(format!("VACUUM INTO '{}'", path.replace('\'', "''")))
+        .execute(inner)
+        .map_err(|e| format!("the copy failed: {e}"))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -588,22 +606,4 @@ mod tests {
         assert_eq!(wal, 0, "the log is left with {wal} bytes");
         Ok(())
     }
-}
-
-/// A consistent copy of a SQLite database in a new file, taken while the service runs:
-/// `VACUUM INTO` reads one snapshot (writers go on; what they commit after the snapshot is
-/// not in the copy) and writes a compact database. PostgreSQL databases are copied with
-/// `pg_dump` (README, "Backup").
-pub fn backup_sqlite(conn: &mut DbConnection, file: &std::path::Path) -> Result<(), String> {
-    let DbConnection::Sqlite(inner) = conn else {
-        return Err("kaizen backup copies SQLite databases; for PostgreSQL use pg_dump (see the README)".into());
-    };
-    if file.exists() {
-        return Err(format!("{} exists already; choose a new file", file.display()));
-    }
-    let path = file.to_str().ok_or("the file name must be valid UTF-8")?;
-    diesel::sql_query(format!("VACUUM INTO '{}'", path.replace('\'', "''")))
-        .execute(inner)
-        .map_err(|e| format!("the copy failed: {e}"))?;
-    Ok(())
 }
