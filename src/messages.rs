@@ -766,6 +766,8 @@ mod tests {
         "only closed rounds have published",
         "unhandled ",
         "published results vanished",
+        "kaizen backup copies",
+        "{} exists already; choose a new file",
         ", ",
         " or ",
     ];
