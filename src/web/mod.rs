@@ -4,6 +4,7 @@
 //! Design: `../shared/UI.md`. Templates live in `src/web/templates` (askama, checked at
 //! compile time); the words in `texts`.
 
+pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod board;
@@ -15,6 +16,7 @@ pub mod session;
 pub mod steps;
 pub mod survey;
 pub mod texts;
+pub mod upload;
 
 use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
@@ -61,7 +63,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(reports::export)
     .service(survey::survey_page)
     .service(survey::survey_submit)
-    .service(survey::thanks_page);
+    .service(survey::thanks_page)
+    .configure(admin::configure);
 }
 
 /// The person shown in the page header.

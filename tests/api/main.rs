@@ -39,6 +39,8 @@ mod staff_import;
 mod units;
 mod users;
 mod web;
+mod web_admin;
+mod web_admin_staff;
 mod web_browser;
 mod web_browser_lead;
 mod web_lead;

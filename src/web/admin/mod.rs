@@ -1,0 +1,130 @@
+//! The administration (`/admin/...`), for the organisation's admins only: units, staff,
+//! questionnaires, assessment rounds, the reassessment schedule and the organisation's
+//! settings. Every page calls the same store and domain code as the API's admin
+//! endpoints, with the same checks; anyone else gets the 403 page.
+
+pub mod questionnaires;
+pub mod rounds;
+pub mod settings;
+pub mod staff;
+pub mod units;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use askama::Template;
+
+use super::home::page_for;
+use super::session::WebUser;
+use super::{Page, render};
+use crate::domain::locale::Lang;
+use crate::domain::roles::Role;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Registers the administration's pages.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(overview);
+    units::configure(cfg);
+    staff::configure(cfg);
+    questionnaires::configure(cfg);
+    rounds::configure(cfg);
+    settings::configure(cfg);
+}
+
+/// Only admins; everyone else gets the 403 page (as the API answers them).
+pub fn require_admin(user: &WebUser) -> Result<(), ApiError> {
+    user.user.require(Role::Admin)
+}
+
+/// A page of the administration, with the navigation entry marked.
+pub fn admin_page(state: &AppState, req: &HttpRequest, user: &WebUser, title: &str) -> Page {
+    let mut page = page_for(state, req, user, title);
+    page.nav = "admin";
+    page
+}
+
+pub struct Section {
+    pub href: &'static str,
+    pub title: &'static str,
+    pub text: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct OverviewPage {
+    page: Page,
+    intro: &'static str,
+    sections: Vec<Section>,
+}
+
+fn sections(lang: Lang) -> Vec<Section> {
+    let de = lang == Lang::De;
+    let s = |href, de_title, en_title, de_text, en_text| Section {
+        href,
+        title: if de { de_title } else { en_title },
+        text: if de { de_text } else { en_text },
+    };
+    vec![
+        s(
+            "/admin/units",
+            "Organisationseinheiten",
+            "Units",
+            "Der Aufbau der Verwaltung als Baum: anlegen, umbenennen, verschieben, leere Einheiten löschen.",
+            "The administration's structure as a tree: create, rename, move, delete empty units.",
+        ),
+        s(
+            "/admin/staff",
+            "Beschäftigte",
+            "Staff",
+            "Konten suchen und anlegen, Rolle und Einheit ändern, deaktivieren, Passwort zurücksetzen, die Personalliste importieren.",
+            "Search and create accounts, change role and unit, deactivate, reset a password, import the staff list.",
+        ),
+        s(
+            "/admin/questionnaires",
+            "Fragebögen",
+            "Questionnaires",
+            "Fragebögen importieren, veröffentlichen und archivieren.",
+            "Import, publish and archive questionnaires.",
+        ),
+        s(
+            "/admin/rounds",
+            "Befragungsrunden",
+            "Assessment rounds",
+            "Runden anlegen, öffnen und schließen, die Beteiligung verfolgen, Ergebnisse lesen.",
+            "Create, open and close rounds, follow participation, read results.",
+        ),
+        s(
+            "/admin/schedule",
+            "Wiederholungsbefragung",
+            "Reassessment schedule",
+            "In welchem Abstand eine neue Runde von selbst angelegt wird.",
+            "How often a new round is created on its own.",
+        ),
+        s(
+            "/admin/settings",
+            "Einstellungen",
+            "Settings",
+            "Name, Sprache, Mindestgröße für Auswertungen und die Grenze für festhängende Ideen.",
+            "Name, language, minimum group size for results and the limit for stuck ideas.",
+        ),
+    ]
+}
+
+#[get("/admin")]
+pub async fn overview(req: HttpRequest, state: web::Data<AppState>, user: WebUser) -> Result<HttpResponse, ApiError> {
+    require_admin(&user)?;
+    let title = if user.lang == Lang::De { "Verwaltung" } else { "Administration" };
+    let intro = if user.lang == Lang::De {
+        "Hier richten Sie kaizen für Ihre Kommune ein. Jede Änderung wirkt sofort, auch für die Schnittstelle (API)."
+    } else {
+        "Set up kaizen for your municipality here. Every change takes effect at once, for the API too."
+    };
+    render(
+        StatusCode::OK,
+        &OverviewPage {
+            page: admin_page(&state, &req, &user, title),
+            intro,
+            sections: sections(user.lang),
+        },
+    )
+}

@@ -1,0 +1,5 @@
+//! Administration: staff.
+
+use actix_web::web;
+
+pub fn configure(_cfg: &mut web::ServiceConfig) {}

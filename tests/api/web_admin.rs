@@ -1,0 +1,1 @@
+//! The administration over HTTP on both backends: questionnaires, rounds, schedule and settings.
