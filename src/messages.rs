@@ -97,6 +97,8 @@ const GERMAN: &[(&str, &str)] = &[
         "nach dieser Liste hätte die Organisation keine aktive Administration mehr; mindestens eine Person muss bleiben",
     ),
     ("NUL characters are not allowed", "NUL-Zeichen sind nicht erlaubt"),
+    ("choose a file", "bitte eine Datei auswählen"),
+    ("the file is empty", "die Datei ist leer"),
     ("invalid query string: {}", "Ungültige Abfrageparameter: {0}"),
     // Request bodies.
     (

@@ -211,7 +211,20 @@ pub async fn create_assessment(
     state: web::Data<AppState>,
     body: ApiJson<CreateAssessment>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let new = checked_round(&caller, body.into_inner())?;
+    let round = db::run(&state.pool, move |conn| assessments::create(conn, &new)).await?;
+    tracing::info!(assessment_id = %round.id, by = %caller.id, "assessment round created");
+    let location = format!("/api/v1/assessments/{}", round.id);
+    let view = view_one(&state, caller.0, round).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .insert_header(etag(view.version))
+        .json(view))
+}
+
+/// A new round checked: its title and times (the questionnaire and scope are checked by
+/// the store as it inserts). The API and the administration page create rounds this way.
+pub(crate) fn checked_round(caller: &AuthUser, body: CreateAssessment) -> Result<NewRound, ApiError> {
     let now = db::now();
     let mut v = Validator::new();
     let title = v.check("title", title(&body.title));
@@ -224,7 +237,7 @@ pub async fn create_assessment(
     let Some(title) = title else {
         return Err(ApiError::internal("validated title missing"));
     };
-    let new = NewRound::new(
+    Ok(NewRound::new(
         &caller.org_id,
         body.questionnaire_id,
         title,
@@ -232,15 +245,7 @@ pub async fn create_assessment(
         opens_at,
         closes_at,
         &caller.id,
-    );
-    let round = db::run(&state.pool, move |conn| assessments::create(conn, &new)).await?;
-    tracing::info!(assessment_id = %round.id, by = %caller.id, "assessment round created");
-    let location = format!("/api/v1/assessments/{}", round.id);
-    let view = view_one(&state, caller.0, round).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((actix_web::http::header::LOCATION, location))
-        .insert_header(etag(view.version))
-        .json(view))
+    ))
 }
 
 /// Read one round.
@@ -869,79 +874,80 @@ pub async fn get_results(
             "results by unit are for leads, managers and admins",
         ));
     }
-    let loaded = db::run(&state.pool, move |conn| {
-        let org_id = caller.org_id.as_str();
-        let round = assessments::find_current(conn, org_id, &id, db::now())?;
-        let org = organizations::find(conn, org_id)?;
-        let content = questionnaires::load(conn, org_id, &round.questionnaire_id)?;
-        let tree = units::tree(conn, org_id)?;
-        let (built, k, names_then) = match round.status() {
-            RoundStatus::Scheduled => return Err(ApiError::conflict("the round has not opened yet")),
-            RoundStatus::Open if !caller.is(Role::Manager) => {
-                return Err(ApiError::forbidden(
-                    "results are available when the round closes; managers and admins may follow the participation live",
-                ));
-            }
-            // Participation only: figures are computed once, at the close.
-            RoundStatus::Open => {
-                let grouped_by = match &round.scope_unit_id {
-                    Some(scope) => tree.restricted_to(scope),
-                    None => tree.clone(),
-                };
-                let count = assessments::response_count(conn, &round.id)?;
-                let built = results::participation_only(&content.instrument(), count, &grouped_by);
-                (built, org.min_group_size, HashMap::new())
-            }
-            RoundStatus::Closed => {
-                let published = round_results::published(conn, &round)?;
-                (published.results, published.min_group_size, published.unit_names)
-            }
-        };
-        let units_view = if with_units {
-            // The units as the results grouped them (the tree when the round closed);
-            // leads see those that belong to their unit or below it today.
-            let visible: Vec<String> = built
-                .units
-                .iter()
-                .map(|u| u.unit_id.clone())
-                .filter(|u| match (caller.is(Role::Manager), &caller.unit_id) {
-                    (true, _) => true,
-                    (false, Some(mine)) => tree.is_within(u, mine),
-                    (false, None) => false,
-                })
-                .collect();
-            // Today's name where the unit still exists, else its name at the close.
-            let mut names = names_then;
-            names.extend(units::names(conn, org_id)?);
-            Some((visible, names))
-        } else {
-            None
-        };
-        Ok(ResultsInput {
-            round,
-            content,
-            k,
-            locale: org.default_locale,
-            built,
-            units_view,
-        })
-    })
-    .await?;
-    let lang = choose(&req, lang.lang.as_deref(), &loaded.locale);
+    let loaded = db::run(&state.pool, move |conn| load_results(conn, &caller, &id, with_units)).await?;
+    let lang = choose(&req, lang.lang.as_deref(), loaded.locale());
     Ok(HttpResponse::Ok()
         .insert_header(content_language(lang))
-        .json(shape_results(
-            &loaded.round,
-            &loaded.content,
-            &loaded.built,
-            loaded.units_view,
-            loaded.k,
-            lang,
-        )))
+        .json(loaded.shape(lang)))
+}
+
+/// Reads what a round's results show the caller, with the same rules as the results
+/// endpoint (the administration's round page reads through here too).
+pub(crate) fn load_results(
+    conn: &mut db::DbConnection,
+    caller: &AuthUser,
+    id: &str,
+    with_units: bool,
+) -> Result<ResultsInput, ApiError> {
+    let org_id = caller.org_id.as_str();
+    let round = assessments::find_current(conn, org_id, id, db::now())?;
+    let org = organizations::find(conn, org_id)?;
+    let content = questionnaires::load(conn, org_id, &round.questionnaire_id)?;
+    let tree = units::tree(conn, org_id)?;
+    let (built, k, names_then) = match round.status() {
+        RoundStatus::Scheduled => return Err(ApiError::conflict("the round has not opened yet")),
+        RoundStatus::Open if !caller.is(Role::Manager) => {
+            return Err(ApiError::forbidden(
+                "results are available when the round closes; managers and admins may follow the participation live",
+            ));
+        }
+        // Participation only: figures are computed once, at the close.
+        RoundStatus::Open => {
+            let grouped_by = match &round.scope_unit_id {
+                Some(scope) => tree.restricted_to(scope),
+                None => tree.clone(),
+            };
+            let count = assessments::response_count(conn, &round.id)?;
+            let built = results::participation_only(&content.instrument(), count, &grouped_by);
+            (built, org.min_group_size, HashMap::new())
+        }
+        RoundStatus::Closed => {
+            let published = round_results::published(conn, &round)?;
+            (published.results, published.min_group_size, published.unit_names)
+        }
+    };
+    let units_view = if with_units {
+        // The units as the results grouped them (the tree when the round closed);
+        // leads see those that belong to their unit or below it today.
+        let visible: Vec<String> = built
+            .units
+            .iter()
+            .map(|u| u.unit_id.clone())
+            .filter(|u| match (caller.is(Role::Manager), &caller.unit_id) {
+                (true, _) => true,
+                (false, Some(mine)) => tree.is_within(u, mine),
+                (false, None) => false,
+            })
+            .collect();
+        // Today's name where the unit still exists, else its name at the close.
+        let mut names = names_then;
+        names.extend(units::names(conn, org_id)?);
+        Some((visible, names))
+    } else {
+        None
+    };
+    Ok(ResultsInput {
+        round,
+        content,
+        k,
+        locale: org.default_locale,
+        built,
+        units_view,
+    })
 }
 
 /// What the results handler reads from the database in one go.
-struct ResultsInput {
+pub(crate) struct ResultsInput {
     round: Round,
     content: Content,
     k: i64,
@@ -949,4 +955,16 @@ struct ResultsInput {
     built: RoundResults,
     /// Units the caller may see, with all unit names; `None` without a breakdown.
     units_view: Option<(Vec<String>, HashMap<String, String>)>,
+}
+
+impl ResultsInput {
+    /// The organisation's default language.
+    pub(crate) fn locale(&self) -> &str {
+        &self.locale
+    }
+
+    /// The results as the API answers them, in `lang`.
+    pub(crate) fn shape(self, lang: Lang) -> ResultsResponse {
+        shape_results(&self.round, &self.content, &self.built, self.units_view, self.k, lang)
+    }
 }

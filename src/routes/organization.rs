@@ -77,7 +77,7 @@ pub struct UpdateOrganization {
 }
 
 impl UpdateOrganization {
-    fn validate(&self) -> Result<OrganizationChangeset, ApiError> {
+    pub(crate) fn validate(&self) -> Result<OrganizationChangeset, ApiError> {
         let mut v = Validator::new();
         let name = self
             .name
@@ -157,22 +157,35 @@ pub async fn update_organization(
     let expected = ExpectedVersion::resolve(&req, body.version)?;
     let changes = body.validate()?;
     let org_id = caller.org_id.clone();
-    let (outcome, before, after) = db::run(&state.pool, move |conn| {
-        let before = dimensions::current_keys(conn, &org_id)?;
-        if let Some(key) = &changes.reference_questionnaire_key
-            && questionnaires::latest_published_of_key(conn, &org_id, key)?.is_none()
-        {
-            return Err(ApiError::field(
-                "reference_questionnaire_key",
-                "no published questionnaire with this key in this organisation",
-            ));
-        }
-        let outcome = organizations::update(conn, &org_id, expected.version, &changes)?;
-        let after = dimensions::current_keys(conn, &org_id)?;
-        Ok((outcome, before, after))
-    })
-    .await?;
-    let org = outcome.map_err(|current| expected.stale(current))?;
+    let version = expected.version;
+    let outcome = db::run(&state.pool, move |conn| apply(conn, &org_id, version, &changes)).await?;
+    let response = outcome.map_err(|current| expected.stale(current))?;
+    Ok(HttpResponse::Ok().insert_header(etag(response.version)).json(response))
+}
+
+/// Applies validated changes to the organisation at `version` (`Ok(Err(current))` when
+/// someone changed it meanwhile), with notices on what a change of the reference
+/// questionnaire means. The API and the settings page both save through here.
+pub(crate) fn apply(
+    conn: &mut db::DbConnection,
+    org_id: &str,
+    version: i64,
+    changes: &OrganizationChangeset,
+) -> Result<Result<OrganizationResponse, i64>, ApiError> {
+    let before = dimensions::current_keys(conn, org_id)?;
+    if let Some(key) = &changes.reference_questionnaire_key
+        && questionnaires::latest_published_of_key(conn, org_id, key)?.is_none()
+    {
+        return Err(ApiError::field(
+            "reference_questionnaire_key",
+            "no published questionnaire with this key in this organisation",
+        ));
+    }
+    let org = match organizations::update(conn, org_id, version, changes)? {
+        Ok(org) => org,
+        Err(current) => return Ok(Err(current)),
+    };
+    let after = dimensions::current_keys(conn, org_id)?;
     let mut response = OrganizationResponse::from(org);
     let gone: Vec<&String> = before.iter().filter(|k| !after.contains(k)).collect();
     let new: Vec<&String> = after.iter().filter(|k| !before.contains(k)).collect();
@@ -195,5 +208,5 @@ pub async fn update_organization(
             },
         ));
     }
-    Ok(HttpResponse::Ok().insert_header(etag(response.version)).json(response))
+    Ok(Ok(response))
 }

@@ -259,14 +259,7 @@ pub async fn import_questionnaire(
     lang: web::Query<LangParams>,
     body: ApiJson<QuestionnaireDefinition>,
 ) -> Result<HttpResponse, ApiError> {
-    let def = body.into_inner().validate().map_err(ApiError::Validation)?;
-    let builtin_key = questionnaire::builtin().map_err(ApiError::internal)?.key;
-    if def.key == builtin_key {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "key",
-            format!("{builtin_key:?} is reserved for the built-in questionnaire; choose another key"),
-        )]));
-    }
+    let def = checked_definition(&body.into_inner())?;
     let org = caller.org_id.clone();
     let (content, locale) = db::run(&state.pool, move |conn| {
         let q = questionnaires::import(conn, &org, &def)?;
@@ -285,6 +278,20 @@ pub async fn import_questionnaire(
         ))
         .insert_header(content_language(lang))
         .json(QuestionnaireResponse::new(&content, lang)))
+}
+
+/// A definition checked for import: every rule of the format, and not the built-in
+/// questionnaire's key. The API and the administration page import through here.
+pub(crate) fn checked_definition(def: &QuestionnaireDefinition) -> Result<QuestionnaireDefinition, ApiError> {
+    let def = def.validate().map_err(ApiError::Validation)?;
+    let builtin_key = questionnaire::builtin().map_err(ApiError::internal)?.key;
+    if def.key == builtin_key {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "key",
+            format!("{builtin_key:?} is reserved for the built-in questionnaire; choose another key"),
+        )]));
+    }
+    Ok(def)
 }
 
 /// Read a questionnaire in one language (`?lang=`, `Accept-Language`, else the

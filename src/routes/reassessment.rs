@@ -200,7 +200,7 @@ pub struct UpdateReassessment {
     pub title_pattern: Option<String>,
 }
 
-async fn current_status(state: &AppState, org_id: String) -> Result<ReassessmentResponse, ApiError> {
+pub(crate) async fn current_status(state: &AppState, org_id: String) -> Result<ReassessmentResponse, ApiError> {
     let now = db::now();
     let status = db::run(&state.pool, move |conn| reassessment::status(conn, &org_id, now)).await?;
     Ok(ReassessmentResponse::new(status, now.and_utc()))

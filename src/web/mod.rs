@@ -80,6 +80,11 @@ impl NavUser {
         self.role.at_least(Role::Lead)
     }
 
+    /// Managers (not admins, who find them in the administration) see the rounds.
+    pub fn is_manager_only(&self) -> bool {
+        self.role == Role::Manager
+    }
+
     /// Administrators see the administration.
     pub fn is_admin(&self) -> bool {
         self.role.at_least(Role::Admin)

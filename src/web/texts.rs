@@ -27,6 +27,7 @@ texts! {
     nav_board: "PDCA-Board", "PDCA board";
     nav_reports: "Auswertung", "Reports";
     nav_admin: "Verwaltung", "Administration";
+    nav_rounds: "Befragungsrunden", "Assessment rounds";
     signed_in_as: "Angemeldet als", "Signed in as";
     logout: "Abmelden", "Sign out";
     switch_language: "English", "Deutsch";

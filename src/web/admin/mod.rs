@@ -113,7 +113,11 @@ fn sections(lang: Lang) -> Vec<Section> {
 #[get("/admin")]
 pub async fn overview(req: HttpRequest, state: web::Data<AppState>, user: WebUser) -> Result<HttpResponse, ApiError> {
     require_admin(&user)?;
-    let title = if user.lang == Lang::De { "Verwaltung" } else { "Administration" };
+    let title = if user.lang == Lang::De {
+        "Verwaltung"
+    } else {
+        "Administration"
+    };
     let intro = if user.lang == Lang::De {
         "Hier richten Sie kaizen für Ihre Kommune ein. Jede Änderung wirkt sofort, auch für die Schnittstelle (API)."
     } else {
@@ -127,4 +131,88 @@ pub async fn overview(req: HttpRequest, state: web::Data<AppState>, user: WebUse
             sections: sections(user.lang),
         },
     )
+}
+
+/// A whole number from a form field, or a problem for it.
+pub fn whole_number(
+    form: &super::form::Fields,
+    name: &str,
+    label: &str,
+    lang: Lang,
+    problems: &mut super::form::Problems,
+) -> Option<i64> {
+    match form.get(name).parse::<i64>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            let message = if lang == Lang::De {
+                "Bitte eine ganze Zahl eingeben."
+            } else {
+                "Please enter a whole number."
+            };
+            problems.add(name, label, message);
+            None
+        }
+    }
+}
+
+/// A decimal number as either language writes it (`40,5` or `40.5`).
+pub fn decimal(
+    form: &super::form::Fields,
+    name: &str,
+    label: &str,
+    lang: Lang,
+    problems: &mut super::form::Problems,
+) -> Option<f64> {
+    match form.get(name).replace(',', ".").parse::<f64>() {
+        Ok(n) if n.is_finite() => Some(n),
+        _ => {
+            let message = if lang == Lang::De {
+                "Bitte eine Zahl eingeben, z. B. 40 oder 40,5."
+            } else {
+                "Please enter a number, e.g. 40 or 40.5."
+            };
+            problems.add(name, label, message);
+            None
+        }
+    }
+}
+
+/// A moment from a `datetime-local` field (`2027-03-01T07:00`), read as UTC as the form
+/// says; `None` and a problem when it is not one.
+pub fn moment(
+    form: &super::form::Fields,
+    name: &str,
+    label: &str,
+    lang: Lang,
+    problems: &mut super::form::Problems,
+) -> Option<chrono::NaiveDateTime> {
+    let raw = form.get(name);
+    let parsed = chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"));
+    match parsed {
+        Ok(t) => Some(t),
+        Err(_) => {
+            let message = if lang == Lang::De {
+                "Bitte Datum und Uhrzeit angeben, z. B. 2027-03-01 07:00."
+            } else {
+                "Please give a date and time, e.g. 2027-03-01 07:00."
+            };
+            problems.add(name, label, message);
+            None
+        }
+    }
+}
+
+/// The value of a `datetime-local` field for a stored moment.
+pub fn moment_value(at: chrono::NaiveDateTime) -> String {
+    at.format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// The message shown when someone else saved the same thing first.
+pub fn stale_message(lang: Lang) -> &'static str {
+    if lang == Lang::De {
+        "Jemand anderes hat das inzwischen geändert. Das Formular zeigt jetzt den aktuellen Stand; bitte prüfen und erneut speichern."
+    } else {
+        "Someone else changed this meanwhile. The form now shows the current state; please check and save again."
+    }
 }
