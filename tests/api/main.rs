@@ -42,6 +42,7 @@ mod web;
 mod web_admin;
 mod web_admin_staff;
 mod web_browser;
+mod web_browser_admin;
 mod web_browser_lead;
 mod web_lead;
 mod web_reports;
