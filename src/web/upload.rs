@@ -27,7 +27,9 @@ pub async fn read(mut payload: Multipart, file_field: &str, limit: usize) -> Res
     while let Some(part) = payload.next().await {
         let mut part = part.map_err(|e| ApiError::BadRequest(format!("the form could not be read: {e}")))?;
         let Some(name) = part.name().map(str::to_owned) else {
-            return Err(ApiError::BadRequest("the form could not be read: a part without a name".into()));
+            return Err(ApiError::BadRequest(
+                "the form could not be read: a part without a name".into(),
+            ));
         };
         let is_file = name == file_field;
         let filename = part

@@ -113,7 +113,11 @@ fn sections(lang: Lang) -> Vec<Section> {
 #[get("/admin")]
 pub async fn overview(req: HttpRequest, state: web::Data<AppState>, user: WebUser) -> Result<HttpResponse, ApiError> {
     require_admin(&user)?;
-    let title = if user.lang == Lang::De { "Verwaltung" } else { "Administration" };
+    let title = if user.lang == Lang::De {
+        "Verwaltung"
+    } else {
+        "Administration"
+    };
     let intro = if user.lang == Lang::De {
         "Hier richten Sie kaizen für Ihre Kommune ein. Jede Änderung wirkt sofort, auch für die Schnittstelle (API)."
     } else {
