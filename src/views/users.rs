@@ -199,3 +199,39 @@ pub async fn import_staff(
     }
     Ok(report)
 }
+
+/// One page of the administration's staff list.
+#[derive(Debug)]
+pub struct StaffPage {
+    pub items: Vec<User>,
+    /// How many match in all.
+    pub total: usize,
+    /// This page, from 1, and how many there are (at least 1).
+    pub page: usize,
+    pub pages: usize,
+}
+
+/// The accounts matching `filter` whose name or e-mail contains `q`, in name order, page
+/// `page` (from 1) of `per_page` (admins only).
+pub fn staff_page(
+    conn: &mut crate::db::DbConnection,
+    caller: &AuthUser,
+    filter: &users::UserFilter,
+    q: &str,
+    page: usize,
+    per_page: usize,
+) -> Result<StaffPage, ApiError> {
+    caller.require(Role::Admin)?;
+    let all = users::search(conn, &caller.org_id, filter, q)?;
+    let total = all.len();
+    let per_page = per_page.max(1);
+    let pages = total.div_ceil(per_page).max(1);
+    let page = page.clamp(1, pages);
+    let items = all.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+    Ok(StaffPage {
+        items,
+        total,
+        page,
+        pages,
+    })
+}
