@@ -7,13 +7,13 @@ use utoipa::ToSchema;
 
 use crate::auth::{Admin, AuthUser};
 use crate::db;
-use crate::domain::fields;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ExpectedVersion, etag};
 use crate::page_type;
 use crate::pagination::{PageParams, finish_page};
 use crate::state::AppState;
-use crate::store::units::{self, Unit, UnitChangeset};
+use crate::store::units::{self, Unit};
+use crate::views::units as view;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UnitResponse {
@@ -61,10 +61,6 @@ pub struct UpdateUnit {
     pub parent_id: Option<Option<String>>,
 }
 
-fn unit_name(raw: &str) -> Result<String, ApiError> {
-    fields::text(raw, 120, false).map_err(|m| ApiError::field("name", m))
-}
-
 /// List the organisation's units (everyone in the organisation may read them).
 #[utoipa::path(
     tag = "units",
@@ -109,12 +105,7 @@ pub async fn create_unit(
     body: ApiJson<CreateUnit>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let name = unit_name(&body.name)?;
-    let org = caller.org_id.clone();
-    let unit = db::run(&state.pool, move |conn| {
-        units::insert(conn, &org, &name, body.parent_id.as_deref())
-    })
-    .await?;
+    let unit = view::create(&state, &caller, &body.name, body.parent_id).await?;
     Ok(HttpResponse::Created()
         .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/units/{}", unit.id)))
         .json(UnitResponse::from(unit)))
@@ -162,15 +153,8 @@ pub async fn update_unit(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let expected = ExpectedVersion::resolve(&req, body.version)?;
-    let changes = UnitChangeset {
-        name: body.name.as_deref().map(unit_name).transpose()?,
-        parent_id: body.parent_id,
-    };
-    let org = caller.org_id.clone();
-    let outcome = db::run(&state.pool, move |conn| {
-        units::update(conn, &org, &id, expected.version, &changes)
-    })
-    .await?;
+    let changes = view::changeset(body.name.as_deref(), body.parent_id)?;
+    let outcome = view::update(&state, &caller, id.into_inner(), expected.version, changes).await?;
     let unit = outcome.map_err(|current| expected.stale(current))?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(unit.version))
@@ -194,7 +178,6 @@ pub async fn delete_unit(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = caller.org_id.clone();
-    db::run(&state.pool, move |conn| units::delete(conn, &org, &id)).await?;
+    view::delete(&state, &caller, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

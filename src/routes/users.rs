@@ -5,21 +5,20 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::password::generate_password;
 use crate::auth::{Admin, AuthUser, Lead};
 use crate::db;
-use crate::domain::fields::{self, Email};
 use crate::domain::roles::Role;
 use crate::domain::staff_import;
-use crate::error::{ApiError, FieldError, Problem, Validator};
+use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ExpectedVersion, etag};
 use crate::json_body;
 use crate::page_type;
 use crate::pagination::{PageParams, finish_page};
 use crate::state::AppState;
-use crate::store::staff_import::{self as import, ImportReport};
+use crate::store::staff_import::ImportReport;
 use crate::store::units;
-use crate::store::users::{self, NewUser, User, UserChangeset, UserFilter};
+use crate::store::users::{self, User, UserFilter};
+use crate::views::users::{self as view, NewPerson, PersonChanges};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserResponse {
@@ -185,35 +184,19 @@ pub async fn create_user(
         other => other,
     })?;
     let body = body.into_inner();
-    let mut v = Validator::new();
-    let email = v.check("email", Email::parse(&body.email));
-    let name = v.check("display_name", fields::display_name(&body.display_name));
-    let password = match &body.password {
-        Some(p) => v.check("password", fields::new_password(p)),
-        None => Some(generate_password()),
+    let person = NewPerson {
+        email: body.email,
+        display_name: body.display_name,
+        role: body.role,
+        unit_id: body.unit_id,
+        password: body.password,
     };
-    v.finish()?;
-    let (Some(email), Some(name), Some(password)) = (email, name, password) else {
-        return Err(ApiError::internal("validated fields missing"));
-    };
-    let generated = body.password.is_none();
-    let hash = state.passwords.hash(password.clone()).await?;
-    let new = NewUser::new(
-        &caller.org_id,
-        email.into_inner(),
-        name,
-        body.role,
-        body.unit_id,
-        hash,
-        generated,
-    );
-    let user = db::run(&state.pool, move |conn| users::insert(conn, &new)).await?;
-    tracing::info!(user_id = %user.id, by = %caller.id, "user created");
+    let (user, initial_password) = view::create(&state, &caller, person).await?;
     Ok(HttpResponse::Created()
         .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/users/{}", user.id)))
         .json(CreatedUser {
             user: user.into(),
-            initial_password: generated.then_some(password),
+            initial_password,
         }))
 }
 
@@ -277,29 +260,14 @@ pub async fn update_user(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let expected = ExpectedVersion::resolve(&req, body.version)?;
-    let mut v = Validator::new();
-    let changes = UserChangeset {
-        email: body
-            .email
-            .as_deref()
-            .and_then(|e| v.check("email", Email::parse(e)))
-            .map(Email::into_inner),
-        display_name: body
-            .display_name
-            .as_deref()
-            .and_then(|n| v.check("display_name", fields::display_name(n))),
-        role: body.role.map(|r| r.as_str().to_owned()),
+    let changes = view::changeset(PersonChanges {
+        email: body.email,
+        display_name: body.display_name,
+        role: body.role,
         unit_id: body.unit_id,
         active: body.active,
-        ..Default::default()
-    };
-    v.finish()?;
-    let org = caller.org_id.clone();
-    let id = id.into_inner();
-    let outcome = db::run(&state.pool, move |conn| {
-        users::update(conn, &org, &id, Some(expected.version), &changes)
-    })
-    .await?;
+    })?;
+    let outcome = view::update(&state, &caller, id.into_inner(), expected.version, changes).await?;
     let user = outcome.map_err(|current| expected.stale(current))?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(user.version))
@@ -323,15 +291,7 @@ pub async fn deactivate_user(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = caller.org_id.clone();
-    let id = id.into_inner();
-    let changes = UserChangeset {
-        active: Some(false),
-        ..Default::default()
-    };
-    let outcome = db::run(&state.pool, move |conn| users::update(conn, &org, &id, None, &changes)).await?;
-    let user = outcome.map_err(ApiError::stale_version)?;
-    tracing::info!(user_id = %user.id, by = %caller.id, "user deactivated");
+    let user = view::deactivate(&state, &caller, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
 
@@ -351,18 +311,7 @@ pub async fn reset_password(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let password = generate_password();
-    let hash = state.passwords.hash(password.clone()).await?;
-    let org = caller.org_id.clone();
-    let id = id.into_inner();
-    let changes = UserChangeset {
-        password_hash: Some(hash),
-        must_change_password: Some(true),
-        ..Default::default()
-    };
-    let outcome = db::run(&state.pool, move |conn| users::update(conn, &org, &id, None, &changes)).await?;
-    let user = outcome.map_err(ApiError::stale_version)?;
-    tracing::info!(user_id = %user.id, by = %caller.id, "password reset");
+    let (_, password) = view::reset_password(&state, &caller, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(PasswordReset {
         initial_password: password,
     }))
@@ -396,46 +345,6 @@ async fn read_list(mut payload: web::Payload) -> Result<Vec<u8>, ApiError> {
     Ok(bytes)
 }
 
-/// The staff import for the API, the command line and the administration pages: a dry
-/// run reports what would change; otherwise all of it is written in one transaction, or
-/// nothing when a line has a problem (422 naming each line: `lines[12].email`).
-pub async fn import_staff(
-    state: &AppState,
-    caller: &AuthUser,
-    bytes: Vec<u8>,
-    params: &ImportParams,
-) -> Result<ImportReport, ApiError> {
-    caller.require(Role::Admin)?;
-    let text = staff_import::decode(&bytes);
-    let (rows, problems) = staff_import::parse(&text);
-    let (org, id) = (caller.org_id.clone(), caller.id.clone());
-    let (deactivate, dry_run) = (params.deactivate_missing, params.dry_run);
-    let report = db::run(&state.pool, move |conn| {
-        import::run(conn, &org, &id, &rows, problems, deactivate, dry_run)
-    })
-    .await?;
-    if !dry_run && !report.problems.is_empty() {
-        return Err(ApiError::Validation(
-            report
-                .problems
-                .iter()
-                .map(|p| FieldError::new(format!("lines[{}].{}", p.line, p.field), p.message.clone()))
-                .collect(),
-        ));
-    }
-    if report.applied {
-        tracing::info!(
-            by = %caller.id,
-            created = report.created.len(),
-            updated = report.updated.len(),
-            deactivated = report.deactivated.len(),
-            units = report.units_created.len(),
-            "staff imported"
-        );
-    }
-    Ok(report)
-}
-
 /// Import staff from a CSV list (units are created along the listed paths).
 ///
 /// Columns (German names work too): `personnel_number` (optional key), `name`, `email`,
@@ -466,6 +375,6 @@ pub async fn import_users(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let bytes = read_list(payload).await?;
-    let report = import_staff(&state, &caller, bytes, &params).await?;
+    let report = view::import_staff(&state, &caller, bytes, params.deactivate_missing, params.dry_run).await?;
     Ok(HttpResponse::Ok().json(report))
 }

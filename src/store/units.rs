@@ -68,6 +68,14 @@ pub fn list(conn: &mut DbConnection, org_id: &str, after_id: Option<&str>, limit
     Ok(q.order(units::id.asc()).limit(limit + 1).load(conn)?)
 }
 
+/// Every unit of the organisation (units are few: tens to hundreds).
+pub fn all(conn: &mut DbConnection, org_id: &str) -> Result<Vec<Unit>, ApiError> {
+    Ok(units::table
+        .filter(units::org_id.eq(org_id))
+        .order(units::id.asc())
+        .load(conn)?)
+}
+
 /// The whole tree of one organisation (units are few: tens to hundreds).
 pub fn tree(conn: &mut DbConnection, org_id: &str) -> Result<UnitTree, ApiError> {
     let links: Vec<(String, Option<String>)> = units::table

@@ -328,6 +328,39 @@ pub fn count_in_unit(conn: &mut DbConnection, unit_id: &str) -> Result<i64, ApiE
         .get_result(conn)?)
 }
 
+/// How many accounts (active or not) each unit of the organisation has.
+pub fn count_by_unit(conn: &mut DbConnection, org_id: &str) -> Result<HashMap<String, i64>, ApiError> {
+    use diesel::dsl::count_star;
+    Ok(users::table
+        .filter(users::org_id.eq(org_id))
+        .filter(users::unit_id.is_not_null())
+        .group_by(users::unit_id)
+        .select((users::unit_id, count_star()))
+        .load::<(Option<String>, i64)>(conn)?
+        .into_iter()
+        .filter_map(|(u, n)| u.map(|u| (u, n)))
+        .collect())
+}
+
+/// Every account of the organisation matching `filter` whose name or e-mail contains
+/// `q` (any case, any script: compared here, not by SQL, as SQLite folds only ASCII),
+/// in name order. The administration pages through them; organisations have hundreds to
+/// a few thousand people.
+pub fn search(conn: &mut DbConnection, org_id: &str, filter: &UserFilter, q: &str) -> Result<Vec<User>, ApiError> {
+    let mut rows = list(conn, org_id, filter, None, None, i64::MAX - 1)?;
+    let wanted = q.trim().to_lowercase();
+    if !wanted.is_empty() {
+        rows.retain(|u| u.display_name.to_lowercase().contains(&wanted) || u.email.to_lowercase().contains(&wanted));
+    }
+    rows.sort_by(|a, b| {
+        a.display_name
+            .to_lowercase()
+            .cmp(&b.display_name.to_lowercase())
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    Ok(rows)
+}
+
 /// The names of the active leads who review ideas of `unit_id`: its own leads, else those
 /// of the nearest unit above it that has any.
 pub fn reviewers_of(conn: &mut DbConnection, org_id: &str, unit_id: &str) -> Result<Vec<String>, ApiError> {

@@ -7,3 +7,5 @@ pub mod comments;
 pub mod ideas;
 pub mod survey;
 pub mod transitions;
+pub mod units;
+pub mod users;
