@@ -98,6 +98,10 @@ const GERMAN: &[(&str, &str)] = &[
     ),
     ("NUL characters are not allowed", "NUL-Zeichen sind nicht erlaubt"),
     ("choose a file", "bitte eine Datei auswählen"),
+    (
+        "has an empty entry between commas",
+        "enthält einen leeren Eintrag zwischen Kommas",
+    ),
     ("the file is empty", "die Datei ist leer"),
     ("invalid query string: {}", "Ungültige Abfrageparameter: {0}"),
     // Request bodies.

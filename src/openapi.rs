@@ -82,3 +82,63 @@ pub fn to_pretty_json(doc: &OpenApiDoc) -> String {
     s.push('\n');
     s
 }
+
+/// The methods the API offers at a concrete path, from the document (`{id}` matches any
+/// one segment), for the `Allow` header of a 405 answer; `None` when no path matches.
+pub fn allowed_methods(path: &str) -> Option<String> {
+    static TABLE: OnceLock<Vec<(Vec<String>, Vec<&'static str>)>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        document()
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let mut methods = Vec::new();
+                for (present, name) in [
+                    (item.get.is_some(), "GET"),
+                    (item.post.is_some(), "POST"),
+                    (item.put.is_some(), "PUT"),
+                    (item.patch.is_some(), "PATCH"),
+                    (item.delete.is_some(), "DELETE"),
+                ] {
+                    if present {
+                        methods.push(name);
+                    }
+                }
+                (template.split('/').map(str::to_owned).collect(), methods)
+            })
+            .collect()
+    });
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let mut found: Vec<&'static str> = Vec::new();
+    for (template, methods) in table {
+        let matches = template.len() == segments.len()
+            && template
+                .iter()
+                .zip(&segments)
+                .all(|(t, s)| (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s);
+        if matches {
+            for m in methods {
+                if !found.contains(m) {
+                    found.push(m);
+                }
+            }
+        }
+    }
+    (!found.is_empty()).then(|| found.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::allowed_methods;
+
+    #[test]
+    fn allowed_methods_come_from_the_document() {
+        assert_eq!(allowed_methods("/api/v1/units").as_deref(), Some("GET, POST"));
+        assert_eq!(
+            allowed_methods("/api/v1/units/0190-abc").as_deref(),
+            Some("GET, PATCH, DELETE")
+        );
+        assert_eq!(allowed_methods("/api/v1/nothing/here"), None);
+    }
+}

@@ -155,7 +155,14 @@ pub async fn reject_nul(
 /// Unmatched requests: 405 when the path exists with other methods, else 404.
 pub async fn fallback(req: HttpRequest) -> HttpResponse {
     if req.resource_map().has_resource(req.path()) {
-        ApiError::MethodNotAllowed.error_response()
+        let mut res = ApiError::MethodNotAllowed.error_response();
+        // A 405 names what the resource does support (RFC 9110, 15.5.6).
+        if let Some(allow) =
+            crate::openapi::allowed_methods(req.path()).and_then(|a| header::HeaderValue::from_str(&a).ok())
+        {
+            res.headers_mut().insert(header::ALLOW, allow);
+        }
+        res
     } else {
         ApiError::NotFound.error_response()
     }

@@ -548,6 +548,14 @@ fn split_values(raw: &str) -> impl Iterator<Item = &str> {
     raw.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
+const EMPTY_ENTRY: &str = "has an empty entry between commas";
+
+/// A comma-separated list with an empty entry (`plan,,do`, `,,,`) is a mistake, not "no
+/// filter"; an empty value as a whole (a form's "all" choice) is.
+fn empty_entry(raw: &str) -> bool {
+    raw.contains(',') && raw.split(',').any(|s| s.trim().is_empty())
+}
+
 /// A day or an RFC 3339 moment within the accepted range (`fields::instant`).
 fn parse_time(raw: &str, end_of_day: bool) -> Result<NaiveDateTime, String> {
     const FORMAT: &str = "must be a date (YYYY-MM-DD) or a time (RFC 3339)";
@@ -584,6 +592,9 @@ impl ListQuery {
             let value = value.trim();
             match key.as_str() {
                 "status" => {
+                    if empty_entry(value) {
+                        v.add("status", EMPTY_ENTRY);
+                    }
                     for s in split_values(value) {
                         match Status::parse(s) {
                             Some(s) => filter.statuses.push(s),
@@ -592,6 +603,9 @@ impl ListQuery {
                     }
                 }
                 "dimension" => {
+                    if empty_entry(value) {
+                        v.add("dimension", EMPTY_ENTRY);
+                    }
                     for d in split_values(value) {
                         match rules::dimension_key_format(d) {
                             Ok(()) => dimensions.push(d.to_owned()),
@@ -771,6 +785,21 @@ mod tests {
                 "competence".into()
             ]]
         );
+    }
+
+    #[test]
+    fn empty_entries_in_a_list_are_refused_an_empty_value_is_no_filter() {
+        for bad in [",,,,", "plan,,do", "plan,", ",plan"] {
+            let err = ListQuery::parse(&pairs(&[("status", bad)]), &caller(Role::Employee));
+            assert!(
+                matches!(err, Err(ApiError::Validation(ref e)) if e[0].field == "status"),
+                "{bad}"
+            );
+        }
+        let err = ListQuery::parse(&pairs(&[("dimension", "leadership,")]), &caller(Role::Employee));
+        assert!(matches!(err, Err(ApiError::Validation(_))));
+        let q = ListQuery::parse(&pairs(&[("status", ""), ("dimension", " ")]), &caller(Role::Employee)).unwrap();
+        assert!(q.filter.statuses.is_empty() && q.filter.linked_to_any.is_empty());
     }
 
     #[test]

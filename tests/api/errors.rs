@@ -186,9 +186,31 @@ async fn unknown_route_is_404_and_wrong_method_405(app: &TestApp) {
     )
     .await
     .expect(405);
-    app.send(reqwest::Method::POST, "/healthz", None, None)
-        .await
-        .expect(405);
+    let r = app.send(reqwest::Method::POST, "/healthz", None, None).await;
+    r.expect(405);
+    assert_eq!(r.header("allow").as_deref(), Some("GET"));
+    // A 405 says which methods the resource has (RFC 9110).
+    let r = app
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/units",
+            Some(&app.admin.token),
+            Some(json!({})),
+        )
+        .await;
+    r.expect(405);
+    assert_eq!(r.header("allow").as_deref(), Some("GET, POST"));
+    let unit = app.create_unit("Allow", None).await;
+    let r = app
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/units/{unit}"),
+            Some(&app.admin.token),
+            Some(json!({})),
+        )
+        .await;
+    r.expect(405);
+    assert_eq!(r.header("allow").as_deref(), Some("GET, PATCH, DELETE"));
 }
 
 async fn validation_is_422_with_fields(app: &TestApp) {

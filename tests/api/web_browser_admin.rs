@@ -1,5 +1,6 @@
 //! The administration in real Chromium (issue 14, part 4): an admin finds the sections,
-//! imports a questionnaire first with mistakes (each named by its place in the file) and
+//! creates a unit and a person in it (once with a mistake; the password shown once signs
+//! in), opens the staff import, imports a questionnaire first with mistakes (each named by its place in the file) and
 //! then right, publishes it, opens a round for it, follows the participation while staff
 //! answer, closes it and reads the results; the schedule and the settings, the latter
 //! once with an error. axe-core runs on every page; each change is checked through the
@@ -57,7 +58,59 @@ async fn an_admin_sets_up_a_questionnaire_and_runs_a_round() {
     accessible(&browser, "administration overview").await;
     shots.take(&browser, "admin").await;
 
+    // A unit below the Bürgeramt, and a person in it with a password shown once.
+    click(&browser, "a[href='/admin/units']").await;
+    browser.wait_for("#create-unit").await.unwrap();
+    accessible(&browser, "units").await;
+    fill(&browser, "name", "Meldestelle").await;
+    let parent = browser.client.find(fantoccini::Locator::Id("parent_id")).await.unwrap();
+    parent.select_by_value(&unit).await.unwrap();
+    click(&browser, "#create-unit").await;
+    browser.wait_for("#unit-tree").await.unwrap();
+    let units = app.get("/api/v1/units?limit=100", &app.admin.token).await;
+    let meldestelle = units.expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "Meldestelle")
+        .expect("the unit was created")
+        .clone();
+    assert_eq!(meldestelle["parent_id"], unit.as_str());
+    let meldestelle = meldestelle["id"].as_str().unwrap().to_owned();
+    accessible(&browser, "units with the new one").await;
+    go(&browser, &app, "/admin/staff").await;
+    browser.wait_for("#new-person").await.unwrap();
+    accessible(&browser, "staff").await;
+    click(&browser, "#new-person").await;
+    browser.wait_for("#create-person").await.unwrap();
+    fill(&browser, "display_name", "Jonas Neumann").await;
+    fill(&browser, "email", "kein-at-zeichen").await;
+    click(&browser, "#create-person").await;
+    browser.wait_for("#error-summary").await.unwrap();
+    accessible(&browser, "new person with an error").await;
+    fill(&browser, "email", "jonas.neumann@test.local").await;
+    let role = browser.client.find(fantoccini::Locator::Id("role")).await.unwrap();
+    role.select_by_value("lead").await.unwrap();
+    let unit_select = browser.client.find(fantoccini::Locator::Id("unit_id")).await.unwrap();
+    unit_select.select_by_value(&meldestelle).await.unwrap();
+    click(&browser, "#create-person").await;
+    let generated = browser
+        .wait_for("#initial-password")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    accessible(&browser, "person created").await;
+    let login = app.login("jonas.neumann@test.local", generated.trim()).await;
+    assert_eq!(login.status.as_u16(), 200, "the password shown signs in");
+    go(&browser, &app, "/admin/staff/import").await;
+    browser.wait_for("form[action='/admin/staff/import']").await.unwrap();
+    accessible(&browser, "staff import").await;
+
     // A questionnaire: first with mistakes, then right.
+    go(&browser, &app, "/admin").await;
+    browser.wait_for(".app-sections").await.unwrap();
     click(&browser, "a[href='/admin/questionnaires']").await;
     browser.wait_for("#import-questionnaire").await.unwrap();
     accessible(&browser, "questionnaires").await;
@@ -117,7 +170,10 @@ async fn an_admin_sets_up_a_questionnaire_and_runs_a_round() {
     let round = path_of(&browser).await["/admin/rounds/".len()..].to_owned();
     let r = app.get(&format!("/api/v1/assessments/{round}"), &app.admin.token).await;
     let eligible = r.expect(200)["eligible"].as_i64().unwrap();
-    assert_eq!(eligible, 6, "the unit's five employees and the admin");
+    assert_eq!(
+        eligible, 7,
+        "the unit's five employees, the admin and the new lead below it"
+    );
 
     // Staff answer; the page follows the participation.
     let items = crate::assessment_support::items(&app, &id).await;
@@ -128,7 +184,7 @@ async fn an_admin_sets_up_a_questionnaire_and_runs_a_round() {
     }
     browser.client.refresh().await.unwrap();
     let participation = browser.wait_for("#participation").await.unwrap().text().await.unwrap();
-    assert_eq!(participation.trim(), "5 von 6 (83 %)");
+    assert_eq!(participation.trim(), "5 von 7 (71 %)");
 
     // Closed: the results, as the results endpoint computes them.
     click(&browser, "#close-round").await;
