@@ -12,6 +12,7 @@ use crate::routes::users::UserResponse;
 use crate::state::AppState;
 use crate::store::{organizations, users};
 use crate::views::account;
+use crate::views::personal_data::{self, PersonalData};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganizationRef {
@@ -89,4 +90,37 @@ pub async fn change_password(
     let address = client_address(&req, state.settings.trusted_proxies);
     account::change_password(&state, &caller, address, body.current_password, &body.new_password).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Everything kaizen holds about the caller, as a JSON file (GDPR Art. 15 and 20): the
+/// account, ideas (anonymous ones with their code word), co-authorships, comments, votes,
+/// the steps they took on ideas, sessions and the survey rounds they answered. Survey
+/// answers are not in it: they are stored without a link to anyone.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PersonalData, headers(("Content-Disposition" = String))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me/export")]
+pub async fn export_me(caller: AnyAuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let caller = caller.0;
+    let data = db::run(&state.pool, move |conn| {
+        personal_data::collect(conn, &caller.org_id, &caller.id, true)
+    })
+    .await?;
+    Ok(download(&data))
+}
+
+/// The export as a file to save.
+pub(crate) fn download(data: &PersonalData) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", personal_data::file_name()),
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(data)
 }

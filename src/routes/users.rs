@@ -378,3 +378,31 @@ pub async fn import_users(
     let report = view::import_staff(&state, &caller, bytes, params.deactivate_missing, params.dry_run).await?;
     Ok(HttpResponse::Ok().json(report))
 }
+
+/// Everything kaizen holds about one person of the organisation, as a JSON file (admins,
+/// for a request under GDPR Art. 15 or 20): as the person's own export, except which survey
+/// rounds they answered — that is given to nobody but the person.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = crate::views::personal_data::PersonalData, headers(("Content-Disposition" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users/{id}/export")]
+pub async fn export_user(
+    caller: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let org = caller.org_id.clone();
+    let data = db::run(&state.pool, move |conn| {
+        crate::views::personal_data::collect(conn, &org, &id, false)
+    })
+    .await?;
+    tracing::info!(user_id = %data.account.id, by = %caller.id, "personal data exported for a person");
+    Ok(crate::routes::me::download(&data))
+}

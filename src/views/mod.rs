@@ -5,6 +5,7 @@
 pub mod account;
 pub mod comments;
 pub mod ideas;
+pub mod personal_data;
 pub mod survey;
 pub mod transitions;
 pub mod units;

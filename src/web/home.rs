@@ -91,3 +91,14 @@ pub async fn start(req: HttpRequest, state: web::Data<AppState>, user: WebUser) 
         },
     )
 }
+
+/// The person's own data as a file (`GET /api/v1/me/export` for the browser).
+#[actix_web::get("/account/export")]
+pub async fn export_own_data(state: web::Data<AppState>, user: WebUser) -> Result<HttpResponse, ApiError> {
+    let caller = user.user.clone();
+    let data = crate::db::run(&state.pool, move |conn| {
+        crate::views::personal_data::collect(conn, &caller.org_id, &caller.id, true)
+    })
+    .await?;
+    Ok(crate::routes::me::download(&data))
+}

@@ -47,6 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(auth::password_submit)
     .service(auth::language)
     .service(home::start)
+    .service(home::export_own_data)
     .service(ideas::board)
     .service(ideas::new_idea_page)
     .service(ideas::new_idea_submit)

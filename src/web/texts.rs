@@ -28,6 +28,7 @@ texts! {
     nav_reports: "Auswertung", "Reports";
     nav_admin: "Verwaltung", "Administration";
     nav_rounds: "Befragungsrunden", "Assessment rounds";
+    export_own_data: "Meine gespeicherten Daten herunterladen", "Download my stored data";
     signed_in_as: "Angemeldet als", "Signed in as";
     logout: "Abmelden", "Sign out";
     switch_language: "English", "Deutsch";

@@ -29,6 +29,7 @@ mod measurement;
 mod openapi;
 mod ops;
 mod organization;
+mod personal_data;
 mod pipeline;
 mod questionnaires;
 mod reassessment;

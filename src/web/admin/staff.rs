@@ -52,7 +52,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(person_page)
         .service(person_change)
         .service(person_deactivate)
-        .service(person_password);
+        .service(person_password)
+        .service(person_export);
 }
 
 macro_rules! words {
@@ -98,6 +99,9 @@ words! {
     no_unit: "(keine Einheit)", "(no unit)";
     new_person: "Person anlegen", "Create a person";
     import_link: "Personalliste importieren", "Import the staff list";
+    export_heading: "Auskunft über gespeicherte Daten", "Access to stored data";
+    export_hint: "Für ein Auskunftsersuchen nach Art. 15 DSGVO: alles, was kaizen über die Person speichert, als Datei – ohne die Teilnahme an Befragungen, die nur die Person selbst erfährt.", "For a request under Art. 15 GDPR: everything kaizen stores about the person, as a file – without their survey participation, which only the person themselves learns.";
+    export_link: "Daten der Person herunterladen", "Download the person's data";
     role_employee: "Beschäftigte", "Employee";
     role_lead: "Teamleitung", "Team lead";
     role_manager: "Verwaltungsleitung", "Manager";
@@ -1033,4 +1037,22 @@ pub async fn import_apply(
         Problems::default(),
         Some(result),
     )
+}
+
+/// A person's data as a file (`GET /api/v1/users/{id}/export` for the browser): admins only,
+/// without the survey participation.
+#[get("/admin/staff/{id}/export")]
+pub async fn person_export(
+    state: web::Data<AppState>,
+    user: WebUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    require_admin(&user)?;
+    let org = user.user.org_id.clone();
+    let data = db::run(&state.pool, move |conn| {
+        crate::views::personal_data::collect(conn, &org, &id, false)
+    })
+    .await?;
+    tracing::info!(user_id = %data.account.id, by = %user.user.id, "personal data exported for a person (web)");
+    Ok(crate::routes::me::download(&data))
 }
