@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 
 use crate::db::DatabaseTarget;
 
+/// Participation records of a closed round are kept this long (the person sees "taken
+/// part" meanwhile), then deleted.
+pub const DEFAULT_PARTICIPATION_RETENTION_DAYS: i64 = 30;
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://kaizen.db";
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
@@ -41,6 +44,9 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// Run the reassessment scheduler inside `serve`.
     pub scheduler: bool,
+    /// Days after a round closes until its participation records (who answered, without
+    /// the answers) are deleted; 0 deletes them at the first pass after the close.
+    pub participation_retention_days: i64,
     /// The address users reach the service at (`KAIZEN_PUBLIC_URL`). With `https://`
     /// the session cookie is `Secure` with the `__Host-` prefix, and it is the origin
     /// forms must come from.
@@ -71,6 +77,7 @@ impl fmt::Debug for Settings {
             .field("hash_concurrency", &self.hash_concurrency)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("scheduler", &self.scheduler)
+            .field("participation_retention_days", &self.participation_retention_days)
             .field("public_url", &self.public_url)
             .field("web_idle_minutes", &self.web_idle_minutes)
             .field("web_session_hours", &self.web_session_hours)
@@ -141,6 +148,8 @@ impl Settings {
             trusted_proxies: parse_proxies("KAIZEN_TRUST_PROXY")?,
             metrics_token: var("KAIZEN_METRICS_TOKEN"),
             scheduler: parse_bool("KAIZEN_SCHEDULER", true)?,
+            participation_retention_days: parse_var("KAIZEN_PARTICIPATION_RETENTION_DAYS")?
+                .unwrap_or(DEFAULT_PARTICIPATION_RETENTION_DAYS),
             public_url: var("KAIZEN_PUBLIC_URL").map(|u| u.trim().trim_end_matches('/').to_owned()),
             web_idle_minutes: parse_var("KAIZEN_WEB_IDLE_MINUTES")?.unwrap_or(DEFAULT_WEB_IDLE_MINUTES),
             web_session_hours: parse_var("KAIZEN_WEB_SESSION_HOURS")?.unwrap_or(DEFAULT_WEB_SESSION_HOURS),
@@ -167,6 +176,7 @@ impl Settings {
             trusted_proxies: 0,
             metrics_token: None,
             scheduler: true,
+            participation_retention_days: DEFAULT_PARTICIPATION_RETENTION_DAYS,
             public_url: None,
             web_idle_minutes: DEFAULT_WEB_IDLE_MINUTES,
             web_session_hours: DEFAULT_WEB_SESSION_HOURS,
@@ -200,6 +210,11 @@ impl Settings {
         if !(1..=24 * 60).contains(&self.web_idle_minutes) || !(1..=24 * 7).contains(&self.web_session_hours) {
             return Err(ConfigError(
                 "KAIZEN_WEB_IDLE_MINUTES must be 1 to 1440 and KAIZEN_WEB_SESSION_HOURS 1 to 168".into(),
+            ));
+        }
+        if !(0..=3650).contains(&self.participation_retention_days) {
+            return Err(ConfigError(
+                "KAIZEN_PARTICIPATION_RETENTION_DAYS must be 0 to 3650".into(),
             ));
         }
         if let Some(url) = &self.public_url

@@ -75,9 +75,10 @@ pub fn pass(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Pass, ApiErro
 }
 
 /// Housekeeping after a pass: vacuum the answer tables when a round closed since
-/// `closed_since` (PostgreSQL), and delete ended sessions and old login attempts. Each
-/// part is logged and retried at the next pass when it fails.
-pub fn housekeeping(conn: &mut DbConnection, now: NaiveDateTime, closed_since: NaiveDateTime) {
+/// `closed_since` (PostgreSQL), delete ended sessions and old login attempts, and the
+/// participation records of rounds closed more than `retention_days` ago. Each part is
+/// logged and retried at the next pass when it fails.
+pub fn housekeeping(conn: &mut DbConnection, now: NaiveDateTime, closed_since: NaiveDateTime, retention_days: i64) {
     match round_results::published_since(conn, closed_since) {
         Ok(true) => assessments::vacuum_answers(conn),
         Ok(false) => {}
@@ -89,6 +90,11 @@ pub fn housekeeping(conn: &mut DbConnection, now: NaiveDateTime, closed_since: N
     if let Err(e) = throttle::purge(conn, now) {
         tracing::warn!(error = %e, "could not delete old login attempts");
     }
+    match assessments::purge_participation(conn, now - chrono::Duration::days(retention_days)) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(records = n, "participation records of closed rounds deleted"),
+        Err(e) => tracing::warn!(error = %e, "could not delete participation records"),
+    }
 }
 
 /// `pass` on a pooled connection, off the async workers.
@@ -98,7 +104,7 @@ pub async fn tick(pool: &DbPool, now: NaiveDateTime) -> Result<Pass, ApiError> {
 
 /// Starts the loop; it runs until the returned task is aborted or the runtime stops.
 /// The first pass happens at once.
-pub fn spawn(pool: DbPool, interval: Duration) -> JoinHandle<()> {
+pub fn spawn(pool: DbPool, interval: Duration, retention_days: i64) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut timer = tokio::time::interval(interval);
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -112,7 +118,7 @@ pub fn spawn(pool: DbPool, interval: Duration) -> JoinHandle<()> {
             let since = last - chrono::Duration::seconds(5);
             last = now;
             let kept = db::run(&pool, move |conn| {
-                housekeeping(conn, now, since);
+                housekeeping(conn, now, since, retention_days);
                 Ok(())
             })
             .await;

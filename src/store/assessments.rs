@@ -584,3 +584,17 @@ pub fn response_count(conn: &mut DbConnection, round_id: &str) -> Result<i64, Ap
         .count()
         .get_result(conn)?)
 }
+
+/// Deletes the participation records (who answered) of rounds closed at or before
+/// `closed_before`: afterwards not even the service knows who took part. Safe with several
+/// instances: deleting what another instance deleted first deletes nothing.
+pub fn purge_participation(conn: &mut DbConnection, closed_before: NaiveDateTime) -> Result<usize, ApiError> {
+    let rounds = assessment_rounds::table
+        .filter(assessment_rounds::status.eq(RoundStatus::Closed.as_str()))
+        .filter(assessment_rounds::closed_at.le(closed_before))
+        .select(assessment_rounds::id);
+    Ok(
+        diesel::delete(assessment_participation::table.filter(assessment_participation::round_id.eq_any(rounds)))
+            .execute(conn)?,
+    )
+}

@@ -34,6 +34,7 @@ mod pipeline;
 mod questionnaires;
 mod reassessment;
 mod reports;
+mod retention;
 mod role_findings;
 mod sessions;
 mod staff_import;
