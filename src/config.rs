@@ -47,6 +47,8 @@ pub struct Settings {
     /// Days after a round closes until its participation records (who answered, without
     /// the answers) are deleted; 0 deletes them at the first pass after the close.
     pub participation_retention_days: i64,
+    /// Days after deactivation until an account is erased; `None`: never by itself.
+    pub erase_deactivated_after_days: Option<i64>,
     /// The address users reach the service at (`KAIZEN_PUBLIC_URL`). With `https://`
     /// the session cookie is `Secure` with the `__Host-` prefix, and it is the origin
     /// forms must come from.
@@ -78,6 +80,7 @@ impl fmt::Debug for Settings {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("scheduler", &self.scheduler)
             .field("participation_retention_days", &self.participation_retention_days)
+            .field("erase_deactivated_after_days", &self.erase_deactivated_after_days)
             .field("public_url", &self.public_url)
             .field("web_idle_minutes", &self.web_idle_minutes)
             .field("web_session_hours", &self.web_session_hours)
@@ -150,6 +153,7 @@ impl Settings {
             scheduler: parse_bool("KAIZEN_SCHEDULER", true)?,
             participation_retention_days: parse_var("KAIZEN_PARTICIPATION_RETENTION_DAYS")?
                 .unwrap_or(DEFAULT_PARTICIPATION_RETENTION_DAYS),
+            erase_deactivated_after_days: parse_var("KAIZEN_ERASE_DEACTIVATED_AFTER_DAYS")?,
             public_url: var("KAIZEN_PUBLIC_URL").map(|u| u.trim().trim_end_matches('/').to_owned()),
             web_idle_minutes: parse_var("KAIZEN_WEB_IDLE_MINUTES")?.unwrap_or(DEFAULT_WEB_IDLE_MINUTES),
             web_session_hours: parse_var("KAIZEN_WEB_SESSION_HOURS")?.unwrap_or(DEFAULT_WEB_SESSION_HOURS),
@@ -177,6 +181,7 @@ impl Settings {
             metrics_token: None,
             scheduler: true,
             participation_retention_days: DEFAULT_PARTICIPATION_RETENTION_DAYS,
+            erase_deactivated_after_days: None,
             public_url: None,
             web_idle_minutes: DEFAULT_WEB_IDLE_MINUTES,
             web_session_hours: DEFAULT_WEB_SESSION_HOURS,
@@ -210,6 +215,15 @@ impl Settings {
         if !(1..=24 * 60).contains(&self.web_idle_minutes) || !(1..=24 * 7).contains(&self.web_session_hours) {
             return Err(ConfigError(
                 "KAIZEN_WEB_IDLE_MINUTES must be 1 to 1440 and KAIZEN_WEB_SESSION_HOURS 1 to 168".into(),
+            ));
+        }
+        if self
+            .erase_deactivated_after_days
+            .is_some_and(|d| !(1..=3650).contains(&d))
+        {
+            return Err(ConfigError(
+                "KAIZEN_ERASE_DEACTIVATED_AFTER_DAYS must be 1 to 3650 (leave it unset to keep deactivated accounts)"
+                    .into(),
             ));
         }
         if !(0..=3650).contains(&self.participation_retention_days) {

@@ -99,6 +99,19 @@ const GERMAN: &[(&str, &str)] = &[
     ("NUL characters are not allowed", "NUL-Zeichen sind nicht erlaubt"),
     ("choose a file", "bitte eine Datei auswählen"),
     (
+        "this person was erased; the account cannot change any more",
+        "diese Person wurde gelöscht; das Konto lässt sich nicht mehr ändern",
+    ),
+    ("this person was erased already", "diese Person wurde bereits gelöscht"),
+    (
+        "you cannot erase your own account; ask another admin",
+        "das eigene Konto kann man nicht löschen; bitten Sie eine andere Person aus der Administration",
+    ),
+    (
+        "must be the person's current e-mail address, to confirm whom to erase",
+        "muss die aktuelle E-Mail-Adresse der Person sein, zur Bestätigung, wer gelöscht wird",
+    ),
+    (
         "has an empty entry between commas",
         "enthält einen leeren Eintrag zwischen Kommas",
     ),

@@ -78,7 +78,7 @@ pub fn pass(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Pass, ApiErro
 /// `closed_since` (PostgreSQL), delete ended sessions and old login attempts, and the
 /// participation records of rounds closed more than `retention_days` ago. Each part is
 /// logged and retried at the next pass when it fails.
-pub fn housekeeping(conn: &mut DbConnection, now: NaiveDateTime, closed_since: NaiveDateTime, retention_days: i64) {
+pub fn housekeeping(conn: &mut DbConnection, now: NaiveDateTime, closed_since: NaiveDateTime, retention: Retention) {
     match round_results::published_since(conn, closed_since) {
         Ok(true) => assessments::vacuum_answers(conn),
         Ok(false) => {}
@@ -90,10 +90,47 @@ pub fn housekeeping(conn: &mut DbConnection, now: NaiveDateTime, closed_since: N
     if let Err(e) = throttle::purge(conn, now) {
         tracing::warn!(error = %e, "could not delete old login attempts");
     }
-    match assessments::purge_participation(conn, now - chrono::Duration::days(retention_days)) {
+    match assessments::purge_participation(conn, now - chrono::Duration::days(retention.participation_days)) {
         Ok(0) => {}
         Ok(n) => tracing::info!(records = n, "participation records of closed rounds deleted"),
         Err(e) => tracing::warn!(error = %e, "could not delete participation records"),
+    }
+    if let Some(days) = retention.erase_deactivated_after_days {
+        erase_deactivated(conn, now - chrono::Duration::days(days));
+    }
+}
+
+/// How long the scheduler keeps what it deletes (`Settings`).
+#[derive(Debug, Clone, Copy)]
+pub struct Retention {
+    pub participation_days: i64,
+    pub erase_deactivated_after_days: Option<i64>,
+}
+
+impl Retention {
+    pub fn of(settings: &crate::config::Settings) -> Self {
+        Self {
+            participation_days: settings.participation_retention_days,
+            erase_deactivated_after_days: settings.erase_deactivated_after_days,
+        }
+    }
+}
+
+/// Erases the accounts deactivated at or before `before`. Another instance erasing the
+/// same account first makes this one's attempt a harmless conflict.
+fn erase_deactivated(conn: &mut DbConnection, before: NaiveDateTime) {
+    let due = match crate::store::users::deactivated_before(conn, before) {
+        Ok(due) => due,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not list deactivated accounts");
+            return;
+        }
+    };
+    for (org_id, id, email) in due {
+        match crate::store::users::erase(conn, &org_id, &id, "", &email) {
+            Ok(_) => tracing::info!(user_id = %id, "deactivated account erased after the retention period"),
+            Err(e) => tracing::debug!(user_id = %id, error = %e, "deactivated account not erased"),
+        }
     }
 }
 
@@ -104,7 +141,7 @@ pub async fn tick(pool: &DbPool, now: NaiveDateTime) -> Result<Pass, ApiError> {
 
 /// Starts the loop; it runs until the returned task is aborted or the runtime stops.
 /// The first pass happens at once.
-pub fn spawn(pool: DbPool, interval: Duration, retention_days: i64) -> JoinHandle<()> {
+pub fn spawn(pool: DbPool, interval: Duration, retention: Retention) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut timer = tokio::time::interval(interval);
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -118,7 +155,7 @@ pub fn spawn(pool: DbPool, interval: Duration, retention_days: i64) -> JoinHandl
             let since = last - chrono::Duration::seconds(5);
             last = now;
             let kept = db::run(&pool, move |conn| {
-                housekeeping(conn, now, since, retention_days);
+                housekeeping(conn, now, since, retention);
                 Ok(())
             })
             .await;

@@ -92,7 +92,7 @@ impl Application {
             .run();
         let scheduler = settings
             .scheduler
-            .then(|| scheduler::spawn(pool.clone(), scheduler::INTERVAL, settings.participation_retention_days));
+            .then(|| scheduler::spawn(pool.clone(), scheduler::INTERVAL, scheduler::Retention::of(&settings)));
         tracing::info!(port, "listening");
         Ok(Self {
             port,

@@ -44,6 +44,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         personnel_number -> Nullable<Text>,
+        deactivated_at -> Nullable<Timestamp>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 

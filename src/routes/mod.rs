@@ -73,6 +73,7 @@ pub fn configure_api<R: Register>(cfg: &mut R) {
         .service(users::deactivate_user)
         .service(users::reset_password)
         .service(users::export_user)
+        .service(users::erase_user)
         .service(people::search_people)
         .service(units::list_units)
         .service(units::create_unit)

@@ -33,6 +33,8 @@ pub struct UserResponse {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Set when the person was erased: name and e-mail are placeholders from then on.
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 impl From<User> for UserResponse {
@@ -49,6 +51,7 @@ impl From<User> for UserResponse {
             version: u.version,
             created_at: u.created_at.and_utc(),
             updated_at: u.updated_at.and_utc(),
+            erased_at: u.erased_at.map(|t| t.and_utc()),
         }
     }
 }
@@ -292,6 +295,42 @@ pub async fn deactivate_user(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let user = view::deactivate(&state, &caller, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(UserResponse::from(user)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"confirm_email": "lena.berger@musterstadt.example"}))]
+pub struct EraseUser {
+    /// The person's current e-mail address, to confirm whom to erase.
+    pub confirm_email: String,
+}
+
+/// Erase a person (GDPR Art. 17): name, e-mail and personnel number are replaced by
+/// placeholders, sessions end, the record of which survey rounds they answered is deleted.
+/// Their ideas, comments, votes and history stay for the organisation, shown with the
+/// author "Ehemalige Beschäftigte". Cannot be undone.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = String, Path)),
+    request_body = EraseUser,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = UserResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Erased already, the caller themselves, or the last active admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The confirmation is not the person's e-mail", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/erase")]
+pub async fn erase_user(
+    caller: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: ApiJson<EraseUser>,
+) -> Result<HttpResponse, ApiError> {
+    let user = view::erase(&state, &caller, id.into_inner(), body.into_inner().confirm_email).await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
 

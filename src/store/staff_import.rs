@@ -459,6 +459,7 @@ fn write(conn: &mut DbConnection, org_id: &str, work: Work) -> Result<(), ApiErr
                 users::display_name.eq(&row.name),
                 users::email.eq(&row.email),
                 users::active.eq(true),
+                users::deactivated_at.eq(None::<chrono::NaiveDateTime>),
                 users::version.eq(users::version + 1),
                 users::updated_at.eq(now),
             ))
@@ -491,6 +492,7 @@ fn write(conn: &mut DbConnection, org_id: &str, work: Work) -> Result<(), ApiErr
         )
         .set((
             users::active.eq(false),
+            users::deactivated_at.eq(now),
             users::version.eq(users::version + 1),
             users::updated_at.eq(now),
         ))

@@ -28,6 +28,10 @@ pub struct User {
     pub updated_at: NaiveDateTime,
     /// The personnel system's number (staff import), unique in the organisation.
     pub personnel_number: Option<String>,
+    /// When the account was last deactivated (retention counts from then).
+    pub deactivated_at: Option<NaiveDateTime>,
+    /// When the person was erased: name, e-mail and personnel number are gone.
+    pub erased_at: Option<NaiveDateTime>,
 }
 
 impl User {
@@ -285,6 +289,11 @@ pub fn update(
         {
             return Ok(Err(current.version));
         }
+        if current.erased_at.is_some() {
+            return Err(ApiError::conflict(
+                "this person was erased; the account cannot change any more",
+            ));
+        }
         if let Some(Some(unit)) = &changes.unit_id {
             units::require_in_org(conn, org_id, unit, "unit_id")?;
         }
@@ -314,6 +323,19 @@ pub fn update(
                 e.into()
             }
         })?;
+        match changes.active {
+            Some(false) if current.active => {
+                diesel::update(users::table.filter(users::id.eq(id)))
+                    .set(users::deactivated_at.eq(db::now()))
+                    .execute(conn)?;
+            }
+            Some(true) => {
+                diesel::update(users::table.filter(users::id.eq(id)))
+                    .set(users::deactivated_at.eq(None::<NaiveDateTime>))
+                    .execute(conn)?;
+            }
+            _ => {}
+        }
         if changes.active == Some(false) || changes.password_hash.is_some() {
             sessions::revoke_all(conn, id)?;
         }
@@ -386,4 +408,80 @@ pub fn reviewers_of(conn: &mut DbConnection, org_id: &str, unit_id: &str) -> Res
         unit = tree.parent_of(&u).map(str::to_owned);
     }
     Ok(Vec::new())
+}
+
+/// What an erased person is called wherever their ideas, comments and steps are shown.
+pub const ERASED_NAME: &str = "Ehemalige Beschäftigte";
+
+/// Erases a person (GDPR Art. 17): name, e-mail and personnel number are replaced, the
+/// password can never match, sessions and refresh tokens end, the record of which survey
+/// rounds they answered is deleted. The row stays, so their ideas, comments, votes and
+/// history keep an author — shown as a former employee. `confirm_email` must be the
+/// person's current e-mail (a guard against erasing the wrong person); nobody erases
+/// themselves, and the last active admin stays.
+pub fn erase(
+    conn: &mut DbConnection,
+    org_id: &str,
+    id: &str,
+    caller_id: &str,
+    confirm_email: &str,
+) -> Result<User, ApiError> {
+    use crate::db::schema::{assessment_participation, refresh_tokens};
+    db::write_tx(conn, |conn| {
+        organizations::lock(conn, org_id)?;
+        let current = find(conn, org_id, id)?;
+        if current.erased_at.is_some() {
+            return Err(ApiError::conflict("this person was erased already"));
+        }
+        if current.id == caller_id {
+            return Err(ApiError::conflict(
+                "you cannot erase your own account; ask another admin",
+            ));
+        }
+        if !current.email.eq_ignore_ascii_case(confirm_email.trim()) {
+            return Err(ApiError::field(
+                "confirm_email",
+                "must be the person's current e-mail address, to confirm whom to erase",
+            ));
+        }
+        if current.role() == Role::Admin && current.active && active_admins_except(conn, org_id, id)? == 0 {
+            return Err(ApiError::conflict(
+                "this is the organisation's last active admin; make someone else admin first",
+            ));
+        }
+        let now = db::now();
+        diesel::update(users::table.filter(users::id.eq(id)))
+            .set((
+                users::email.eq(format!("erased-{id}@erased.invalid")),
+                users::display_name.eq(ERASED_NAME),
+                users::personnel_number.eq(None::<String>),
+                users::password_hash.eq("!erased"),
+                users::must_change_password.eq(false),
+                users::active.eq(false),
+                users::deactivated_at.eq(current.deactivated_at.unwrap_or(now)),
+                users::erased_at.eq(now),
+                users::version.eq(current.version + 1),
+                users::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        sessions::revoke_all(conn, id)?;
+        diesel::delete(refresh_tokens::table.filter(refresh_tokens::user_id.eq(id))).execute(conn)?;
+        diesel::delete(assessment_participation::table.filter(assessment_participation::user_id.eq(id)))
+            .execute(conn)?;
+        find(conn, org_id, id)
+    })
+}
+
+/// Accounts deactivated at or before `before` and not yet erased, across organisations,
+/// for the retention pass: (organisation, id, e-mail).
+pub fn deactivated_before(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+) -> Result<Vec<(String, String, String)>, ApiError> {
+    Ok(users::table
+        .filter(users::active.eq(false))
+        .filter(users::erased_at.is_null())
+        .filter(users::deactivated_at.le(before))
+        .select((users::org_id, users::id, users::email))
+        .load(conn)?)
 }

@@ -128,6 +128,18 @@ pub async fn deactivate(state: &AppState, caller: &AuthUser, id: String) -> Resu
     Ok(user)
 }
 
+/// Erases a person (admins only; GDPR Art. 17), see `store::users::erase`.
+pub async fn erase(state: &AppState, caller: &AuthUser, id: String, confirm_email: String) -> Result<User, ApiError> {
+    caller.require(Role::Admin)?;
+    let (org, by) = (caller.org_id.clone(), caller.id.clone());
+    let user = db::run(&state.pool, move |conn| {
+        users::erase(conn, &org, &id, &by, &confirm_email)
+    })
+    .await?;
+    tracing::info!(user_id = %user.id, by = %caller.id, "person erased");
+    Ok(user)
+}
+
 /// Replaces an account's password with a generated one (admins only), which must be
 /// replaced at the next sign-in, and ends the person's sessions. Returns the password to
 /// show once; only its hash is stored.

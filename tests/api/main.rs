@@ -17,6 +17,7 @@ mod cli;
 mod compose;
 mod demo;
 mod dimensions;
+mod erasure;
 mod errors;
 mod hostile_input;
 mod idea_batches;

@@ -28,11 +28,19 @@ async fn participation_rows(app: &TestApp, round: &str) -> i64 {
 }
 
 async fn housekeeping_at(app: &TestApp, days_later: i64, retention_days: i64) {
+    housekeeping_with(app, days_later, retention_days, None).await;
+}
+
+async fn housekeeping_with(app: &TestApp, days_later: i64, retention_days: i64, erase_after: Option<i64>) {
     let pool = app.pool.clone();
     tokio::task::spawn_blocking(move || {
         let mut conn = pool.get().unwrap();
         let now = kaizen::db::now() + chrono::Duration::days(days_later);
-        kaizen::scheduler::housekeeping(&mut conn, now, now, retention_days);
+        let retention = kaizen::scheduler::Retention {
+            participation_days: retention_days,
+            erase_deactivated_after_days: erase_after,
+        };
+        kaizen::scheduler::housekeeping(&mut conn, now, now, retention);
     })
     .await
     .unwrap();

@@ -53,7 +53,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(person_change)
         .service(person_deactivate)
         .service(person_password)
-        .service(person_export);
+        .service(person_export)
+        .service(person_erase);
 }
 
 macro_rules! words {
@@ -99,6 +100,12 @@ words! {
     no_unit: "(keine Einheit)", "(no unit)";
     new_person: "Person anlegen", "Create a person";
     import_link: "Personalliste importieren", "Import the staff list";
+    erase_heading: "Person löschen (Art. 17 DSGVO)", "Erase the person (Art. 17 GDPR)";
+    erase_hint: "Name, E-Mail-Adresse und Personalnummer werden unwiderruflich entfernt, die Anmeldung endet, der Vermerk über die Teilnahme an Befragungen wird gelöscht. Ideen, Kommentare und Verlauf bleiben für die Kommune erhalten und zeigen als Verfasser „Ehemalige Beschäftigte“.", "Name, e-mail address and personnel number are removed for good, sign-in ends, the record of survey participation is deleted. Ideas, comments and history stay for the municipality, showing “Ehemalige Beschäftigte” (former employee) as their author.";
+    erase_confirm: "E-Mail-Adresse der Person zur Bestätigung", "The person's e-mail address, to confirm";
+    erase: "Unwiderruflich löschen", "Erase for good";
+    erased: "Die Person ist gelöscht.", "The person is erased.";
+    erased_at: "Gelöscht am", "Erased on";
     export_heading: "Auskunft über gespeicherte Daten", "Access to stored data";
     export_hint: "Für ein Auskunftsersuchen nach Art. 15 DSGVO: alles, was kaizen über die Person speichert, als Datei – ohne die Teilnahme an Befragungen, die nur die Person selbst erfährt.", "For a request under Art. 15 GDPR: everything kaizen stores about the person, as a file – without their survey participation, which only the person themselves learns.";
     export_link: "Daten der Person herunterladen", "Download the person's data";
@@ -576,6 +583,7 @@ pub async fn new_person_submit(
 #[derive(Template)]
 #[template(path = "admin_staff_person.html")]
 struct PersonPage {
+    erased_on: Option<String>,
     page: Page,
     w: Words,
     problems: Problems,
@@ -630,6 +638,7 @@ async fn person_view(
     let done = match extras.done.as_deref() {
         Some("saved") => Some(w.saved),
         Some("deactivated") => Some(w.deactivated),
+        Some("erased") => Some(w.erased),
         _ => None,
     };
     render(
@@ -654,6 +663,7 @@ async fn person_view(
                 },
             ],
             yourself: person.id == user.user.id,
+            erased_on: person.erased_at.map(|t| crate::web::date(user.lang, t)),
             person,
             w,
             problems: extras.problems,
@@ -1055,4 +1065,38 @@ pub async fn person_export(
     .await?;
     tracing::info!(user_id = %data.account.id, by = %user.user.id, "personal data exported for a person (web)");
     Ok(crate::routes::me::download(&data))
+}
+
+/// Erases the person (`POST /api/v1/users/{id}/erase` for the browser), confirmed by
+/// their e-mail address.
+#[post("/admin/staff/{id}/erase")]
+pub async fn person_erase(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: WebUser,
+    id: web::Path<String>,
+    form: Fields,
+) -> Result<HttpResponse, ApiError> {
+    require_admin(&user)?;
+    session::verify_form(&req, &user, Some(form.get(session::CSRF_FIELD)))?;
+    let id = id.into_inner();
+    let w = words(user.lang);
+    let mut extras = PersonExtras::default();
+    match view::erase(&state, &user.user, id.clone(), form.get("confirm_email").to_owned()).await {
+        Ok(_) => return Ok(see_other(&format!("/admin/staff/{id}?done=erased"))),
+        Err(ApiError::Conflict { detail, .. }) => {
+            extras.notice = Some(capitalised(&messages::localize(&detail, user.lang)));
+            extras.status = Some(StatusCode::CONFLICT);
+        }
+        Err(e) => {
+            extras.problems.absorb(
+                e,
+                user.lang,
+                |_| Some(("confirm_email".to_owned(), w.erase_confirm.to_owned())),
+                ("confirm_email", w.erase_confirm),
+            )?;
+            extras.status = Some(StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    }
+    person_view(&req, &state, &user, id, extras).await
 }
