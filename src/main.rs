@@ -53,6 +53,12 @@ enum Command {
         /// The new file (must not exist).
         file: std::path::PathBuf,
     },
+    /// Check the audit trail's hash chain of every organisation (or one): names each
+    /// edited, inserted or deleted entry and exits with 1 when there is one.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Load data from other systems.
     Import {
         #[command(subcommand)]
@@ -119,6 +125,16 @@ enum UserCommand {
         /// Generated and printed once when left out.
         #[arg(long)]
         password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the hash chain.
+    Verify {
+        /// Only this organisation (its slug).
+        #[arg(long)]
+        org: Option<String>,
     },
 }
 
@@ -312,6 +328,32 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 Ok(())
             } else {
                 Err(format!("{} problems in the list", report.problems.len()))
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { org },
+        } => {
+            let pool = startup::open_database(&settings).await.map_err(|e| e.to_string())?;
+            let report = blocking(&pool, move |conn| {
+                kaizen::store::audit::verify_all(conn, org.as_deref()).map_err(|e| e.to_string())
+            })
+            .await?;
+            let mut broken = 0;
+            for (slug, entries, findings) in &report {
+                if findings.is_empty() {
+                    println!("{slug}: {entries} entries, chain intact");
+                } else {
+                    broken += 1;
+                    println!("{slug}: {entries} entries, {} problems", findings.len());
+                    for f in findings {
+                        println!("  entry {} ({}): {}", f.seq, f.id.as_deref().unwrap_or("-"), f.problem);
+                    }
+                }
+            }
+            if broken == 0 {
+                Ok(())
+            } else {
+                Err(format!("the audit trail of {broken} organisation(s) was altered"))
             }
         }
         Command::Openapi => Ok(()),

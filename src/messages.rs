@@ -786,6 +786,7 @@ mod tests {
         "unhandled ",
         "published results vanished",
         "kaizen backup copies",
+        "the audit trail of {} organisation",
         "{} exists already; choose a new file",
         ", ",
         " or ",

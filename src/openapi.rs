@@ -33,6 +33,7 @@ Writes that can race carry the resource's `version` (or `If-Match`).",
         (name = "dimensions", description = "Current dimensions, latest scores, weak dimensions"),
         (name = "reports", description = "Management reports: progress between assessment rounds, the PDCA pipeline, charts; JSON, CSV, SVG"),
         (name = "reassessment", description = "The reassessment schedule: interval, answering window, next due date; rounds opened on time or by hand"),
+        (name = "audit", description = "The audit trail of administrative acts, hash-chained per organisation"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

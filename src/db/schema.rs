@@ -1,6 +1,30 @@
 //! Diesel table definitions shared by both backends (portable SQL types only).
 
 diesel::table! {
+    audit_heads (org_id) {
+        org_id -> Text,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        org_id -> Text,
+        seq -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        object_type -> Text,
+        object_id -> Nullable<Text>,
+        details -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
     organizations (id) {
         id -> Text,
         name -> Text,
@@ -344,6 +368,8 @@ diesel::table! {
 
 // Every table, once: diesel needs each pair declared exactly one time.
 diesel::allow_tables_to_appear_in_same_query!(
+    audit_heads,
+    audit_log,
     organizations,
     units,
     users,

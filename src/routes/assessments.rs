@@ -212,7 +212,11 @@ pub async fn create_assessment(
     body: ApiJson<CreateAssessment>,
 ) -> Result<HttpResponse, ApiError> {
     let new = checked_round(&caller, body.into_inner())?;
-    let round = db::run(&state.pool, move |conn| assessments::create(conn, &new)).await?;
+    let (org, actor) = (caller.org_id.clone(), caller.id.clone());
+    let round = db::run(&state.pool, move |conn| {
+        crate::views::admin_acts::create_round(conn, &org, &actor, &new)
+    })
+    .await?;
     tracing::info!(assessment_id = %round.id, by = %caller.id, "assessment round created");
     let location = format!("/api/v1/assessments/{}", round.id);
     let view = view_one(&state, caller.0, round).await?;
@@ -305,9 +309,9 @@ pub async fn update_assessment(
         closes_at: body.closes_at.map(naive),
     };
     v.finish()?;
-    let org = caller.org_id.clone();
+    let (org, actor) = (caller.org_id.clone(), caller.id.clone());
     let outcome = db::run(&state.pool, move |conn| {
-        assessments::update(conn, &org, &id, expected.version, &changes)
+        crate::views::admin_acts::update_round(conn, &org, &actor, &id, expected.version, &changes)
     })
     .await?;
     let round = outcome.map_err(|current| expected.stale(current))?;
@@ -334,7 +338,11 @@ pub async fn delete_assessment(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let org = caller.org_id.clone();
-    db::run(&state.pool, move |conn| assessments::delete(conn, &org, &id)).await?;
+    let actor = caller.id.clone();
+    db::run(&state.pool, move |conn| {
+        crate::views::admin_acts::round_step(conn, &org, &actor, &id, "delete")
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -357,7 +365,12 @@ pub async fn open_assessment(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let org = caller.org_id.clone();
-    let round = db::run(&state.pool, move |conn| assessments::open_now(conn, &org, &id)).await?;
+    let actor = caller.id.clone();
+    let round = db::run(&state.pool, move |conn| {
+        crate::views::admin_acts::round_step(conn, &org, &actor, &id, "open")?
+            .ok_or_else(|| ApiError::internal("an opened round"))
+    })
+    .await?;
     tracing::info!(assessment_id = %round.id, by = %caller.id, "assessment round opened");
     let view = view_one(&state, caller.0, round).await?;
     Ok(HttpResponse::Ok().insert_header(etag(view.version)).json(view))
@@ -382,7 +395,12 @@ pub async fn close_assessment(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let org = caller.org_id.clone();
-    let round = db::run(&state.pool, move |conn| assessments::close_now(conn, &org, &id)).await?;
+    let actor = caller.id.clone();
+    let round = db::run(&state.pool, move |conn| {
+        crate::views::admin_acts::round_step(conn, &org, &actor, &id, "close")?
+            .ok_or_else(|| ApiError::internal("a closed round"))
+    })
+    .await?;
     tracing::info!(assessment_id = %round.id, by = %caller.id, "assessment round closed");
     let view = view_one(&state, caller.0, round).await?;
     Ok(HttpResponse::Ok().insert_header(etag(view.version)).json(view))

@@ -2,6 +2,7 @@
 //! problem document (unknown route 404, wrong method 405).
 
 pub mod assessments;
+pub mod audit;
 pub mod auth;
 pub mod dimensions;
 pub mod ideas;
@@ -60,6 +61,8 @@ pub fn configure_api<R: Register>(cfg: &mut R) {
     cfg.service(auth::login)
         .service(auth::refresh)
         .service(auth::logout)
+        .service(audit::verify_audit)
+        .service(audit::list_audit)
         .service(me::get_me)
         .service(me::change_password)
         .service(me::export_me)

@@ -158,7 +158,8 @@ pub async fn update_organization(
     let changes = body.validate()?;
     let org_id = caller.org_id.clone();
     let version = expected.version;
-    let outcome = db::run(&state.pool, move |conn| apply(conn, &org_id, version, &changes)).await?;
+    let actor = caller.id.clone();
+    let outcome = db::run(&state.pool, move |conn| apply(conn, &org_id, &actor, version, &changes)).await?;
     let response = outcome.map_err(|current| expected.stale(current))?;
     Ok(HttpResponse::Ok().insert_header(etag(response.version)).json(response))
 }
@@ -169,9 +170,21 @@ pub async fn update_organization(
 pub(crate) fn apply(
     conn: &mut db::DbConnection,
     org_id: &str,
+    actor: &str,
     version: i64,
     changes: &OrganizationChangeset,
 ) -> Result<Result<OrganizationResponse, i64>, ApiError> {
+    db::write_tx(conn, |conn| apply_in_tx(conn, org_id, actor, version, changes))
+}
+
+fn apply_in_tx(
+    conn: &mut db::DbConnection,
+    org_id: &str,
+    actor: &str,
+    version: i64,
+    changes: &OrganizationChangeset,
+) -> Result<Result<OrganizationResponse, i64>, ApiError> {
+    let previous = organizations::find(conn, org_id)?;
     let before = dimensions::current_keys(conn, org_id)?;
     if let Some(key) = &changes.reference_questionnaire_key
         && questionnaires::latest_published_of_key(conn, org_id, key)?.is_none()
@@ -186,6 +199,51 @@ pub(crate) fn apply(
         Err(current) => return Ok(Err(current)),
     };
     let after = dimensions::current_keys(conn, org_id)?;
+    // The audit trail: each setting that changed, before and after (k above all).
+    let mut changed = serde_json::Map::new();
+    let mut note = |key: &str, old: serde_json::Value, new: serde_json::Value| {
+        if old != new {
+            changed.insert(key.into(), serde_json::json!({"from": old, "to": new}));
+        }
+    };
+    note("name", previous.name.clone().into(), org.name.clone().into());
+    note(
+        "default_locale",
+        previous.default_locale.clone().into(),
+        org.default_locale.clone().into(),
+    );
+    note(
+        "min_group_size",
+        previous.min_group_size.into(),
+        org.min_group_size.into(),
+    );
+    note(
+        "weak_threshold",
+        previous.weak_threshold.into(),
+        org.weak_threshold.into(),
+    );
+    note("weak_count", previous.weak_count.into(), org.weak_count.into());
+    note(
+        "stuck_stage_days",
+        previous.stuck_stage_days.into(),
+        org.stuck_stage_days.into(),
+    );
+    note(
+        "reference_questionnaire_key",
+        previous.reference_questionnaire_key.clone().into(),
+        org.reference_questionnaire_key.clone().into(),
+    );
+    crate::store::audit::append(
+        conn,
+        org_id,
+        crate::store::audit::Act::new(
+            actor,
+            "organization.settings_changed",
+            "organization",
+            org_id,
+            changed.into(),
+        ),
+    )?;
     let mut response = OrganizationResponse::from(org);
     let gone: Vec<&String> = before.iter().filter(|k| !after.contains(k)).collect();
     let new: Vec<&String> = after.iter().filter(|k| !before.contains(k)).collect();

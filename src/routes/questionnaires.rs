@@ -260,9 +260,9 @@ pub async fn import_questionnaire(
     body: ApiJson<QuestionnaireDefinition>,
 ) -> Result<HttpResponse, ApiError> {
     let def = checked_definition(&body.into_inner())?;
-    let org = caller.org_id.clone();
+    let (org, actor) = (caller.org_id.clone(), caller.id.clone());
     let (content, locale) = db::run(&state.pool, move |conn| {
-        let q = questionnaires::import(conn, &org, &def)?;
+        let q = crate::views::admin_acts::import_questionnaire(conn, &org, &actor, &def)?;
         Ok((
             questionnaires::load(conn, &org, &q.id)?,
             organizations::find(conn, &org)?.default_locale,
@@ -353,13 +353,10 @@ async fn transition(
     lang: Option<String>,
     archive: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let org = caller.org_id.clone();
+    let (org, actor) = (caller.org_id.clone(), caller.id.clone());
     let (content, locale) = db::run(&state.pool, move |conn| {
-        if archive {
-            questionnaires::archive(conn, &org, &id)?;
-        } else {
-            questionnaires::publish(conn, &org, &id)?;
-        }
+        let step = if archive { "archive" } else { "publish" };
+        crate::views::admin_acts::questionnaire_step(conn, &org, &actor, &id, step)?;
         Ok((
             questionnaires::load(conn, &org, &id)?,
             organizations::find(conn, &org)?.default_locale,
@@ -443,6 +440,10 @@ pub async fn delete_questionnaire(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let org = caller.org_id.clone();
-    db::run(&state.pool, move |conn| questionnaires::delete_draft(conn, &org, &id)).await?;
+    let actor = caller.id.clone();
+    db::run(&state.pool, move |conn| {
+        crate::views::admin_acts::questionnaire_step(conn, &org, &actor, &id, "delete")
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -258,7 +258,7 @@ pub async fn update_reassessment(
     };
     let (org_id, by) = (caller.org_id.clone(), caller.id.clone());
     let outcome = db::run(&state.pool, move |conn| {
-        reassessment::save(conn, &org_id, expected.version, &settings, &by)
+        crate::views::admin_acts::save_schedule(conn, &org_id, &by, expected.version, &settings)
     })
     .await?;
     let saved = outcome.map_err(|current| expected.stale(current))?;
@@ -283,7 +283,7 @@ pub async fn update_reassessment(
 pub async fn trigger_reassessment(caller: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let (org_id, by) = (caller.org_id.clone(), caller.id.clone());
     let round = db::run(&state.pool, move |conn| {
-        reassessment::trigger(conn, &org_id, &by, db::now())
+        crate::views::admin_acts::trigger_round(conn, &org_id, &by)
     })
     .await?;
     tracing::info!(assessment_id = %round.id, by = %caller.id, "reassessment round opened by hand");

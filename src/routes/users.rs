@@ -437,9 +437,9 @@ pub async fn export_user(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = caller.org_id.clone();
+    let (org, actor) = (caller.org_id.clone(), caller.id.clone());
     let data = db::run(&state.pool, move |conn| {
-        crate::views::personal_data::collect(conn, &org, &id, false)
+        crate::views::personal_data::collect_for_admin(conn, &org, &actor, &id)
     })
     .await?;
     tracing::info!(user_id = %data.account.id, by = %caller.id, "personal data exported for a person");

@@ -1,6 +1,7 @@
 //! Queries, one file per aggregate. Every query is scoped by the caller's organisation.
 
 pub mod assessments;
+pub mod audit;
 pub mod dimensions;
 pub mod idea_comments;
 pub mod idea_events;

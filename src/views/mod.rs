@@ -3,6 +3,7 @@
 //! and anonymity decisions made here, in one place.
 
 pub mod account;
+pub mod admin_acts;
 pub mod comments;
 pub mod ideas;
 pub mod personal_data;

@@ -375,3 +375,27 @@ pub fn collect(conn: &mut DbConnection, org_id: &str, user_id: &str, for_self: b
 pub fn file_name() -> String {
     format!("kaizen-daten-{}.json", Utc::now().format("%Y-%m-%d"))
 }
+
+/// An admin's export for a person, recorded in the audit trail (who exported whose data).
+pub fn collect_for_admin(
+    conn: &mut DbConnection,
+    org_id: &str,
+    actor: &str,
+    user_id: &str,
+) -> Result<PersonalData, ApiError> {
+    use crate::store::audit::{self, Act};
+    audit::record(
+        conn,
+        org_id,
+        |conn| collect(conn, org_id, user_id, false),
+        |d| {
+            Some(Act::new(
+                actor,
+                "user.data_exported",
+                "user",
+                &d.account.id,
+                serde_json::json!({}),
+            ))
+        },
+    )
+}

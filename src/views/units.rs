@@ -1,6 +1,9 @@
 //! Units for the API and the administration pages: the same validation and the same
 //! store calls with the same permission check (admins only), decided here once.
 
+use serde_json::json;
+
+use crate::store::audit::{self, Act};
 use std::collections::HashMap;
 
 use crate::auth::AuthUser;
@@ -26,9 +29,22 @@ pub async fn create(
 ) -> Result<Unit, ApiError> {
     caller.require(Role::Admin)?;
     let name = unit_name(name)?;
-    let org = caller.org_id.clone();
+    let (org, actor) = (caller.org_id.clone(), caller.id.clone());
     db::run(&state.pool, move |conn| {
-        units::insert(conn, &org, &name, parent_id.as_deref())
+        audit::record(
+            conn,
+            &org,
+            |conn| units::insert(conn, &org, &name, parent_id.as_deref()),
+            |u| {
+                Some(Act::new(
+                    &actor,
+                    "unit.created",
+                    "unit",
+                    &u.id,
+                    json!({"name": u.name, "parent_id": u.parent_id}),
+                ))
+            },
+        )
     })
     .await
 }
@@ -53,9 +69,31 @@ pub async fn update(
     changes: UnitChangeset,
 ) -> Result<Result<Unit, i64>, ApiError> {
     caller.require(Role::Admin)?;
-    let org = caller.org_id.clone();
+    let (org, actor) = (caller.org_id.clone(), caller.id.clone());
     db::run(&state.pool, move |conn| {
-        units::update(conn, &org, &id, expected, &changes)
+        let mut details = serde_json::Map::new();
+        if let Some(n) = &changes.name {
+            details.insert("name".into(), json!(n));
+        }
+        if let Some(p) = &changes.parent_id {
+            details.insert("parent_id".into(), json!(p));
+        }
+        audit::record(
+            conn,
+            &org,
+            |conn| units::update(conn, &org, &id, expected, &changes),
+            |out| {
+                out.as_ref().ok().map(|u| {
+                    Act::new(
+                        &actor,
+                        "unit.changed",
+                        "unit",
+                        &u.id,
+                        serde_json::Value::Object(details),
+                    )
+                })
+            },
+        )
     })
     .await
 }
@@ -63,8 +101,16 @@ pub async fn update(
 /// Deletes a unit without members or sub-units (admins only; else 409).
 pub async fn delete(state: &AppState, caller: &AuthUser, id: String) -> Result<(), ApiError> {
     caller.require(Role::Admin)?;
-    let org = caller.org_id.clone();
-    db::run(&state.pool, move |conn| units::delete(conn, &org, &id)).await
+    let (org, actor) = (caller.org_id.clone(), caller.id.clone());
+    db::run(&state.pool, move |conn| {
+        audit::record(
+            conn,
+            &org,
+            |conn| units::delete(conn, &org, &id),
+            |_| Some(Act::new(&actor, "unit.deleted", "unit", &id, json!({}))),
+        )
+    })
+    .await
 }
 
 /// A unit in the tree as the administration shows it.

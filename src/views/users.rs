@@ -7,12 +7,15 @@
 
 use crate::auth::AuthUser;
 use crate::auth::password::generate_password;
+use serde_json::json;
+
 use crate::db;
 use crate::domain::fields::{self, Email};
 use crate::domain::roles::Role;
 use crate::domain::staff_import;
 use crate::error::{ApiError, FieldError, Validator};
 use crate::state::AppState;
+use crate::store::audit::{self, Act};
 use crate::store::staff_import::{self as import, ImportReport};
 use crate::store::users::{self, NewUser, User, UserChangeset};
 
@@ -57,7 +60,24 @@ pub async fn create(
         hash,
         generated,
     );
-    let user = db::run(&state.pool, move |conn| users::insert(conn, &new)).await?;
+    let (org, actor) = (caller.org_id.clone(), caller.id.clone());
+    let user = db::run(&state.pool, move |conn| {
+        audit::record(
+            conn,
+            &org,
+            |conn| users::insert(conn, &new),
+            |u| {
+                Some(Act::new(
+                    &actor,
+                    "user.created",
+                    "user",
+                    &u.id,
+                    json!({"role": u.role, "unit_id": u.unit_id}),
+                ))
+            },
+        )
+    })
+    .await?;
     tracing::info!(user_id = %user.id, by = %caller.id, "user created");
     Ok((user, generated.then_some(password)))
 }
@@ -106,11 +126,46 @@ pub async fn update(
     changes: UserChangeset,
 ) -> Result<Result<User, i64>, ApiError> {
     caller.require(Role::Admin)?;
-    let org = caller.org_id.clone();
+    let (org, actor) = (caller.org_id.clone(), caller.id.clone());
     db::run(&state.pool, move |conn| {
-        users::update(conn, &org, &id, Some(expected), &changes)
+        let details = change_details(&changes);
+        audit::record(
+            conn,
+            &org,
+            |conn| users::update(conn, &org, &id, Some(expected), &changes),
+            |out| {
+                out.as_ref()
+                    .ok()
+                    .map(|u| Act::new(&actor, "user.changed", "user", &u.id, details))
+            },
+        )
     })
     .await
+}
+
+/// What an account change changed, for the audit trail: values of role, unit and state;
+/// of name, e-mail and password only that they changed.
+fn change_details(c: &UserChangeset) -> serde_json::Value {
+    let mut d = serde_json::Map::new();
+    if let Some(r) = &c.role {
+        d.insert("role".into(), json!(r));
+    }
+    if let Some(u) = &c.unit_id {
+        d.insert("unit_id".into(), json!(u));
+    }
+    if let Some(a) = c.active {
+        d.insert("active".into(), json!(a));
+    }
+    if c.email.is_some() {
+        d.insert("email_changed".into(), json!(true));
+    }
+    if c.display_name.is_some() {
+        d.insert("name_changed".into(), json!(true));
+    }
+    if c.password_hash.is_some() {
+        d.insert("password_reset".into(), json!(true));
+    }
+    serde_json::Value::Object(d)
 }
 
 /// Deactivates an account (admins only): no sign-in, no refresh, no live token or session
@@ -122,7 +177,20 @@ pub async fn deactivate(state: &AppState, caller: &AuthUser, id: String) -> Resu
         active: Some(false),
         ..Default::default()
     };
-    let outcome = db::run(&state.pool, move |conn| users::update(conn, &org, &id, None, &changes)).await?;
+    let actor = caller.id.clone();
+    let outcome = db::run(&state.pool, move |conn| {
+        audit::record(
+            conn,
+            &org,
+            |conn| users::update(conn, &org, &id, None, &changes),
+            |out| {
+                out.as_ref()
+                    .ok()
+                    .map(|u| Act::new(&actor, "user.deactivated", "user", &u.id, json!({})))
+            },
+        )
+    })
+    .await?;
     let user = outcome.map_err(ApiError::stale_version)?;
     tracing::info!(user_id = %user.id, by = %caller.id, "user deactivated");
     Ok(user)
@@ -133,7 +201,12 @@ pub async fn erase(state: &AppState, caller: &AuthUser, id: String, confirm_emai
     caller.require(Role::Admin)?;
     let (org, by) = (caller.org_id.clone(), caller.id.clone());
     let user = db::run(&state.pool, move |conn| {
-        users::erase(conn, &org, &id, &by, &confirm_email)
+        audit::record(
+            conn,
+            &org,
+            |conn| users::erase(conn, &org, &id, &by, &confirm_email),
+            |u| Some(Act::new(&by, "user.erased", "user", &u.id, json!({}))),
+        )
     })
     .await?;
     tracing::info!(user_id = %user.id, by = %caller.id, "person erased");
@@ -153,7 +226,20 @@ pub async fn reset_password(state: &AppState, caller: &AuthUser, id: String) -> 
         must_change_password: Some(true),
         ..Default::default()
     };
-    let outcome = db::run(&state.pool, move |conn| users::update(conn, &org, &id, None, &changes)).await?;
+    let actor = caller.id.clone();
+    let outcome = db::run(&state.pool, move |conn| {
+        audit::record(
+            conn,
+            &org,
+            |conn| users::update(conn, &org, &id, None, &changes),
+            |out| {
+                out.as_ref()
+                    .ok()
+                    .map(|u| Act::new(&actor, "user.password_reset", "user", &u.id, json!({})))
+            },
+        )
+    })
+    .await?;
     let user = outcome.map_err(ApiError::stale_version)?;
     tracing::info!(user_id = %user.id, by = %caller.id, "password reset");
     Ok((user, password))
@@ -174,7 +260,27 @@ pub async fn import_report(
     let (rows, problems) = staff_import::parse(&text);
     let (org, id) = (caller.org_id.clone(), caller.id.clone());
     let report = db::run(&state.pool, move |conn| {
-        import::run(conn, &org, &id, &rows, problems, deactivate_missing, dry_run)
+        let org2 = org.clone();
+        audit::record(
+            conn,
+            &org2,
+            |conn| import::run(conn, &org, &id, &rows, problems, deactivate_missing, dry_run),
+            |r| {
+                r.applied.then(|| Act {
+                    actor_id: (!id.is_empty()).then(|| id.clone()),
+                    action: "staff.imported",
+                    object_type: "organization",
+                    object_id: None,
+                    details: json!({
+                        "units_created": r.units_created.len(),
+                        "created": r.created.len(),
+                        "updated": r.updated.len(),
+                        "deactivated": r.deactivated.len(),
+                        "deactivate_missing": deactivate_missing,
+                    }),
+                })
+            },
+        )
     })
     .await?;
     if report.applied {

@@ -9,6 +9,7 @@ mod assessment_support;
 
 mod anonymity;
 mod assessments;
+mod audit;
 mod auth;
 mod backup;
 mod browser;

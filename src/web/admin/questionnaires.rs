@@ -235,8 +235,11 @@ pub async fn import(
             .and_then(|d| checked_definition(&d))
         {
             Ok(def) => {
-                let org_id = user.user.org_id.clone();
-                db::run(&state.pool, move |conn| questionnaires::import(conn, &org_id, &def)).await
+                let (org_id, actor) = (user.user.org_id.clone(), user.user.id.clone());
+                db::run(&state.pool, move |conn| {
+                    crate::views::admin_acts::import_questionnaire(conn, &org_id, &actor, &def)
+                })
+                .await
             }
             Err(e) => Err(e),
         },
@@ -365,12 +368,10 @@ async fn act(
 ) -> Result<HttpResponse, ApiError> {
     require_admin(user)?;
     session::verify_form(req, user, Some(form.get(session::CSRF_FIELD)))?;
-    let org = user.user.org_id.clone();
+    let (org, actor) = (user.user.org_id.clone(), user.user.id.clone());
     let qid = id.clone();
-    db::run(&state.pool, move |conn| match action {
-        "publish" => questionnaires::publish(conn, &org, &qid).map(|_| ()),
-        "archive" => questionnaires::archive(conn, &org, &qid).map(|_| ()),
-        _ => questionnaires::delete_draft(conn, &org, &qid),
+    db::run(&state.pool, move |conn| {
+        crate::views::admin_acts::questionnaire_step(conn, &org, &actor, &qid, action)
     })
     .await?;
     tracing::info!(questionnaire_id = %id, by = %user.user.id, action, "questionnaire changed (web)");

@@ -337,7 +337,13 @@ pub async fn create_round(
         };
         let caller = user.user.clone();
         let created = match checked_round(&caller, body) {
-            Ok(new) => db::run(&state.pool, move |conn| assessments::create(conn, &new)).await,
+            Ok(new) => {
+                let (org, actor) = (caller.org_id.clone(), caller.id.clone());
+                db::run(&state.pool, move |conn| {
+                    crate::views::admin_acts::create_round(conn, &org, &actor, &new)
+                })
+                .await
+            }
             Err(e) => Err(e),
         };
         match created {
@@ -608,12 +614,10 @@ async fn act(
 ) -> Result<HttpResponse, ApiError> {
     user.user.require(Role::Manager)?;
     session::verify_form(req, user, Some(form.get(session::CSRF_FIELD)))?;
-    let org = user.user.org_id.clone();
+    let (org, actor) = (user.user.org_id.clone(), user.user.id.clone());
     let round_id = id.clone();
-    db::run(&state.pool, move |conn| match action {
-        "open" => assessments::open_now(conn, &org, &round_id).map(|_| ()),
-        "close" => assessments::close_now(conn, &org, &round_id).map(|_| ()),
-        _ => assessments::delete(conn, &org, &round_id),
+    db::run(&state.pool, move |conn| {
+        crate::views::admin_acts::round_step(conn, &org, &actor, &round_id, action)
     })
     .await?;
     tracing::info!(assessment_id = %id, by = %user.user.id, action, "assessment round changed (web)");

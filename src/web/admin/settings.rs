@@ -17,7 +17,7 @@ use crate::routes::organization::{self as api, UpdateOrganization};
 use crate::state::AppState;
 use crate::store::organizations;
 use crate::store::questionnaires::{self, QuestionnaireFilter};
-use crate::store::reassessment::{self, ScheduleSettings};
+use crate::store::reassessment::ScheduleSettings;
 use crate::web::form::{Fields, Problems};
 use crate::web::ideas::Choice;
 use crate::web::session::{self, WebUser};
@@ -273,7 +273,11 @@ pub async fn settings_submit(
         let saved = match body.validate() {
             Ok(changes) => {
                 let org_id = user.user.org_id.clone();
-                db::run(&state.pool, move |conn| api::apply(conn, &org_id, version, &changes)).await
+                let actor = user.user.id.clone();
+                db::run(&state.pool, move |conn| {
+                    api::apply(conn, &org_id, &actor, version, &changes)
+                })
+                .await
             }
             Err(e) => Err(e),
         };
@@ -575,7 +579,7 @@ pub async fn schedule_submit(
         };
         let (org_id, by) = (user.user.org_id.clone(), user.user.id.clone());
         let saved = db::run(&state.pool, move |conn| {
-            reassessment::save(conn, &org_id, version, &settings, &by)
+            crate::views::admin_acts::save_schedule(conn, &org_id, &by, version, &settings)
         })
         .await;
         match saved {
@@ -627,7 +631,7 @@ pub async fn schedule_trigger(
     session::verify_form(&req, &user, Some(form.get(session::CSRF_FIELD)))?;
     let (org_id, by) = (user.user.org_id.clone(), user.user.id.clone());
     let round = db::run(&state.pool, move |conn| {
-        reassessment::trigger(conn, &org_id, &by, db::now())
+        crate::views::admin_acts::trigger_round(conn, &org_id, &by)
     })
     .await?;
     tracing::info!(assessment_id = %round.id, by = %user.user.id, "reassessment round opened by hand (web)");

@@ -1058,9 +1058,9 @@ pub async fn person_export(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&user)?;
-    let org = user.user.org_id.clone();
+    let (org, actor) = (user.user.org_id.clone(), user.user.id.clone());
     let data = db::run(&state.pool, move |conn| {
-        crate::views::personal_data::collect(conn, &org, &id, false)
+        crate::views::personal_data::collect_for_admin(conn, &org, &actor, &id)
     })
     .await?;
     tracing::info!(user_id = %data.account.id, by = %user.user.id, "personal data exported for a person (web)");
