@@ -18,6 +18,7 @@ mod compose;
 mod demo;
 mod dimensions;
 mod errors;
+mod faults;
 mod hostile_input;
 mod idea_batches;
 mod idea_dimensions;
