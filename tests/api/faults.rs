@@ -1,5 +1,7 @@
 //! Faults, with the real `kaizen` binary: a `kill -9` in the middle of a write load loses
-//! nothing the server acknowledged (SQLite and PostgreSQL).
+//! nothing the server acknowledged (SQLite and PostgreSQL), and two instances on one
+//! PostgreSQL database open a due reassessment round once and keep every acknowledged
+//! idea when one of them is killed.
 //!
 //! A write answered 2xx is acknowledged and must be there after the restart. A write whose
 //! request failed without an answer (the connection broke) is unknown: it may or may not
@@ -332,6 +334,10 @@ struct Ledger {
     responses_unknown: HashSet<usize>,
     /// Answers other than the expected 2xx, and failures of an instance that must not fail.
     refused: Vec<String>,
+    /// Acknowledged ideas by instance (two-instance test).
+    served: [usize; 2],
+    /// Ideas acknowledged after the kill (two-instance test).
+    after_kill: usize,
 }
 
 type Shared = Arc<Mutex<Ledger>>;
@@ -653,4 +659,188 @@ async fn kill_9_during_writes_loses_nothing_acknowledged_on_postgres() {
         return;
     };
     kill_during_writes(db).await;
+}
+
+/// Submits ideas as `person`, alternately to both instances while the first lives, then
+/// to the second only (whose every answer must be 201).
+async fn submit_alternately(
+    apis: [Api; 2],
+    world: Arc<World>,
+    person: usize,
+    ledger: Shared,
+    first_dead: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+) {
+    for n in 0_usize.. {
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let dead = first_dead.load(Ordering::SeqCst);
+        let target = if dead { 1 } else { (n + person) % 2 };
+        let title = format!("Zwei Instanzen {person}-{n}");
+        let body = idea(&world.unit, &title);
+        match apis[target]
+            .send(Method::POST, "/api/v1/ideas", &world.people[person], Some(body))
+            .await
+        {
+            Ok((201, r)) => {
+                let id = r["id"].as_str().unwrap().to_owned();
+                let mut l = ledger.lock().unwrap();
+                l.ideas.push((id, title));
+                l.served[target] += 1;
+                if dead {
+                    l.after_kill += 1;
+                }
+            }
+            Ok((status, r)) => ledger
+                .lock()
+                .unwrap()
+                .refused
+                .push(format!("instance {target}: idea {status}: {r}")),
+            Err(e) => {
+                let mut l = ledger.lock().unwrap();
+                l.ideas_unknown += 1;
+                if target == 1 {
+                    l.refused.push(format!("the surviving instance failed: {e}"));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Two `kaizen serve` on one PostgreSQL database: both schedulers start after the
+/// schedule's first period came due and exactly one round opens for it; ideas written
+/// through both land, and when one instance is killed the other goes on serving and
+/// nothing acknowledged is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_postgres_open_a_due_round_once_and_survive_a_kill() {
+    let Some(db) = Db::postgres("two_instances_on_one_postgres_open_a_due_round_once_and_survive_a_kill") else {
+        return;
+    };
+    // Set up through a first instance, stopped before the period comes due.
+    let mut setup = db.start(&[]);
+    let api = setup.api();
+    let world = Arc::new(set_up(&api, 4, false).await);
+    let due = chrono::Utc::now() + chrono::Duration::seconds(4);
+    let due_text = due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let schedule = json!({"version": 0, "enabled": true, "interval_months": 12, "window_days": 21,
+        "first_due_at": due_text, "title_pattern": "Lernkultur {month}/{year}"});
+    let saved = api
+        .ok(Method::PUT, "/api/v1/reassessment", &world.admin, Some(schedule), 200)
+        .await;
+    // Saved before the period is due, so the period is owed once it is.
+    assert_eq!(saved["next_due_at"], due_text.as_str(), "{saved}");
+    setup.stop();
+    assert_eq!(db.count("SELECT COUNT(*) AS n FROM assessment_rounds"), 0);
+    let wait = (due - chrono::Utc::now()).to_std().unwrap_or_default();
+    tokio::time::sleep(wait + Duration::from_millis(500)).await;
+
+    // Both start at once; each scheduler's first pass runs at its start.
+    let extra = [("RUST_LOG", "info,kaizen::scheduler=debug")];
+    let (mut first, mut second) = tokio::task::block_in_place(|| {
+        std::thread::scope(|s| {
+            let a = s.spawn(|| db.start(&extra));
+            let b = s.spawn(|| db.start(&extra));
+            (a.join().unwrap(), b.join().unwrap())
+        })
+    });
+    let apis = [first.api(), second.api()];
+    let deadline = Instant::now() + PATIENCE;
+    let round = loop {
+        let list = apis[1].get("/api/v1/assessments", &world.admin).await;
+        let scheduled: Vec<&Value> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["period_key"].is_string())
+            .collect();
+        if let [round] = scheduled.as_slice() {
+            break (*round).clone();
+        }
+        assert!(scheduled.is_empty(), "{list}");
+        assert!(Instant::now() < deadline, "no scheduled round opened");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(round["status"], "open", "{round}");
+    let key = round["period_key"].as_str().unwrap().to_owned();
+
+    // Ideas through both, then one instance killed in the middle.
+    let ledger: Shared = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let first_dead = Arc::new(AtomicBool::new(false));
+    let tasks: Vec<_> = (0..4)
+        .map(|person| {
+            tokio::spawn(submit_alternately(
+                apis.clone(),
+                world.clone(),
+                person,
+                ledger.clone(),
+                first_dead.clone(),
+                stop.clone(),
+            ))
+        })
+        .collect();
+    until(&ledger, |l| l.served[0] >= 10 && l.served[1] >= 10).await;
+    first_dead.store(true, Ordering::SeqCst);
+    first.kill();
+    until(&ledger, |l| l.after_kill >= 20 || !l.refused.is_empty()).await;
+    stop.store(true, Ordering::SeqCst);
+    finish(tasks).await;
+    let ledger = std::mem::take(&mut *ledger.lock().unwrap());
+    assert!(ledger.refused.is_empty(), "{:?}", ledger.refused);
+
+    // The survivor has every acknowledged idea, whichever instance answered.
+    assert_ideas_kept(&apis[1], &world.admin, &ledger.ideas).await;
+    let ideas = db.count("SELECT COUNT(*) AS n FROM ideas");
+    let acked = ledger.ideas.len() as i64;
+    assert!(
+        (acked..=acked + ledger.ideas_unknown as i64).contains(&ideas),
+        "{ideas} ideas stored, {acked} acknowledged, {} unknown",
+        ledger.ideas_unknown
+    );
+    assert_ideas_consistent(&db);
+    apis[1]
+        .ok(
+            Method::POST,
+            "/api/v1/ideas",
+            &world.people[0],
+            Some(idea(&world.unit, "Nach dem Ausfall")),
+            201,
+        )
+        .await;
+
+    // Long after both schedulers' first pass: still one round for the period, and one
+    // instance reports opening it.
+    assert_eq!(
+        db.count(&format!(
+            "SELECT COUNT(*) AS n FROM assessment_rounds WHERE period_key = '{key}'"
+        )),
+        1
+    );
+    assert_eq!(db.count("SELECT COUNT(*) AS n FROM assessment_rounds"), 1);
+    let logs = [first.drain().to_owned(), second.drain().to_owned()];
+    let opened = |log: &str| {
+        log.lines()
+            .filter(|l| l.contains("reassessment round opened") && !l.contains("another instance"))
+            .count()
+    };
+    let taken = |log: &str| log.lines().filter(|l| l.contains("by another instance")).count();
+    assert_eq!(opened(&logs[0]) + opened(&logs[1]), 1, "{logs:?}");
+    eprintln!(
+        "one round for period {key}; opened by instance {} (the other {}); ideas: {} acknowledged \
+         ({} by the first, {} by the second, {} after the kill), {} unknown, {ideas} stored",
+        if opened(&logs[0]) == 1 { 1 } else { 2 },
+        if taken(&logs[0]) + taken(&logs[1]) == 1 {
+            "hit the unique period key"
+        } else {
+            "found it done"
+        },
+        ledger.ideas.len(),
+        ledger.served[0],
+        ledger.served[1],
+        ledger.after_kill,
+        ledger.ideas_unknown
+    );
+    second.stop();
 }
