@@ -54,7 +54,7 @@ impl Db {
     /// A fresh database on `KAIZEN_TEST_POSTGRES_URL`; `None` (with a note) without it.
     fn postgres(test: &str) -> Option<Db> {
         let Some(admin_url) = std::env::var("KAIZEN_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty()) else {
-            eprintln!("skipped {test}: KAIZEN_TEST_POSTGRES_URL is not set");
+            eprintln!("skipped: KAIZEN_TEST_POSTGRES_URL is not set ({test})");
             return None;
         };
         let nanos = std::time::SystemTime::now()
