@@ -67,16 +67,7 @@ pub(crate) fn start_with(dir: &Path, args: &[&str], extra: &[(&str, &str)]) -> (
         }
     }
     // Wait until it answers, so the signal handlers are installed before a test signals.
-    if let Some(port) = seen.lines().find(|l| l.contains("listening")).and_then(|l| {
-        let at = l.find("port")?;
-        l[at..]
-            .chars()
-            .skip_while(|c| !c.is_ascii_digit())
-            .take_while(char::is_ascii_digit)
-            .collect::<String>()
-            .parse::<u16>()
-            .ok()
-    }) {
+    if let Some(port) = port_of(&seen) {
         for _ in 0..100 {
             if healthz(port) {
                 break;
@@ -88,6 +79,19 @@ pub(crate) fn start_with(dir: &Path, args: &[&str], extra: &[(&str, &str)]) -> (
 }
 
 use std::path::Path;
+
+/// The port of the "listening" line in a start log.
+pub(crate) fn port_of(log: &str) -> Option<u16> {
+    let line = log.lines().find(|l| l.contains("listening"))?;
+    let at = line.find("port")?;
+    line[at..]
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse::<u16>()
+        .ok()
+}
 
 fn healthz(port: u16) -> bool {
     use std::io::{Read, Write};

@@ -109,7 +109,7 @@ impl Drop for TestDb {
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
-fn postgres_url_with_db(base: &str, db: &str) -> String {
+pub(crate) fn postgres_url_with_db(base: &str, db: &str) -> String {
     let (head, query) = match base.split_once('?') {
         Some((h, q)) => (h, format!("?{q}")),
         None => (base, String::new()),

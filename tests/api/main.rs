@@ -20,6 +20,7 @@ mod demo;
 mod dimensions;
 mod erasure;
 mod errors;
+mod faults;
 mod hostile_input;
 mod idea_batches;
 mod idea_dimensions;
