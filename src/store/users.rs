@@ -485,3 +485,13 @@ pub fn deactivated_before(
         .select((users::org_id, users::id, users::email))
         .load(conn)?)
 }
+
+/// Names by id of every account of the organisation (erased ones under their placeholder).
+pub fn names(conn: &mut DbConnection, org_id: &str) -> Result<HashMap<String, String>, ApiError> {
+    Ok(users::table
+        .filter(users::org_id.eq(org_id))
+        .select((users::id, users::display_name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}

@@ -219,6 +219,25 @@ async fn an_admin_sets_up_a_questionnaire_and_runs_a_round() {
     browser.wait_for(".kern-alert--success").await.unwrap();
     let org = app.get("/api/v1/organization", &app.admin.token).await;
     assert_eq!(org.expect(200)["min_group_size"], 6);
+
+    // The audit trail shows what this journey did.
+    go(&browser, &app, "/admin/audit").await;
+    browser.wait_for("#audit").await.unwrap();
+    accessible(&browser, "audit trail").await;
+    let html = source(&browser).await;
+    for action in [
+        "unit.created",
+        "user.created",
+        "questionnaire.published",
+        "round.closed",
+        "organization.settings_changed",
+    ] {
+        assert!(
+            html.contains(&format!("<code>{action}</code>")),
+            "{action} in the audit trail"
+        );
+    }
+    assert!(html.contains("Die Kette ist unversehrt"));
     browser.close().await;
     app.shutdown().await;
 }

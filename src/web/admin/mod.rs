@@ -3,6 +3,7 @@
 //! settings. Every page calls the same store and domain code as the API's admin
 //! endpoints, with the same checks; anyone else gets the 403 page.
 
+pub mod audit;
 pub mod questionnaires;
 pub mod rounds;
 pub mod settings;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     questionnaires::configure(cfg);
     rounds::configure(cfg);
     settings::configure(cfg);
+    audit::configure(cfg);
 }
 
 /// Only admins; everyone else gets the 403 page (as the API answers them).
@@ -99,6 +101,13 @@ fn sections(lang: Lang) -> Vec<Section> {
             "Reassessment schedule",
             "In welchem Abstand eine neue Runde von selbst angelegt wird.",
             "How often a new round is created on its own.",
+        ),
+        s(
+            "/admin/audit",
+            "Prüfprotokoll",
+            "Audit trail",
+            "Jeder Verwaltungsschritt mit Person, Zeit und Änderung, und ob die Kette unversehrt ist.",
+            "Every administrative act with person, time and change, and whether the chain is intact.",
         ),
         s(
             "/admin/settings",
