@@ -21,6 +21,13 @@ Writes that can race carry the resource's `version` (or `If-Match`).",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
     ),
     modifiers(&BearerAuth),
+    components(schemas(
+        routes::reports::Format,
+        routes::reports::Delimiter,
+        routes::reports::pipeline::PipelineTable,
+        routes::reports::progress::ProgressTable,
+        routes::assessments::Breakdown,
+    )),
     tags(
         (name = "auth", description = "Login, token refresh, logout"),
         (name = "me", description = "The caller's own account"),
@@ -66,7 +73,71 @@ pub fn document() -> OpenApiDoc {
         .split_for_parts();
     let mut doc = doc;
     routes::ideas::transitions::describe(&mut doc);
+    common_errors(&mut doc);
     doc
+}
+
+/// Adds the error answers every operation can give to each that does not describe them
+/// itself: 400 (a malformed request), 401 and 403 (secured operations), 404 (an id in the
+/// path), 413 and 415 (a request body), 422 (parameters or a body) and 503 (the database
+/// out of reach), each as a problem document.
+fn common_errors(doc: &mut OpenApiDoc) {
+    use utoipa::openapi::path::Operation;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    let add = |op: &mut Operation, path: &str| {
+        let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+        let has_body = op.request_body.is_some();
+        let has_params = has_body || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+        let mut wanted = vec![("400", "Malformed request (syntax, query string, NUL characters)")];
+        if secured {
+            wanted.push(("401", "Not signed in, or the session has ended"));
+            wanted.push(("403", "The caller's role may not do this"));
+        }
+        if path.contains('{') {
+            wanted.push(("404", "No such resource in the caller's organisation"));
+        }
+        if has_body {
+            wanted.push(("413", "The body is larger than KAIZEN_BODY_LIMIT"));
+            wanted.push(("415", "The body is not of the documented media type"));
+        }
+        if has_params {
+            wanted.push(("422", "A parameter or field is invalid; one error per field"));
+        }
+        wanted.push(("503", "The database cannot be reached right now; try again"));
+        for (status, description) in wanted {
+            op.responses
+                .responses
+                .entry(status.to_owned())
+                .or_insert_with(|| problem(description));
+        }
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            add(op, path);
+        }
+    }
 }
 
 /// The document as served at `/openapi.json`: built on the first request and kept.

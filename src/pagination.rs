@@ -17,6 +17,7 @@ pub const MAX_LIMIT: i64 = 200;
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Items per page, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -31,8 +32,13 @@ impl PageParams {
         }
     }
 
+    /// The key to continue after; an empty `cursor` is the first page, as no cursor is.
     pub fn after<K: DeserializeOwned>(&self) -> Result<Option<K>, ApiError> {
-        self.cursor.as_deref().map(decode_cursor).transpose()
+        self.cursor
+            .as_deref()
+            .filter(|c| !c.trim().is_empty())
+            .map(decode_cursor)
+            .transpose()
     }
 }
 

@@ -189,6 +189,10 @@ async fn unknown_route_is_404_and_wrong_method_405(app: &TestApp) {
     let r = app.send(reqwest::Method::POST, "/healthz", None, None).await;
     r.expect(405);
     assert_eq!(r.header("allow").as_deref(), Some("GET"));
+    // An empty cursor is the first page (as a form with an empty field sends it).
+    let first = app.get("/api/v1/units?cursor=", &app.admin.token).await;
+    let plain = app.get("/api/v1/units", &app.admin.token).await;
+    assert_eq!(first.expect(200), plain.expect(200));
     // A 405 says which methods the resource has (RFC 9110).
     let r = app
         .send(

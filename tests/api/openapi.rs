@@ -36,9 +36,40 @@ fn every_operation_is_documented_with_problem_errors() {
                     op["security"].is_array(),
                     "{method} {path} does not declare its security"
                 );
+                // The answers every operation can give are listed (schemathesis checks them).
+                for status in ["400", "401", "403", "503"] {
+                    assert!(op["responses"][status].is_object(), "{method} {path} lists no {status}");
+                }
+                if path.contains('{') {
+                    assert!(op["responses"]["404"].is_object(), "{method} {path} lists no 404");
+                }
+                if op["requestBody"].is_object() {
+                    for status in ["413", "415", "422"] {
+                        assert!(op["responses"][status].is_object(), "{method} {path} lists no {status}");
+                    }
+                }
             }
         }
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     assert!(doc["components"]["schemas"]["Problem"].is_object());
+    // Every schema a parameter refers to is in the document.
+    let text = doc.to_string();
+    for name in ["Format", "Delimiter", "PipelineTable", "ProgressTable", "Breakdown"] {
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{name} is referred to but missing"
+        );
+    }
+    let mut at = 0;
+    while let Some(i) = text[at..].find("#/components/schemas/") {
+        let start = at + i + "#/components/schemas/".len();
+        let end = start + text[start..].find('"').unwrap();
+        let name = &text[start..end];
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{name} is referred to but missing"
+        );
+        at = end;
+    }
 }
