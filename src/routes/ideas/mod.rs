@@ -136,7 +136,7 @@ pub async fn create_idea(
     params(IdeaListParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = IdeaPage, description = "JSON; with `format=csv` (or `Accept: text/csv`) every matching idea as CSV (text/csv)"),
+        (status = 200, description = "JSON; with `format=csv` (or `Accept: text/csv`) every matching idea as CSV (text/csv)", content((IdeaPage = "application/json"), (String = "text/csv"))),
         (status = 400, description = "Unknown parameter or bad cursor", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid filter value", body = Problem, content_type = "application/problem+json"),

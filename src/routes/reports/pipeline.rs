@@ -283,7 +283,7 @@ pub async fn load(
     params(PipelineParams, FormatParams, LangParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = PipelineReport, description = "JSON, or CSV (text/csv) when asked for"),
+        (status = 200, description = "JSON, or CSV (text/csv) when asked for", content((PipelineReport = "application/json"), (String = "text/csv"))),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Employees; leads outside their units", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),

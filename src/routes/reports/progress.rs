@@ -419,7 +419,7 @@ fn chosen_pair(params: &ProgressParams) -> Result<Option<(String, String)>, ApiE
     params(ProgressParams, LangParams, FormatParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = ProgressReport, description = "JSON, or CSV (text/csv) when asked for"),
+        (status = 200, description = "JSON, or CSV (text/csv) when asked for", content((ProgressReport = "application/json"), (String = "text/csv"))),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Employees; leads outside their units", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown unit or round", body = Problem, content_type = "application/problem+json"),
