@@ -176,7 +176,7 @@ async fn main() -> ExitCode {
         print!("{}", openapi::to_pretty_json(&openapi::document()));
         return ExitCode::SUCCESS;
     }
-    let settings = match Settings::from_env() {
+    let mut settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -184,7 +184,16 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(settings.log_format);
-    match run(cli.command.unwrap_or(Command::Serve { demo: false }), settings).await {
+    let command = cli.command.unwrap_or(Command::Serve { demo: false });
+    // A one-shot command works on one connection at a time. A larger pool would open more
+    // connections in its own threads after the first is taken, and on PostgreSQL a
+    // process leaving while one of them was being opened crashed in libpq's and
+    // OpenSSL's clean-up (SIGSEGV after the work was done: 10 of 60 `kaizen audit
+    // verify` runs with 4 connections, none of 40 with one).
+    if !matches!(command, Command::Serve { .. }) && settings.pool_size.is_none() {
+        settings.pool_size = Some(1);
+    }
+    match run(command, settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
