@@ -421,3 +421,12 @@ diesel::table! {
         last_success_at -> Timestamp,
     }
 }
+
+// What the reports aggregate over ideas, counted per organisation by triggers
+// (migration 2026-12-04-000021_report_versions; see `store::report_cache`).
+diesel::table! {
+    report_versions (org_id) {
+        org_id -> Text,
+        ideas_version -> BigInt,
+    }
+}

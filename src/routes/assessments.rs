@@ -931,7 +931,11 @@ pub(crate) fn load_results(
         }
         RoundStatus::Closed => {
             let published = round_results::published(conn, &round)?;
-            (published.results, published.min_group_size, published.unit_names)
+            (
+                published.results.clone(),
+                published.min_group_size,
+                published.unit_names.clone(),
+            )
         }
     };
     let units_view = if with_units {

@@ -149,8 +149,8 @@ fn round_figures(conn: &mut DbConnection, round: &Round) -> Result<HashMap<Strin
     Ok(round_results::published(conn, round)?
         .results
         .dimensions
-        .into_iter()
-        .filter_map(|d| d.summary.map(|s| (d.key, s)))
+        .iter()
+        .filter_map(|d| d.summary.map(|s| (d.key.clone(), s)))
         .collect())
 }
 

@@ -13,6 +13,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod questionnaires;
 pub mod reassessment;
+pub mod report_cache;
 pub mod reports;
 pub mod responses;
 pub mod round_results;

@@ -9,9 +9,9 @@ use crate::db::DbConnection;
 use crate::domain::pdca::Status;
 use crate::domain::pipeline::recent_months;
 use crate::error::ApiError;
-use crate::store::organizations;
 use crate::store::reports::{self, StageTimes, StuckIdea};
 use crate::store::units;
+use crate::store::{organizations, report_cache};
 
 /// The stages an idea waits in while it is being worked on.
 pub const ACTIVE: [Status; 5] = [Status::Submitted, Status::Plan, Status::Do, Status::Check, Status::Act];
@@ -110,20 +110,55 @@ pub struct Figures {
     participation: (i64, i64),
 }
 
+/// What the durations half aggregates over ideas alone (kept by `report_cache`).
+struct DurationFigures {
+    stage_times: HashMap<String, StageTimes>,
+    submitted: HashMap<String, i64>,
+}
+
+/// What the counts half aggregates over ideas alone (kept by `report_cache`).
+struct CountFigures {
+    by_unit_and_status: Vec<(String, String, i64)>,
+    adopted: HashMap<String, i64>,
+    acceptance: (i64, i64),
+}
+
 pub fn read(conn: &mut DbConnection, plan: &Plan, half: Half) -> Result<Figures, ApiError> {
     let (org_id, scope) = (plan.org_id.as_str(), plan.scope.as_deref());
     let active: Vec<&str> = ACTIVE.iter().map(|s| s.as_str()).collect();
+    // The figures depend on the ideas, the scope and the monthly window; stuck ideas
+    // (the clock) and participation (votes, people) are read every time.
+    let key = |half: &str| {
+        format!(
+            "pipeline/{half}/{}/{}",
+            plan.since,
+            scope.map(|units| units.join(",")).unwrap_or_default()
+        )
+    };
     let mut f = Figures::default();
     match half {
         Half::Durations => {
-            f.stage_times = reports::stage_times(conn, org_id, &active, scope)?;
-            f.submitted = reports::submitted_per_month(conn, org_id, plan.since, scope)?;
+            let kept = report_cache::idea_figures(conn, org_id, &key("durations"), |conn| {
+                Ok(DurationFigures {
+                    stage_times: reports::stage_times(conn, org_id, &active, scope)?,
+                    submitted: reports::submitted_per_month(conn, org_id, plan.since, scope)?,
+                })
+            })?;
+            f.stage_times = kept.stage_times.clone();
+            f.submitted = kept.submitted.clone();
         }
         Half::Counts => {
-            f.by_unit_and_status = reports::ideas_by_unit_and_status(conn, org_id, scope)?;
-            f.adopted = reports::adopted_per_month(conn, org_id, plan.since, scope)?;
+            let kept = report_cache::idea_figures(conn, org_id, &key("counts"), |conn| {
+                Ok(CountFigures {
+                    by_unit_and_status: reports::ideas_by_unit_and_status(conn, org_id, scope)?,
+                    adopted: reports::adopted_per_month(conn, org_id, plan.since, scope)?,
+                    acceptance: reports::acceptance(conn, org_id, scope)?,
+                })
+            })?;
+            f.by_unit_and_status = kept.by_unit_and_status.clone();
+            f.adopted = kept.adopted.clone();
+            f.acceptance = kept.acceptance;
             f.stuck = reports::stuck(conn, org_id, &active, plan.stuck_before, scope, 20)?;
-            f.acceptance = reports::acceptance(conn, org_id, scope)?;
             f.participation = reports::participation(conn, org_id, plan.since, scope)?;
         }
     }

@@ -15,7 +15,7 @@ use crate::store::assessments::Round;
 use crate::store::questionnaires::{self, Content};
 use crate::store::reports::{self, Adopted};
 use crate::store::round_results::ClosedRound;
-use crate::store::{dimensions, organizations, round_results, units};
+use crate::store::{dimensions, organizations, report_cache, round_results, units};
 
 /// Whose results: the organisation, or a unit and everything below it.
 #[derive(Debug, Clone, Default)]
@@ -252,18 +252,28 @@ pub fn progress(
         let (first, second) = if b < c { (b, c) } else { (c, b) };
         let from = rounds[first].round.closed_at.unwrap_or(rounds[first].round.closes_at);
         let to = rounds[second].round.closed_at.unwrap_or(rounds[second].round.closes_at);
-        let mut ideas: HashMap<String, IdeaFlow> = HashMap::new();
-        for (key, status, n) in
-            reports::submitted_by_dimension(conn, org_id, &keys, (from, to), unit_filter.as_deref())?
-        {
-            let flow = ideas.entry(key).or_default();
-            flow.submitted += n;
-            *flow.by_status.entry(status).or_default() += n;
-        }
-        for adopted in reports::adopted_by_dimension(conn, org_id, (from, to), unit_filter.as_deref())? {
-            let key = adopted.dimension_key.clone();
-            ideas.entry(key).or_default().adopted = Some(adopted);
-        }
+        // The flow depends on the ideas, the dimensions, the window and the units.
+        let cache_key = format!(
+            "progress/flow/{}/{from}/{to}/{}",
+            keys.join(","),
+            unit_filter.as_ref().map(|u| u.join(",")).unwrap_or_default()
+        );
+        let ideas = report_cache::idea_figures(conn, org_id, &cache_key, |conn| {
+            let mut ideas: HashMap<String, IdeaFlow> = HashMap::new();
+            for (key, status, n) in
+                reports::submitted_by_dimension(conn, org_id, &keys, (from, to), unit_filter.as_deref())?
+            {
+                let flow = ideas.entry(key).or_default();
+                flow.submitted += n;
+                *flow.by_status.entry(status).or_default() += n;
+            }
+            for adopted in reports::adopted_by_dimension(conn, org_id, (from, to), unit_filter.as_deref())? {
+                let key = adopted.dimension_key.clone();
+                ideas.entry(key).or_default().adopted = Some(adopted);
+            }
+            Ok(ideas)
+        })?;
+        let ideas = (*ideas).clone();
         out_pairs.push(Pair {
             kind,
             assessable: assessable(rounds[b].response_rate) && assessable(rounds[c].response_rate),

@@ -5,6 +5,7 @@
 //! units and a changed k therefore never regroup answers that were already published.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -16,7 +17,7 @@ use crate::domain::results::{self, RoundResults};
 use crate::domain::rounds::RoundStatus;
 use crate::error::ApiError;
 use crate::store::assessments::Round;
-use crate::store::{organizations, questionnaires, responses, units};
+use crate::store::{organizations, questionnaires, report_cache, responses, units};
 
 /// What a closed round shows, for good.
 #[derive(Debug, Clone, PartialEq)]
@@ -198,13 +199,18 @@ pub fn published_since(conn: &mut DbConnection, since: NaiveDateTime) -> Result<
     Ok(n > 0)
 }
 
-/// The published figures of a closed round.
-pub fn published(conn: &mut DbConnection, round: &Round) -> Result<Published, ApiError> {
+/// The published figures of a closed round (kept in memory once read: they never change).
+pub fn published(conn: &mut DbConnection, round: &Round) -> Result<Arc<Published>, ApiError> {
     if round.status() != RoundStatus::Closed {
         return Err(ApiError::internal("only closed rounds have published results"));
     }
-    match stored(conn, &round.id)? {
-        Some(p) => Ok(p),
-        None => publish(conn, round),
+    if let Some(kept) = report_cache::published(&round.id) {
+        return Ok(kept);
     }
+    let published = Arc::new(match stored(conn, &round.id)? {
+        Some(p) => p,
+        None => publish(conn, round)?,
+    });
+    report_cache::keep_published(&round.id, published.clone());
+    Ok(published)
 }

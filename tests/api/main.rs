@@ -37,6 +37,7 @@ mod personal_data;
 mod pipeline;
 mod questionnaires;
 mod reassessment;
+mod report_cache;
 mod reports;
 mod retention;
 mod role_findings;

@@ -1,0 +1,13 @@
+DROP TRIGGER report_versions_dimensions_delete;
+DROP TRIGGER report_versions_dimensions_update;
+DROP TRIGGER report_versions_dimensions_insert;
+DROP TRIGGER report_versions_spans_delete;
+DROP TRIGGER report_versions_spans_update;
+DROP TRIGGER report_versions_spans_insert;
+DROP TRIGGER report_versions_cycles_delete;
+DROP TRIGGER report_versions_cycles_update;
+DROP TRIGGER report_versions_cycles_insert;
+DROP TRIGGER report_versions_ideas_delete;
+DROP TRIGGER report_versions_ideas_update;
+DROP TRIGGER report_versions_ideas_insert;
+DROP TABLE report_versions;

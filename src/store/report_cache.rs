@@ -1,0 +1,152 @@
+//! Exact caches of report figures, never a time-based one: a report shows the change made a
+//! moment ago, whichever instance made it.
+//!
+//! - A closed round's published figures never change (`store::round_results`), so they
+//!   are kept by round id once read.
+//! - Figures aggregated over ideas (counts per stage and unit, monthly flow, stage times,
+//!   acceptance, ideas per dimension) are kept with the organisation's `ideas_version`:
+//!   a counter that triggers move on in the same transaction as every change to what
+//!   those figures read (migration `2026-12-04-000021_report_versions`). Figures are kept
+//!   only when the counter stood still from before their first query to after their last,
+//!   so they are exactly the figures of that counter value; they are served again only
+//!   while the counter still has it. Whatever depends on the clock or on votes and people
+//!   (stuck ideas, participation) is not kept.
+//!
+//! Both caches are bounded; the entry used least recently goes first.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::report_versions;
+use crate::error::ApiError;
+use crate::store::round_results::Published;
+
+/// Published rounds kept at most (a few kB to a few hundred kB each).
+const PUBLISHED_ENTRIES: usize = 256;
+/// Idea figures kept at most (organisation × scope × window; a few kB each).
+const FIGURE_ENTRIES: usize = 1024;
+
+/// A map of bounded size that forgets the entry used least recently.
+struct Bounded<V> {
+    entries: HashMap<String, (u64, V)>,
+    tick: u64,
+    capacity: usize,
+}
+
+impl<V: Clone> Bounded<V> {
+    fn new(capacity: usize) -> Self {
+        Self {
+            entries: HashMap::new(),
+            tick: 0,
+            capacity,
+        }
+    }
+
+    fn get(&mut self, key: &str) -> Option<V> {
+        self.tick += 1;
+        let tick = self.tick;
+        self.entries.get_mut(key).map(|(used, v)| {
+            *used = tick;
+            v.clone()
+        })
+    }
+
+    fn put(&mut self, key: String, value: V) {
+        self.tick += 1;
+        if self.entries.len() >= self.capacity && !self.entries.contains_key(&key) {
+            let oldest = self
+                .entries
+                .iter()
+                .min_by_key(|(_, (used, _))| *used)
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                self.entries.remove(&oldest);
+            }
+        }
+        self.entries.insert(key, (self.tick, value));
+    }
+}
+
+type Figures = (i64, Arc<dyn Any + Send + Sync>);
+
+static PUBLISHED: LazyLock<Mutex<Bounded<Arc<Published>>>> =
+    LazyLock::new(|| Mutex::new(Bounded::new(PUBLISHED_ENTRIES)));
+static FIGURES: LazyLock<Mutex<Bounded<Figures>>> = LazyLock::new(|| Mutex::new(Bounded::new(FIGURE_ENTRIES)));
+
+/// A closed round's published figures when they were read before.
+pub fn published(round_id: &str) -> Option<Arc<Published>> {
+    PUBLISHED.lock().ok()?.get(round_id)
+}
+
+/// Keeps a closed round's published figures (they never change).
+pub fn keep_published(round_id: &str, published: Arc<Published>) {
+    if let Ok(mut cache) = PUBLISHED.lock() {
+        cache.put(round_id.to_owned(), published);
+    }
+}
+
+/// The organisation's counter of changes to what idea figures read (0 before the first).
+pub fn ideas_version(conn: &mut DbConnection, org_id: &str) -> Result<i64, ApiError> {
+    Ok(report_versions::table
+        .find(org_id)
+        .select(report_versions::ideas_version)
+        .get_result::<i64>(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Figures aggregated over the organisation's ideas, named by `key` (which must name
+/// everything the figures depend on besides the ideas: scope, window, parameters): served
+/// from the cache while the organisation's ideas are as they were when they were computed,
+/// computed by `compute` otherwise.
+pub fn idea_figures<T, F>(conn: &mut DbConnection, org_id: &str, key: &str, compute: F) -> Result<Arc<T>, ApiError>
+where
+    T: Send + Sync + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError>,
+{
+    let key = format!("{org_id}\u{1f}{key}");
+    let before = ideas_version(conn, org_id)?;
+    let kept = FIGURES.lock().ok().and_then(|mut c| c.get(&key));
+    if let Some((version, figures)) = kept
+        && version == before
+        && let Ok(figures) = figures.downcast::<T>()
+    {
+        return Ok(figures);
+    }
+    let figures = Arc::new(compute(conn)?);
+    // Kept only when no change committed while the figures were read: then they are the
+    // figures of `before` exactly.
+    if ideas_version(conn, org_id)? == before
+        && let Ok(mut cache) = FIGURES.lock()
+    {
+        let any: Arc<dyn Any + Send + Sync> = figures.clone();
+        cache.put(key, (before, any));
+    }
+    Ok(figures)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_entry_used_least_recently_goes_first() {
+        let mut b: Bounded<i32> = Bounded::new(2);
+        b.put("a".into(), 1);
+        b.put("b".into(), 2);
+        assert_eq!(b.get("a"), Some(1));
+        b.put("c".into(), 3);
+        assert_eq!(b.get("b"), None);
+        assert_eq!(b.get("a"), Some(1));
+        assert_eq!(b.get("c"), Some(3));
+        // Replacing a kept entry forgets nothing else.
+        b.put("c".into(), 4);
+        assert_eq!(b.get("a"), Some(1));
+        assert_eq!(b.get("c"), Some(4));
+        assert_eq!(b.entries.len(), 2);
+    }
+}
