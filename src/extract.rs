@@ -121,10 +121,18 @@ pub struct ExpectedVersion {
 impl ExpectedVersion {
     pub fn resolve(req: &HttpRequest, body_version: Option<i64>) -> Result<Self, ApiError> {
         if let Some(raw) = req.headers().get(header::IF_MATCH) {
+            // `"3"` or `W/"3"`, as `ETag` answers give it, or the bare number (the forms
+            // the OpenAPI document states).
             let parsed = raw
                 .to_str()
                 .ok()
-                .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+                .map(str::trim)
+                .map(|s| s.strip_prefix("W/").unwrap_or(s))
+                .and_then(|s| match s.strip_prefix('"') {
+                    Some(quoted) => quoted.strip_suffix('"'),
+                    None => Some(s),
+                })
+                .filter(|n| (1..=18).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|s| s.parse::<i64>().ok())
                 .ok_or_else(|| ApiError::BadRequest("If-Match must be an ETag such as \"3\"".into()))?;
             return Ok(Self {

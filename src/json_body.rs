@@ -17,7 +17,16 @@ pub const ONE_OBJECT: &str = "send one JSON object, not a list";
 
 /// `T` from a JSON value; a list that does not read as `T` is refused with `list_hint`.
 pub fn typed<T: DeserializeOwned>(mut value: Value, list_hint: &str) -> Result<T, ApiError> {
+    whole_numbers(&mut value);
     if value.is_array() {
+        // serde reads a struct from a list of its fields in order (`[null, null]`); a
+        // body that is an object is never taken from a list. A list type reads `[]` and
+        // not `{}`; a struct does the opposite or needs elements.
+        let list_type = serde_json::from_value::<T>(Value::Array(Vec::new())).is_ok()
+            && serde_json::from_value::<T>(Value::Object(serde_json::Map::new())).is_err();
+        if !list_type {
+            return Err(ApiError::field("body", list_hint));
+        }
         return serde_json::from_value(value).map_err(|_| ApiError::field("body", list_hint));
     }
     let mut errors: Vec<FieldError> = Vec::new();
@@ -39,6 +48,27 @@ pub fn typed<T: DeserializeOwned>(mut value: Value, list_hint: &str) -> Result<T
         }
     }
     Err(ApiError::Validation(errors))
+}
+
+/// `6.0` is the whole number 6 (JSON and JSON Schema make no difference between them),
+/// so it reads where a whole number is expected.
+fn whole_numbers(value: &mut Value) {
+    match value {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            // Whole and within ±2^53, where every whole number is exact.
+            if let Some(x) = n
+                .as_f64()
+                .filter(|x| x.fract() == 0.0 && x.abs() <= 9_007_199_254_740_992.0)
+            {
+                #[allow(clippy::cast_possible_truncation)]
+                let whole = x as i64;
+                *value = Value::from(whole);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        Value::Object(map) => map.values_mut().for_each(whole_numbers),
+        _ => {}
+    }
 }
 
 /// serde messages end in " at line 1 column 7"; the position is noise for a field error.

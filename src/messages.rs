@@ -154,6 +154,11 @@ const GERMAN: &[(&str, &str)] = &[
     ("must be a list", "muss eine Liste sein"),
     ("must be an object", "muss ein Objekt sein"),
     ("must be {}", "muss {0} sein"),
+    ("the staff list is empty", "die Personalliste ist leer"),
+    (
+        "send the staff list as text/csv",
+        "bitte die Personalliste als text/csv senden",
+    ),
     (
         "If-Match must be an ETag such as \"3\"",
         "If-Match muss ein ETag wie \"3\" sein.",
@@ -792,6 +797,7 @@ mod tests {
         "The caller's role may not do this",
         "No such resource in the caller's organisation",
         "The body is larger than KAIZEN_BODY_LIMIT",
+        "If-Match names another version than the current one",
         "The body is not of the documented media type",
         "A parameter or field is invalid; one error per field",
         "The database cannot be reached right now; try again",

@@ -74,7 +74,16 @@ pub fn document() -> OpenApiDoc {
     let mut doc = doc;
     routes::ideas::transitions::describe(&mut doc);
     common_errors(&mut doc);
-    doc
+    state_rules(doc)
+}
+
+/// Adds the field rules of `openapi_rules` (written on the JSON form of the document).
+fn state_rules(doc: OpenApiDoc) -> OpenApiDoc {
+    let Ok(mut value) = serde_json::to_value(&doc) else {
+        return doc;
+    };
+    crate::openapi_rules::state(&mut value);
+    serde_json::from_value(value).unwrap_or(doc)
 }
 
 /// Adds the error answers every operation can give to each that does not describe them
@@ -115,6 +124,13 @@ fn common_errors(doc: &mut OpenApiDoc) {
         }
         if has_params {
             wanted.push(("422", "A parameter or field is invalid; one error per field"));
+        }
+        let if_match = op.parameters.as_ref().is_some_and(|ps| {
+            ps.iter()
+                .any(|p| matches!(p, utoipa::openapi::RefOr::T(p) if p.name == "If-Match"))
+        });
+        if if_match {
+            wanted.push(("412", "If-Match names another version than the current one"));
         }
         wanted.push(("503", "The database cannot be reached right now; try again"));
         for (status, description) in wanted {
@@ -182,18 +198,25 @@ pub fn allowed_methods(path: &str) -> Option<String> {
             .collect()
     });
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let is_variable = |t: &String| t.starts_with('{') && t.ends_with('}');
+    // The most specific paths that match: `/users/import` is not `/users/{id}`.
+    let matching: Vec<(usize, &Vec<&'static str>)> = table
+        .iter()
+        .filter(|(template, _)| {
+            template.len() == segments.len()
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| (is_variable(t) && !s.is_empty()) || t == s)
+        })
+        .map(|(template, methods)| (template.iter().filter(|t| !is_variable(t)).count(), methods))
+        .collect();
+    let best = matching.iter().map(|(literal, _)| *literal).max()?;
     let mut found: Vec<&'static str> = Vec::new();
-    for (template, methods) in table {
-        let matches = template.len() == segments.len()
-            && template
-                .iter()
-                .zip(&segments)
-                .all(|(t, s)| (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s);
-        if matches {
-            for m in methods {
-                if !found.contains(m) {
-                    found.push(m);
-                }
+    for (_, methods) in matching.iter().filter(|(literal, _)| *literal == best) {
+        for m in methods.iter() {
+            if !found.contains(m) {
+                found.push(m);
             }
         }
     }
@@ -212,5 +235,6 @@ mod tests {
             Some("GET, PATCH, DELETE")
         );
         assert_eq!(allowed_methods("/api/v1/nothing/here"), None);
+        assert_eq!(allowed_methods("/api/v1/users/import").as_deref(), Some("POST"));
     }
 }

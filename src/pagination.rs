@@ -20,6 +20,7 @@ pub struct PageParams {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(format = "kaizen-cursor")]
     pub cursor: Option<String>,
 }
 

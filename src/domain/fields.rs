@@ -150,14 +150,16 @@ pub fn display_name(raw: &str) -> Result<String, String> {
 
 pub const MIN_PASSWORD_CHARS: usize = 12;
 pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// A new password's longest length: at most 1024 bytes in UTF-8 whatever its letters.
+pub const MAX_PASSWORD_CHARS: usize = MAX_PASSWORD_BYTES / 4;
 
 /// A new password: long enough to resist guessing, short enough to hash cheaply.
 pub fn new_password(raw: &str) -> Result<String, String> {
     if raw.chars().count() < MIN_PASSWORD_CHARS {
         return Err(format!("must be at least {MIN_PASSWORD_CHARS} characters"));
     }
-    if raw.len() > MAX_PASSWORD_BYTES {
-        return Err(format!("must be at most {MAX_PASSWORD_BYTES} bytes"));
+    if raw.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(format!("must be at most {MAX_PASSWORD_CHARS} characters"));
     }
     if raw.trim().is_empty() {
         return Err("must not be only whitespace".into());

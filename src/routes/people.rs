@@ -15,8 +15,10 @@ use crate::store::users;
 #[into_params(parameter_in = Query)]
 pub struct PeopleParams {
     /// Part of the name, at least two characters (case does not matter).
+    #[param(min_length = 2, max_length = 100)]
     pub q: String,
     /// At most this many (1–50, default 20), in name order.
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<i64>,
 }
 

@@ -408,13 +408,34 @@ async fn read_list(mut payload: web::Payload) -> Result<Vec<u8>, ApiError> {
 )]
 #[post("/users/import")]
 pub async fn import_users(
+    req: HttpRequest,
     caller: Admin,
     state: web::Data<AppState>,
     params: web::Query<ImportParams>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    // A list comes as text (`text/csv`, or `text/plain` as some tools send it).
+    let media = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    if !matches!(media.as_deref(), Some("text/csv" | "text/plain")) {
+        return Err(ApiError::UnsupportedMediaType("send the staff list as text/csv".into()));
+    }
     let bytes = read_list(payload).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::field("body", "the staff list is empty"));
+    }
     let report = view::import_staff(&state, &caller, bytes, params.deactivate_missing, params.dry_run).await?;
+    // A dry run lists the lines' problems; a file that is no staff list at all (no header
+    // naming the columns) is refused as a whole.
+    if let Some(p) = report.problems.iter().find(|p| p.field == "file") {
+        return Err(ApiError::Validation(vec![crate::error::FieldError::new(
+            format!("lines[{}].{}", p.line, p.field),
+            p.message.clone(),
+        )]));
+    }
     Ok(HttpResponse::Ok().json(report))
 }
 

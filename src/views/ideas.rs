@@ -501,6 +501,7 @@ pub struct IdeaListParams {
     /// Pilot owner (a user id, or `me`).
     owner: Option<String>,
     /// Text to find in title or proposal (case-insensitive).
+    #[param(max_length = 200)]
     q: Option<String>,
     /// Submitted at or after: RFC 3339 time or a date (YYYY-MM-DD).
     created_from: Option<String>,
@@ -510,8 +511,10 @@ pub struct IdeaListParams {
     #[param(inline)]
     sort: Option<IdeaSort>,
     /// Items per page, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
     /// `next_cursor` of the previous page; it belongs to the sort it was made for.
+    #[param(format = "kaizen-cursor")]
     cursor: Option<String>,
     /// `csv`: every matching idea (not one page) as a table for a spreadsheet, in the
     /// language chosen by `lang`/`Accept-Language` (German: `;` and decimal commas).

@@ -16,6 +16,7 @@ mod browser;
 mod charts;
 mod cli;
 mod compose;
+mod conformance;
 mod cross_org;
 mod demo;
 mod dimensions;

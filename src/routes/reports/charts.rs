@@ -24,6 +24,7 @@ pub struct RadarParams {
     /// A unit: results of the unit and its sub-units (leads: their own unit by default).
     pub unit: Option<String>,
     /// How many of the latest closed rounds to draw, 1–6 (default 3).
+    #[param(minimum = 1, maximum = 6)]
     pub rounds: Option<usize>,
 }
 

@@ -28,6 +28,7 @@ pub struct PipelineParams {
     /// A unit: ideas of the unit and its sub-units (leads: their own unit by default).
     pub unit: Option<String>,
     /// Calendar months of the monthly flow and of participation, 1–60 (default 12).
+    #[param(minimum = 1, maximum = 60)]
     pub months: Option<u32>,
     /// CSV table: `units` (default), `stages`, `months` or `stuck`.
     pub table: Option<PipelineTable>,
