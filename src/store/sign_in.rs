@@ -10,8 +10,9 @@ use crate::db::schema::{sign_in_configs, sign_in_identities, sign_in_pending};
 use crate::db::{self, DbConnection};
 use crate::error::ApiError;
 
-/// An organisation's sign-in settings as stored (the secret included: never send it).
-#[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
+/// An organisation's sign-in settings as stored (the secret included: never send it;
+/// `Debug` leaves it out).
+#[derive(Clone, Queryable, Insertable, AsChangeset)]
 #[diesel(table_name = sign_in_configs)]
 #[diesel(treat_none_as_null = true)]
 pub struct SignInConfig {
@@ -27,6 +28,21 @@ pub struct SignInConfig {
     pub password_login: bool,
     pub version: i64,
     pub updated_at: NaiveDateTime,
+}
+
+impl std::fmt::Debug for SignInConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInConfig")
+            .field("org_id", &self.org_id)
+            .field("enabled", &self.enabled)
+            .field("issuer_url", &self.issuer_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
+            .field("scopes", &self.scopes)
+            .field("password_login", &self.password_login)
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A provider group that gives a role (and a unit).
@@ -186,4 +202,18 @@ pub fn take(conn: &mut DbConnection, org_id: &str, state_hash: &str) -> Result<O
         let deleted = diesel::delete(sign_in_pending::table.find(state_hash)).execute(conn)?;
         Ok((deleted == 1 && found.expires_at > db::now()).then_some(found))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_secret_never_shows_in_debug_output() {
+        let mut config = SignInConfig::unset("org");
+        config.client_secret = Some("very-secret-value".into());
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("very-secret-value"), "{shown}");
+        assert!(shown.contains("redacted"));
+    }
 }
