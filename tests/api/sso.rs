@@ -380,6 +380,21 @@ async fn a_deactivated_account_stays_refused(app: &TestApp) {
     let home = b.get(app.url("/")).send().await.unwrap();
     assert_eq!(home.status(), StatusCode::SEE_OTHER, "not signed in");
 
+    // Erased (name and e-mail gone): the provider's identity is still recognised, and no
+    // new account is made for the person.
+    let r = app
+        .post(
+            &format!("/api/v1/users/{}/erase", anna["id"].as_str().unwrap()),
+            &app.admin.token,
+            json!({"confirm_email": "anna@test.local"}),
+        )
+        .await;
+    r.expect(200);
+    let r = sign_in(app, &browser(), &provider, "anna").await;
+    assert_refused(r, 403, "You cannot sign in to kaizen with this work account").await;
+    assert!(account(app, "anna@test.local").await.is_none());
+    assert_eq!(audit(app, "user.created_by_sign_in").await.len(), 1);
+
     // An account made by an admin and deactivated before its first sign-in with the
     // provider: refused with the same words (nothing tells which case it was).
     let r = app
@@ -813,3 +828,57 @@ both_backends!(
     the_settings_are_for_admins_validated_versioned_and_audited,
     a_provider_that_cannot_be_reached_is_a_clear_page,
 );
+
+/// The whole sign-in clicked through in Chromium: the organisation's sign-in page with the
+/// button (axe finds nothing, in German and with the password form beside it), the
+/// provider's pages, and back signed in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_button_signs_in_through_the_provider_in_a_real_browser() {
+    use crate::browser::Browser;
+    use crate::web_browser::{accessible, click, go, path_of, source};
+    use fantoccini::Locator;
+
+    let Some(browser) = Browser::launch(1280, 1000).await else {
+        return;
+    };
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .expect("sqlite test app");
+    let Some(provider) = Provider::start(&app, anna(), "").await else {
+        return;
+    };
+    configure(&app, &provider, json!({})).await;
+    go(&browser, &app, &format!("/o/{}/login", app.org_slug)).await;
+    let page = source(&browser).await;
+    assert!(page.contains("Mit Dienstkonto anmelden"), "{page}");
+    assert!(page.contains(r#"id="password""#), "the password form stays beside it");
+    accessible(&browser, "sign-in page with the provider's button").await;
+    click(&browser, "a[href^='/o/']").await;
+    // The provider's development login page, then its consent page.
+    browser.wait_for("input[name=login]").await.unwrap();
+    let login = browser.client.find(Locator::Css("input[name=login]")).await.unwrap();
+    login.send_keys("anna").await.unwrap();
+    let password = browser.client.find(Locator::Css("input[name=password]")).await.unwrap();
+    password.send_keys("any").await.unwrap();
+    click(&browser, "button[type=submit]").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let url = browser.client.current_url().await.unwrap();
+        if url.as_str().starts_with(&app.address) {
+            break;
+        }
+        if source(&browser).await.contains(r#"value="consent""#) {
+            click(&browser, "button[type=submit]").await;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never came back from the provider: {url}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    browser.wait_for("main").await.unwrap();
+    assert_eq!(path_of(&browser).await, "/");
+    assert!(source(&browser).await.contains("Anna Sonne"), "signed in");
+    accessible(&browser, "start page after signing in with the provider").await;
+    app.shutdown().await;
+}
