@@ -43,7 +43,8 @@ struct Cached {
     issuer: String,
     metadata: CoreProviderMetadata,
     fetched: Instant,
-    keys_fetched: Instant,
+    /// When a token with an unknown key last made us fetch the keys again.
+    keys_refreshed: Option<Instant>,
 }
 
 /// Each organisation's provider metadata with its keys, and the HTTP client that fetches them.
@@ -126,14 +127,13 @@ impl Providers {
             .await
             .map_err(|e| SsoError::Unavailable(format!("discovery of {}: {}", config.issuer_url, error_chain(&e))))?;
         if let Ok(mut cache) = self.cache.lock() {
-            let now = Instant::now();
             cache.insert(
                 config.org_id.clone(),
                 Cached {
                     issuer: config.issuer_url.clone(),
                     metadata: metadata.clone(),
-                    fetched: now,
-                    keys_fetched: now,
+                    fetched: Instant::now(),
+                    keys_refreshed: None,
                 },
             );
         }
@@ -141,7 +141,8 @@ impl Providers {
     }
 
     /// Fetches the provider's keys again (a token named a key we do not know: the provider
-    /// rotated its keys), unless that was done just now. `None` when not refreshed.
+    /// rotated its keys), unless an unknown key did so just now — tokens with made-up key
+    /// ids must not make us fetch on every request. `None` when not refreshed.
     async fn refreshed_keys(&self, config: &SignInConfig) -> Result<Option<CoreProviderMetadata>, SsoError> {
         let current = {
             let cache = self
@@ -149,7 +150,7 @@ impl Providers {
                 .lock()
                 .map_err(|_| SsoError::Unavailable("cache poisoned".into()))?;
             match cache.get(&config.org_id) {
-                Some(c) if c.keys_fetched.elapsed() < KEYS_REFRESH_MIN => return Ok(None),
+                Some(c) if c.keys_refreshed.is_some_and(|t| t.elapsed() < KEYS_REFRESH_MIN) => return Ok(None),
                 Some(c) => c.metadata.clone(),
                 None => return Ok(None),
             }
@@ -162,7 +163,7 @@ impl Providers {
             && let Some(c) = cache.get_mut(&config.org_id)
         {
             c.metadata = metadata.clone();
-            c.keys_fetched = Instant::now();
+            c.keys_refreshed = Some(Instant::now());
         }
         Ok(Some(metadata))
     }

@@ -526,6 +526,20 @@ async fn an_id_token_with_a_foreign_signature_is_refused(app: &TestApp) {
     refused_with(app, "signature").await;
 }
 
+async fn a_rotated_signing_key_is_fetched_again(app: &TestApp) {
+    // The provider signs with a key its JWKS did not list when kaizen first read it: kaizen
+    // fetches the keys again and the signature checks out.
+    let Some(provider) = Provider::start(app, anna(), "rotate").await else {
+        return;
+    };
+    configure(app, &provider, json!({})).await;
+    let b = browser();
+    let r = sign_in(app, &b, &provider, "anna").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(sets_session(&r));
+    assert!(account(app, "anna.sonne@test.local").await.is_some());
+}
+
 async fn a_replayed_nonce_is_refused(app: &TestApp) {
     // The provider answers every later code with the first ID token: genuine, signed,
     // for this client, not expired — but with the first sign-in's nonce.
@@ -821,6 +835,7 @@ both_backends!(
     an_id_token_for_another_audience_is_refused,
     an_expired_id_token_is_refused,
     an_id_token_with_a_foreign_signature_is_refused,
+    a_rotated_signing_key_is_fetched_again,
     a_replayed_nonce_is_refused,
     a_replayed_callback_is_refused,
     a_callback_in_another_browser_is_refused,

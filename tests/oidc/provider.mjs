@@ -12,7 +12,9 @@
 //                             "issuer" (ID token from another issuer), "audience" (for another
 //                             client), "expired" (exp in the past), "signature" (signed with a key
 //                             not in the JWKS), "replay-nonce" (every ID token after the first is
-//                             the first one again, with its old nonce); unset: behaves.
+//                             the first one again, with its old nonce), "rotate" (ID tokens are
+//                             signed with a new key that the JWKS lists only from its second
+//                             fetch on, as after a key rotation); unset: behaves.
 // The provider listens on a free port of 127.0.0.1 and prints `listening <port>` once ready.
 // GET /__test/token-requests answers how many token requests it has served; PUT
 // /__test/accounts merges new account data (JSON as in KAIZEN_OIDC_ACCOUNTS).
@@ -88,6 +90,8 @@ server.listen(0, '127.0.0.1', () => {
   let tokenRequests = 0;
   let firstIdToken = null;
   const foreignKey = rsaKey();
+  const rotatedKey = rsaKey();
+  let jwksRequests = 0;
 
   provider.use(async (ctx, next) => {
     if (ctx.path === '/__test/token-requests') {
@@ -108,6 +112,14 @@ server.listen(0, '127.0.0.1', () => {
       tokenRequests += 1;
     }
     await next();
+    if (ctx.path === '/jwks' && tamper === 'rotate') {
+      jwksRequests += 1;
+      if (jwksRequests > 1 && ctx.body && Array.isArray(ctx.body.keys)) {
+        const { d, p, q, dp, dq, qi, ...publicPart } = rotatedKey;
+        ctx.body.keys.push(publicPart);
+      }
+      return;
+    }
     if (ctx.path !== '/token' || ctx.status !== 200 || !ctx.body || !ctx.body.id_token) {
       return;
     }
@@ -127,6 +139,7 @@ server.listen(0, '127.0.0.1', () => {
     const claims = jose.decodeJwt(ctx.body.id_token);
     const now = Math.floor(Date.now() / 1000);
     let key = signingKey;
+    let kid = signingKey.kid;
     switch (tamper) {
       case 'issuer':
         claims.iss = `${issuer}/another-realm`;
@@ -141,12 +154,16 @@ server.listen(0, '127.0.0.1', () => {
       case 'signature':
         key = { ...foreignKey, kid: signingKey.kid };
         break;
+      case 'rotate':
+        key = rotatedKey;
+        kid = rotatedKey.kid;
+        break;
       default:
         throw new Error(`unknown KAIZEN_OIDC_TAMPER ${tamper}`);
     }
     const privateKey = await jose.importJWK(key, 'RS256');
     ctx.body.id_token = await new jose.SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', kid: signingKey.kid, typ: 'JWT' })
+      .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
       .sign(privateKey);
   });
 
