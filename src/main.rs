@@ -310,9 +310,11 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             Ok(())
         }
         Command::Backup { file } => {
-            let pool = startup::open_database(&settings).await.map_err(|e| e.to_string())?;
+            let target = settings.database_target().map_err(|e| e.to_string())?;
             let shown = file.display().to_string();
-            blocking(&pool, move |conn| kaizen::db::backup_sqlite(conn, &file)).await?;
+            tokio::task::spawn_blocking(move || kaizen::db::backup_sqlite(&target, &file))
+                .await
+                .map_err(|e| e.to_string())??;
             println!("backup written to {shown}");
             Ok(())
         }

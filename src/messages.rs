@@ -654,6 +654,67 @@ const GERMAN: &[(&str, &str)] = &[
     ),
     // People search.
     ("must be 2 to 100 characters", "muss 2 bis 100 Zeichen lang sein"),
+    // Single sign-on: the settings.
+    (
+        "must be a claim name of 1 to 100 characters without spaces",
+        "muss der Name eines Claims mit 1 bis 100 Zeichen ohne Leerzeichen sein",
+    ),
+    (
+        "must be the provider's issuer URL with https:// (http:// only for this machine), without query",
+        "muss die Issuer-URL des Anmeldedienstes mit https:// sein (http:// nur für diesen Rechner), ohne Query",
+    ),
+    (
+        "must be at most 200 characters without control characters",
+        "darf höchstens 200 Zeichen ohne Steuerzeichen lang sein",
+    ),
+    (
+        "must be at most 1000 characters without control characters",
+        "darf höchstens 1000 Zeichen ohne Steuerzeichen lang sein",
+    ),
+    ("must contain openid", "muss openid enthalten"),
+    (
+        "at most 20 scopes, each of printable characters without spaces",
+        "höchstens 20 Scopes, jeder aus druckbaren Zeichen ohne Leerzeichen",
+    ),
+    ("at most 200 mappings", "höchstens 200 Zuordnungen"),
+    (
+        "must be employee, lead, manager or admin",
+        "muss employee, lead, manager oder admin sein",
+    ),
+    ("appears twice", "kommt doppelt vor"),
+    (
+        "can be switched off only while sign-in with the provider is enabled",
+        "kann nur abgeschaltet werden, solange die Anmeldung über den Anmeldedienst eingeschaltet ist",
+    ),
+    // Single sign-on: signing in.
+    (
+        "password sign-in is switched off for this organisation: sign in with your work account",
+        "Die Anmeldung mit Passwort ist für diese Kommune abgeschaltet: Bitte melden Sie sich mit Ihrem Dienstkonto an.",
+    ),
+    (
+        "the work account provides no valid e-mail address",
+        "Ihr Dienstkonto übermittelt keine gültige E-Mail-Adresse.",
+    ),
+    (
+        "you cannot sign in to kaizen with this work account",
+        "Mit diesem Dienstkonto ist keine Anmeldung bei kaizen möglich.",
+    ),
+    (
+        "the sign-in expired, was used already or was started elsewhere; start again",
+        "Die Anmeldung ist abgelaufen, wurde schon verwendet oder anderswo begonnen; bitte neu beginnen.",
+    ),
+    (
+        "the sign-in service cancelled or refused the sign-in",
+        "Der Anmeldedienst hat die Anmeldung abgebrochen oder abgelehnt.",
+    ),
+    (
+        "the sign-in service's answer did not pass the checks",
+        "Die Antwort des Anmeldedienstes hat die Prüfung nicht bestanden.",
+    ),
+    (
+        "the sign-in service cannot be reached",
+        "Der Anmeldedienst ist nicht erreichbar.",
+    ),
 ];
 
 /// A message in the language: English as written, German from the catalogue (English
@@ -802,6 +863,7 @@ mod tests {
         "A parameter or field is invalid; one error per field",
         "The database cannot be reached right now; try again",
         "{} exists already; choose a new file",
+        "the copy failed",
         ", ",
         " or ",
     ];

@@ -82,6 +82,7 @@ impl Application {
             passwords: Passwords::new(settings.hash_concurrency.unwrap_or((cpus / 2).max(1))),
             metrics: Metrics::new().map_err(|e| StartupError::Other(e.to_string()))?,
             settings: Arc::new(settings.clone()),
+            sso: Arc::new(crate::auth::sso::Providers::new().map_err(StartupError::Other)?),
         };
         let workers = settings.workers.unwrap_or(cpus);
         let server = HttpServer::new(move || build_app(state.clone()))

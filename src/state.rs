@@ -22,6 +22,8 @@ pub struct AppState {
     pub passwords: Passwords,
     pub settings: Arc<Settings>,
     pub metrics: Metrics,
+    /// Each organisation's OpenID provider (discovery and keys, cached).
+    pub sso: Arc<crate::auth::sso::Providers>,
 }
 
 /// Report queries that may run at once, one per core: each scans large indexes, so more

@@ -4,6 +4,7 @@
 pub mod extractors;
 pub mod password;
 pub mod secret;
+pub mod sso;
 pub mod tokens;
 
 pub use extractors::{Admin, AnyAuthUser, AuthUser, Lead, Manager, TokenCaller};

@@ -448,21 +448,44 @@ pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     )
 }
 
-/// A consistent copy of a SQLite database in a new file, taken while the service runs:
-/// `VACUUM INTO` reads one snapshot (writers go on; what they commit after the snapshot is
-/// not in the copy) and writes a compact database. PostgreSQL databases are copied with
-/// `pg_dump` (README, "Backup").
-pub fn backup_sqlite(conn: &mut DbConnection, file: &std::path::Path) -> Result<(), String> {
-    let DbConnection::Sqlite(inner) = conn else {
+/// A consistent copy of a SQLite database in a new file, taken while the service runs,
+/// with SQLite's online backup API: every page in one step, which reads one snapshot
+/// (writers go on in WAL mode; what they commit after it is not in the copy). Should the
+/// database be locked for a moment, the step is tried again. PostgreSQL databases are
+/// copied with `pg_dump` (README, "Backup").
+pub fn backup_sqlite(target: &DatabaseTarget, file: &std::path::Path) -> Result<(), String> {
+    use rusqlite::backup::{Backup, StepResult};
+    let DatabaseTarget::Sqlite { path } = target else {
         return Err("kaizen backup copies SQLite databases; for PostgreSQL use pg_dump (see the README)".into());
     };
     if file.exists() {
         return Err(format!("{} exists already; choose a new file", file.display()));
     }
-    let path = file.to_str().ok_or("the file name must be valid UTF-8")?;
-    diesel::sql_query(format!("VACUUM INTO '{}'", path.replace('\'', "''")))
-        .execute(inner)
-        .map_err(|e| format!("the copy failed: {e}"))?;
+    let failed = |e: rusqlite::Error| format!("the copy failed: {e}");
+    let source =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(failed)?;
+    source.busy_timeout(Duration::from_secs(5)).map_err(failed)?;
+    let mut copy = rusqlite::Connection::open(file).map_err(failed)?;
+    {
+        let backup = Backup::new(&source, &mut copy).map_err(failed)?;
+        let mut attempts = 0;
+        loop {
+            match backup.step(-1).map_err(failed)? {
+                StepResult::Done => break,
+                StepResult::More => {}
+                StepResult::Busy | StepResult::Locked if attempts < 100 => {
+                    attempts += 1;
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                StepResult::Busy | StepResult::Locked => {
+                    return Err("the copy failed: the database stayed locked".into());
+                }
+                _ => return Err("the copy failed: unexpected answer of the backup".into()),
+            }
+        }
+    }
+    // One self-contained file, without a write-ahead log beside it.
+    copy.pragma_update(None, "journal_mode", "DELETE").map_err(failed)?;
     Ok(())
 }
 

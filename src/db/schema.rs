@@ -395,6 +395,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     reassessment_schedules,
     sessions,
     login_known_addresses,
+    sign_in_configs,
+    sign_in_identities,
+    sign_in_pending,
 );
 
 // Sessions (migration 2026-12-03-000012_sessions).
@@ -419,6 +422,46 @@ diesel::table! {
     login_known_addresses (subject) {
         subject -> Text,
         last_success_at -> Timestamp,
+    }
+}
+
+// Single sign-on (migration 2026-12-04-000019_sign_in).
+diesel::table! {
+    sign_in_configs (org_id) {
+        org_id -> Text,
+        enabled -> Bool,
+        issuer_url -> Text,
+        client_id -> Text,
+        client_secret -> Nullable<Text>,
+        scopes -> Text,
+        email_claim -> Text,
+        groups_claim -> Text,
+        group_mappings -> Text,
+        password_login -> Bool,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sign_in_identities (org_id, subject_hash) {
+        org_id -> Text,
+        subject_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sign_in_pending (state_hash) {
+        state_hash -> Text,
+        org_id -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        redirect_uri -> Text,
+        return_to -> Text,
+        mode -> Text,
+        expires_at -> Timestamp,
     }
 }
 

@@ -42,7 +42,7 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-fn token_response(
+pub(crate) fn token_response(
     state: &AppState,
     user: &users::User,
     session_id: &str,
@@ -68,6 +68,7 @@ fn token_response(
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
         (status = 401, description = "Wrong e-mail or password, or account deactivated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Password sign-in is switched off for the organisation (admins excepted): sign in with the provider", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json"),
     )

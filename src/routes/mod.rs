@@ -14,6 +14,7 @@ pub mod people;
 pub mod questionnaires;
 pub mod reassessment;
 pub mod reports;
+pub mod sign_in;
 pub mod units;
 pub mod users;
 
@@ -68,6 +69,8 @@ pub fn configure_api<R: Register>(cfg: &mut R) {
         .service(me::export_me)
         .service(organization::get_organization)
         .service(organization::update_organization)
+        .service(sign_in::get_sign_in)
+        .service(sign_in::replace_sign_in)
         .service(users::list_users)
         .service(users::create_user)
         .service(users::import_users)

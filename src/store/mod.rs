@@ -18,6 +18,7 @@ pub mod reports;
 pub mod responses;
 pub mod round_results;
 pub mod sessions;
+pub mod sign_in;
 pub mod staff_import;
 pub mod throttle;
 pub mod tokens;

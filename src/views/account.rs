@@ -4,12 +4,13 @@
 use crate::auth::AuthUser;
 use crate::db;
 use crate::domain::fields::{self, Email, MAX_PASSWORD_BYTES};
+use crate::domain::roles::Role;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::sessions::{self, SessionKind};
 use crate::store::throttle::{self, Attempt};
 use crate::store::users::{self, User, UserChangeset};
-use crate::store::{organizations, tokens};
+use crate::store::{organizations, sign_in, tokens};
 
 /// What a sign-in needs: the typed credentials and where they came from.
 pub struct Credentials {
@@ -77,7 +78,20 @@ pub async fn verify(state: &AppState, credentials: Credentials) -> Result<Verifi
         .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
         .await?;
     match user {
-        Some(user) if ok && user.active => Ok(Verified { user, attempt }),
+        Some(user) if ok && user.active => {
+            // Where the organisation signs in through its provider, a password opens only an
+            // admin's account (break-glass). Said only after the password proved right.
+            if user.role() != Role::Admin {
+                let org = user.org_id.clone();
+                if !db::run(&state.pool, move |conn| sign_in::password_login_allowed(conn, &org)).await? {
+                    tracing::info!("password login refused: switched off for the organisation");
+                    return Err(ApiError::forbidden(
+                        "password sign-in is switched off for this organisation: sign in with your work account",
+                    ));
+                }
+            }
+            Ok(Verified { user, attempt })
+        }
         _ => {
             tracing::info!("login failed");
             Err(invalid_credentials())

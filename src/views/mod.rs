@@ -7,6 +7,7 @@ pub mod admin_acts;
 pub mod comments;
 pub mod ideas;
 pub mod personal_data;
+pub mod sign_in;
 pub mod survey;
 pub mod transitions;
 pub mod units;

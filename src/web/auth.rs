@@ -12,7 +12,7 @@ use crate::db;
 use crate::error::ApiError;
 use crate::extract::client_address;
 use crate::state::AppState;
-use crate::store::{organizations, sessions};
+use crate::store::{organizations, sessions, sign_in};
 use crate::views::account::{self, Credentials};
 
 #[derive(Template)]
@@ -26,6 +26,10 @@ struct LoginPage {
     ask_organization: bool,
     token: String,
     next: String,
+    /// The organisation is given by the address (`/o/{slug}/login`): sent along, not asked.
+    fixed_organization: bool,
+    /// Where the "Mit Dienstkonto anmelden" button leads, when the organisation has a provider.
+    sso_url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -44,8 +48,31 @@ async fn login_form(
     problems: Problems,
     notice: Option<&'static str>,
     (email, organization, next): (String, String, String),
+    fixed_organization: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let ask_organization = db::run(&state.pool, organizations::count).await? > 1;
+    // Which organisation's provider to offer: the one named, else the only one.
+    let named = fixed_organization.then(|| organization.clone());
+    let (count, sso_slug) = db::run(&state.pool, move |conn| {
+        let count = organizations::count(conn)?;
+        let org = match named {
+            Some(slug) => organizations::find_by_slug(conn, &slug)?,
+            None => organizations::only_one(conn)?,
+        };
+        let sso = match org {
+            Some(org) => sign_in::find(conn, &org.id)?.usable().then_some(org.slug),
+            None => None,
+        };
+        Ok((count, sso))
+    })
+    .await?;
+    let ask_organization = count > 1 && !fixed_organization;
+    let sso_url = sso_slug.map(|slug| {
+        if next == "/" {
+            format!("/o/{slug}/sso/start")
+        } else {
+            format!("/o/{slug}/sso/start?next={}", super::encode(&next))
+        }
+    });
     let lang = super::language(req, "de");
     let token = session::new_secret()?;
     let mut page = Page::new(state, req, lang, super::texts::of(lang).login_title);
@@ -62,6 +89,8 @@ async fn login_form(
             ask_organization,
             token: token.clone(),
             next,
+            fixed_organization,
+            sso_url,
         },
     )?;
     res.add_cookie(&session::cookie(&state.settings, LOGIN_COOKIE, token))
@@ -96,6 +125,26 @@ pub async fn login_page(
         Problems::default(),
         notice,
         (String::new(), String::new(), next),
+        false,
+    )
+    .await
+}
+
+/// The sign-in page of the organisation with this slug (`/o/{slug}/login`).
+pub async fn organization_login_form(
+    req: &HttpRequest,
+    state: &AppState,
+    slug: String,
+    next: String,
+) -> Result<HttpResponse, ApiError> {
+    login_form(
+        req,
+        state,
+        StatusCode::OK,
+        Problems::default(),
+        None,
+        (String::new(), slug, next),
+        true,
     )
     .await
 }
@@ -120,6 +169,7 @@ pub async fn login_submit(
     let (email, organization) = (form.get("email").to_owned(), form.get("organization").to_owned());
     let next = local_path(form.get("next"));
     let keep = (email.clone(), organization.clone(), next.clone());
+    let fixed = form.get("fixed_organization") == "1";
     let mut problems = Problems::default();
     if email.is_empty() || form.raw("password").is_empty() {
         problems.add(
@@ -127,7 +177,16 @@ pub async fn login_submit(
             if email.is_empty() { t.email } else { t.password },
             t.login_required,
         );
-        return login_form(&req, &state, StatusCode::UNPROCESSABLE_ENTITY, problems, None, keep).await;
+        return login_form(
+            &req,
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            problems,
+            None,
+            keep,
+            fixed,
+        )
+        .await;
     }
     let credentials = Credentials {
         email,
@@ -139,11 +198,24 @@ pub async fn login_submit(
         Ok(v) => v,
         Err(ApiError::Unauthorized(_)) => {
             problems.add("email", t.email, t.login_failed);
-            return login_form(&req, &state, StatusCode::UNAUTHORIZED, problems, None, keep).await;
+            return login_form(&req, &state, StatusCode::UNAUTHORIZED, problems, None, keep, fixed).await;
+        }
+        Err(ApiError::Forbidden(_)) => {
+            problems.add("email", t.email, t.sso_password_off);
+            return login_form(&req, &state, StatusCode::FORBIDDEN, problems, None, keep, fixed).await;
         }
         Err(ApiError::Validation(_)) => {
             problems.add("organization", t.organization, t.organization_hint);
-            return login_form(&req, &state, StatusCode::UNPROCESSABLE_ENTITY, problems, None, keep).await;
+            return login_form(
+                &req,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                problems,
+                None,
+                keep,
+                fixed,
+            )
+            .await;
         }
         Err(e) => return Err(e),
     };

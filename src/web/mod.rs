@@ -13,6 +13,7 @@ pub mod home;
 pub mod ideas;
 pub mod reports;
 pub mod session;
+pub mod sso;
 pub mod steps;
 pub mod survey;
 pub mod texts;
@@ -42,6 +43,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(assets::serve)
     .service(auth::login_page)
     .service(auth::login_submit)
+    .service(sso::organization_login)
+    .service(sso::start)
+    .service(sso::callback)
     .service(auth::logout)
     .service(auth::password_page)
     .service(auth::password_submit)
@@ -353,6 +357,20 @@ pub fn error_page<B>(res: ServiceResponse<B>) -> ServiceResponse<actix_web::body
         page.headers_mut().insert(header::RETRY_AFTER, retry);
     }
     ServiceResponse::new(req, page)
+}
+
+/// An error page with a message of its own (a refused sign-in says why, in general words).
+pub fn message_page(req: &HttpRequest, state: &AppState, status: StatusCode, message: &str) -> HttpResponse {
+    let lang = language(req, "de");
+    let t = texts::of(lang);
+    let html = ErrorPage {
+        page: Page::new(state, req, lang, t.error_title),
+        status: status.as_u16(),
+        message: message.to_owned(),
+    }
+    .render()
+    .unwrap_or_else(|_| message.to_owned());
+    page_response(status, html)
 }
 
 /// A date as the page's language writes it: `03.12.2026`, `3 Dec 2026`.

@@ -61,6 +61,18 @@ texts! {
     login_required: "Bitte geben Sie E-Mail-Adresse und Passwort ein.", "Please enter your e-mail address and password.";
     session_ended: "Ihre Sitzung ist beendet. Bitte melden Sie sich erneut an.", "Your session has ended. Please sign in again.";
     logged_out: "Sie sind abgemeldet.", "You are signed out.";
+    // Single sign-on.
+    sso_heading: "Mit Ihrem Dienstkonto", "With your work account";
+    sso_intro: "Melden Sie sich mit dem Konto an, mit dem Sie sich auch an Ihrem Arbeitsplatz anmelden. Sie werden dazu zum Anmeldedienst Ihrer Kommune weitergeleitet.", "Sign in with the account you use at your workplace. You are taken to your municipality's sign-in service for this.";
+    sso_button: "Mit Dienstkonto anmelden", "Sign in with your work account";
+    sso_password_heading: "Mit E-Mail-Adresse und Passwort", "With e-mail address and password";
+    sso_password_off: "Die Anmeldung mit Passwort ist für Ihre Kommune abgeschaltet. Bitte melden Sie sich mit Ihrem Dienstkonto an.", "Signing in with a password is switched off for your municipality. Please sign in with your work account.";
+    sso_state: "Diese Anmeldung ist abgelaufen, wurde schon verwendet oder in einem anderen Browser begonnen. Sie sind nicht angemeldet. Bitte beginnen Sie die Anmeldung noch einmal.", "This sign-in has expired, was used already or was started in another browser. You are not signed in. Please start signing in again.";
+    sso_denied: "Die Anmeldung beim Anmeldedienst wurde abgebrochen oder abgelehnt. Sie sind nicht angemeldet.", "Signing in at the sign-in service was cancelled or refused. You are not signed in.";
+    sso_refused: "Die Antwort des Anmeldedienstes hat die Sicherheitsprüfung nicht bestanden. Sie sind nicht angemeldet. Versuchen Sie es noch einmal; klappt es wieder nicht, wenden Sie sich an Ihre IT.", "The sign-in service's answer did not pass the security checks. You are not signed in. Try again; if it fails again, contact your IT department.";
+    sso_account: "Mit diesem Dienstkonto ist keine Anmeldung bei kaizen möglich. Wenden Sie sich an die Verwaltung von kaizen in Ihrer Kommune.", "You cannot sign in to kaizen with this work account. Please contact the kaizen administration of your municipality.";
+    sso_no_email: "Ihr Dienstkonto übermittelt keine gültige E-Mail-Adresse. Wenden Sie sich an Ihre IT.", "Your work account does not provide a valid e-mail address. Please contact your IT department.";
+    sso_unavailable: "Der Anmeldedienst Ihrer Kommune ist gerade nicht erreichbar. Bitte versuchen Sie es später noch einmal.", "Your municipality's sign-in service cannot be reached right now. Please try again later.";
     // Password.
     password_title: "Neues Passwort festlegen", "Set a new password";
     password_intro_forced: "Ihr Passwort wurde für Sie erzeugt. Bitte legen Sie jetzt ein eigenes fest; erst danach können Sie kaizen nutzen.", "Your password was generated for you. Please choose your own now; only then can you use kaizen.";

@@ -86,6 +86,8 @@ async fn a_backup_taken_under_writes_is_whole() {
         w.await.unwrap();
     }
 
+    // One self-contained file (SQLite's online backup API wrote it; no log beside it).
+    assert!(!dir.path().join("kopie.db-wal").exists());
     let mut conn = SqliteConnection::establish(copy.to_str().unwrap()).unwrap();
     let check: Check = diesel::sql_query("PRAGMA integrity_check")
         .get_result(&mut conn)

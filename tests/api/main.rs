@@ -43,6 +43,7 @@ mod reports;
 mod retention;
 mod role_findings;
 mod sessions;
+mod sso;
 mod staff_import;
 mod units;
 mod users;

@@ -1,0 +1,3 @@
+DROP TABLE sign_in_pending;
+DROP TABLE sign_in_identities;
+DROP TABLE sign_in_configs;
