@@ -14,6 +14,7 @@ pub mod json_body;
 pub mod messages;
 pub mod metrics;
 pub mod openapi;
+pub mod outbox_worker;
 pub mod pagination;
 pub mod routes;
 pub mod scheduler;
