@@ -453,6 +453,27 @@ pub fn retry(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Option<M
     find_message(conn, org_id, id).map(Some)
 }
 
+/// Delivered messages (with their delivery log) are kept this long, then deleted.
+pub const DELIVERED_RETENTION_DAYS: i64 = 30;
+
+/// Deletes the messages delivered before `before` and their attempts. Failed and pending
+/// ones stay until delivered.
+pub fn purge_delivered(conn: &mut DbConnection, before: NaiveDateTime) -> Result<usize, ApiError> {
+    db::write_tx(conn, |conn| {
+        let old = outbox_messages::table
+            .filter(outbox_messages::status.eq(DELIVERED))
+            .filter(outbox_messages::delivered_at.lt(before))
+            .select(outbox_messages::id);
+        diesel::delete(webhook_deliveries::table.filter(webhook_deliveries::message_id.eq_any(old))).execute(conn)?;
+        Ok(diesel::delete(
+            outbox_messages::table
+                .filter(outbox_messages::status.eq(DELIVERED))
+                .filter(outbox_messages::delivered_at.lt(before)),
+        )
+        .execute(conn)?)
+    })
+}
+
 // ---- The worker's side ----
 
 #[derive(QueryableByName)]

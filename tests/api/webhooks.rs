@@ -39,6 +39,7 @@ crate::both_backends_configured!(super::quick;
     a_rotated_secret_signs_beside_the_old_one,
     only_admins_of_the_organisation_manage_webhooks,
     two_instances_deliver_each_message_once,
+    delivered_messages_are_deleted_after_the_retention_period,
 );
 
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -590,6 +591,58 @@ async fn two_instances_deliver_each_message_once(app: &TestApp) {
     assert_eq!(counts.len(), n, "one message per idea");
     assert!(counts.values().all(|&c| c == 1), "a message arrived twice: {counts:?}");
     handle.stop(false).await;
+    receiver.stop().await;
+}
+
+async fn housekeeping_in(app: &TestApp, days: i64) {
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        let now = kaizen::db::now() + chrono::Duration::days(days);
+        let retention = kaizen::scheduler::Retention {
+            participation_days: 30,
+            erase_deactivated_after_days: None,
+        };
+        kaizen::scheduler::housekeeping(&mut conn, now, now, retention);
+    })
+    .await
+    .unwrap();
+}
+
+async fn outbox_count(app: &TestApp, status: &str) -> usize {
+    app.get(&format!("/api/v1/outbox?status={status}&limit=200"), &app.admin.token)
+        .await
+        .expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+/// Delivered messages and their log go after 30 days; failed ones stay for the admin.
+async fn delivered_messages_are_deleted_after_the_retention_period(app: &TestApp) {
+    let receiver = Receiver::start(Receiver::free_port());
+    let (good, _) = subscribe(app, &Receiver::url(receiver.port), &["idea.submitted"]).await;
+    let (_, _) = subscribe(app, &Receiver::url(Receiver::free_port()), &["idea.submitted"]).await;
+    let unit = app.create_unit("Sozialamt", None).await;
+    let author = app.user("employee", Some(&unit)).await;
+    submit(app, &author, idea_body(&unit, "Anträge online")).await;
+    wait_until("one delivered, one failed", || async {
+        outbox_count(app, "delivered").await == 1 && outbox_count(app, "failed").await == 1
+    })
+    .await;
+    housekeeping_in(app, 29).await;
+    assert_eq!(outbox_count(app, "delivered").await, 1, "kept within 30 days");
+    housekeeping_in(app, 31).await;
+    assert_eq!(outbox_count(app, "delivered").await, 0);
+    assert_eq!(
+        outbox_count(app, "failed").await,
+        1,
+        "failed messages wait for the admin"
+    );
+    let log = app
+        .get(&format!("/api/v1/webhooks/{good}/deliveries"), &app.admin.token)
+        .await;
+    assert!(log.expect(200)["items"].as_array().unwrap().is_empty());
     receiver.stop().await;
 }
 
