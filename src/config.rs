@@ -60,6 +60,68 @@ pub struct Settings {
     /// Links in the footer of every page (the Kommune's legal notice and privacy policy).
     pub imprint_url: Option<String>,
     pub privacy_url: Option<String>,
+    /// The notification outbox: how its worker polls, retries and leases.
+    pub outbox: OutboxSettings,
+}
+
+/// The outbox worker (`KAIZEN_OUTBOX*`). Tests shorten the times so they run in seconds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxSettings {
+    /// Run the delivery worker inside `serve` (`KAIZEN_OUTBOX`, default on). Events are
+    /// written to the outbox either way.
+    pub worker: bool,
+    /// How often the worker looks for due messages (`KAIZEN_OUTBOX_POLL_MS`).
+    pub poll_ms: u64,
+    /// The wait after the first failed attempt; it doubles with each further one, up to
+    /// six hours (`KAIZEN_OUTBOX_BACKOFF_MS`).
+    pub backoff_ms: u64,
+    /// Attempts before a message is kept as failed (`KAIZEN_OUTBOX_MAX_ATTEMPTS`).
+    pub max_attempts: i64,
+    /// How long a claimed message is reserved for the worker that claimed it; a killed
+    /// instance's messages are claimable again after it (`KAIZEN_OUTBOX_LEASE_SECS`).
+    pub lease_secs: i64,
+    /// The bound of one webhook request (`KAIZEN_WEBHOOK_TIMEOUT_SECS`).
+    pub webhook_timeout_secs: u64,
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        Self {
+            worker: true,
+            poll_ms: 2_000,
+            backoff_ms: 30_000,
+            max_attempts: 8,
+            lease_secs: 120,
+            webhook_timeout_secs: 10,
+        }
+    }
+}
+
+impl OutboxSettings {
+    fn from_env() -> Result<Self, ConfigError> {
+        let d = Self::default();
+        let s = Self {
+            worker: parse_bool("KAIZEN_OUTBOX", d.worker)?,
+            poll_ms: parse_var("KAIZEN_OUTBOX_POLL_MS")?.unwrap_or(d.poll_ms),
+            backoff_ms: parse_var("KAIZEN_OUTBOX_BACKOFF_MS")?.unwrap_or(d.backoff_ms),
+            max_attempts: parse_var("KAIZEN_OUTBOX_MAX_ATTEMPTS")?.unwrap_or(d.max_attempts),
+            lease_secs: parse_var("KAIZEN_OUTBOX_LEASE_SECS")?.unwrap_or(d.lease_secs),
+            webhook_timeout_secs: parse_var("KAIZEN_WEBHOOK_TIMEOUT_SECS")?.unwrap_or(d.webhook_timeout_secs),
+        };
+        if s.poll_ms < 10 || s.max_attempts < 1 || s.lease_secs < 1 || s.webhook_timeout_secs < 1 {
+            return Err(ConfigError(
+                "KAIZEN_OUTBOX_POLL_MS must be at least 10; KAIZEN_OUTBOX_MAX_ATTEMPTS, KAIZEN_OUTBOX_LEASE_SECS and \
+                 KAIZEN_WEBHOOK_TIMEOUT_SECS at least 1"
+                    .into(),
+            ));
+        }
+        if s.lease_secs <= i64::try_from(s.webhook_timeout_secs).unwrap_or(i64::MAX) {
+            return Err(ConfigError(
+                "KAIZEN_OUTBOX_LEASE_SECS must be longer than KAIZEN_WEBHOOK_TIMEOUT_SECS".into(),
+            ));
+        }
+        Ok(s)
+    }
 }
 
 impl fmt::Debug for Settings {
@@ -84,6 +146,7 @@ impl fmt::Debug for Settings {
             .field("public_url", &self.public_url)
             .field("web_idle_minutes", &self.web_idle_minutes)
             .field("web_session_hours", &self.web_session_hours)
+            .field("outbox", &self.outbox)
             .finish()
     }
 }
@@ -159,6 +222,7 @@ impl Settings {
             web_session_hours: parse_var("KAIZEN_WEB_SESSION_HOURS")?.unwrap_or(DEFAULT_WEB_SESSION_HOURS),
             imprint_url: var("KAIZEN_IMPRINT_URL"),
             privacy_url: var("KAIZEN_PRIVACY_URL"),
+            outbox: OutboxSettings::from_env()?,
         };
         settings.validate()?;
         Ok(settings)
@@ -187,6 +251,7 @@ impl Settings {
             web_session_hours: DEFAULT_WEB_SESSION_HOURS,
             imprint_url: None,
             privacy_url: None,
+            outbox: OutboxSettings::default(),
         }
     }
 

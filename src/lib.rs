@@ -15,6 +15,7 @@ pub mod messages;
 pub mod metrics;
 pub mod openapi;
 pub mod openapi_rules;
+pub mod outbox_worker;
 pub mod pagination;
 pub mod routes;
 pub mod scheduler;

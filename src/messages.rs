@@ -197,6 +197,15 @@ const GERMAN: &[(&str, &str)] = &[
     ),
     ("unknown query parameter {}", "Unbekannter Abfrageparameter {0}"),
     ("must be between 1 and {}", "muss zwischen 1 und {0} liegen"),
+    // Webhooks and the outbox.
+    (
+        "must be an http or https address",
+        "muss eine http- oder https-Adresse sein",
+    ),
+    (
+        "only a failed message can be retried",
+        "Nur eine fehlgeschlagene Nachricht kann erneut zugestellt werden.",
+    ),
     // Sign-in and sessions.
     (
         "e-mail or password is wrong",

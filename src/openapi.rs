@@ -27,6 +27,9 @@ Writes that can race carry the resource's `version` (or `If-Match`).",
         routes::reports::pipeline::PipelineTable,
         routes::reports::progress::ProgressTable,
         routes::assessments::Breakdown,
+        crate::store::outbox::IdeaWebhook,
+        crate::store::outbox::CommentWebhook,
+        crate::store::outbox::RoundWebhook,
     )),
     tags(
         (name = "auth", description = "Login, token refresh, logout"),
@@ -40,6 +43,7 @@ Writes that can race carry the resource's `version` (or `If-Match`).",
         (name = "dimensions", description = "Current dimensions, latest scores, weak dimensions"),
         (name = "reports", description = "Management reports: progress between assessment rounds, the PDCA pipeline, charts; JSON, CSV, SVG"),
         (name = "reassessment", description = "The reassessment schedule: interval, answering window, next due date; rounds opened on time or by hand"),
+        (name = "webhooks", description = "Webhook subscriptions (Standard Webhooks signatures), their delivery log, and the notification outbox"),
         (name = "audit", description = "The audit trail of administrative acts, hash-chained per organisation"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
@@ -74,6 +78,7 @@ pub fn document() -> OpenApiDoc {
     let mut doc = doc;
     routes::ideas::transitions::describe(&mut doc);
     common_errors(&mut doc);
+    webhooks(&mut doc);
     state_rules(doc)
 }
 
@@ -84,6 +89,55 @@ fn state_rules(doc: OpenApiDoc) -> OpenApiDoc {
     };
     crate::openapi_rules::state(&mut value);
     serde_json::from_value(value).unwrap_or(doc)
+}
+
+/// The `webhooks` section: what the service posts to subscribed URLs, per event type.
+/// Every request carries `webhook-id` (the outbox message id, the same in each attempt),
+/// `webhook-timestamp` (Unix seconds) and `webhook-signature` (`v1,<base64
+/// HMAC-SHA256>` over `{id}.{timestamp}.{body}`, several separated by spaces).
+fn webhooks(doc: &mut OpenApiDoc) {
+    use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
+    use utoipa::openapi::request_body::RequestBodyBuilder;
+    use utoipa::openapi::{ContentBuilder, PathsBuilder, Ref, ResponseBuilder};
+    let events = [
+        ("idea.submitted", "IdeaWebhook", "An idea was submitted"),
+        (
+            "idea.status_changed",
+            "IdeaWebhook",
+            "An idea moved to another stage (with the reason, when one was written)",
+        ),
+        ("comment.created", "CommentWebhook", "A comment was added to an idea"),
+        ("round.opened", "RoundWebhook", "An assessment round opened"),
+        ("round.closed", "RoundWebhook", "An assessment round closed"),
+    ];
+    let mut paths = PathsBuilder::new();
+    for (event, schema, summary) in events {
+        let operation = OperationBuilder::new()
+            .operation_id(Some(event.replace('.', "_")))
+            .tag("webhooks")
+            .summary(Some(summary))
+            .description(Some(
+                "Signed as Standard Webhooks says: headers `webhook-id` (the same in every attempt; \
+                 de-duplicate by it), `webhook-timestamp` (Unix seconds) and `webhook-signature` \
+                 (`v1,<base64 HMAC-SHA256 of {id}.{timestamp}.{body}>` with the key of the `whsec_` \
+                 secret; during a secret rotation one signature per secret, separated by spaces). \
+                 Any 2xx answer is success; anything else is retried with exponential backoff.",
+            ))
+            .request_body(Some(
+                RequestBodyBuilder::new()
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name(schema)))
+                            .build(),
+                    )
+                    .build(),
+            ))
+            .response("2XX", ResponseBuilder::new().description("Received").build())
+            .build();
+        paths = paths.path(event, PathItem::new(HttpMethod::Post, operation));
+    }
+    doc.webhooks = Some(paths.build());
 }
 
 /// Adds the error answers every operation can give to each that does not describe them

@@ -101,6 +101,11 @@ enum Rule {
     DimensionKeys,
     /// One of these words.
     OneOf(&'static [&'static str]),
+    /// A non-empty list of these words.
+    SomeOf(&'static [&'static str]),
+    /// An http or https address (`routes::webhooks::validate`; the server also limits it
+    /// to 2,000 bytes).
+    WebAddress,
 }
 
 use Rule::*;
@@ -124,6 +129,13 @@ fn table() -> Vec<(&'static str, &'static str, Rule)> {
         ("ChangePassword", "new_password", Password),
         ("UpdateOrganization", "name", LINE(200)),
         ("UpdateOrganization", "default_locale", OneOf(&["de", "en"])),
+        ("CreateWebhook", "url", WebAddress),
+        (
+            "CreateWebhook",
+            "event_types",
+            SomeOf(crate::store::outbox::EVENT_TYPES),
+        ),
+        ("RotateSecret", "grace_hours", Int { min: 0, max: 168 }),
         ("UpdateOrganization", "min_group_size", Int { min: 3, max: 100 }),
         ("UpdateOrganization", "weak_threshold", Number { min: 0.0, max: 100.0 }),
         ("UpdateOrganization", "weak_count", Int { min: 0, max: 20 }),
@@ -232,6 +244,20 @@ fn apply(rule: Rule, property: &mut Map<String, Value>) {
             }
             property.insert("enum".into(), Value::Array(values));
         }
+        SomeOf(words) => {
+            property.insert("minItems".into(), json!(1));
+            if let Some(Value::Object(items)) = property.get_mut("items") {
+                items.insert("enum".into(), json!(words));
+            }
+        }
+        WebAddress => {
+            property.insert(
+                "pattern".into(),
+                json!(format!(
+                    "^[{WHITE}]*[hH][tT][tT][pP][sS]?://[^/{WHITE}][^{WHITE}]*[{WHITE}]*$"
+                )),
+            );
+        }
         DimensionKeys => {
             property.insert("uniqueItems".into(), json!(true));
             if let Some(Value::Object(items)) = property.get_mut("items") {
@@ -260,7 +286,10 @@ pub fn state(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
-    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         for op in item.values_mut() {
             let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
                 continue;
@@ -275,6 +304,9 @@ pub fn state(doc: &mut Value) {
                     (Some("header"), Some("If-Match")) => {
                         schema.insert("type".into(), json!("string"));
                         schema.insert("pattern".into(), json!(IF_MATCH));
+                    }
+                    (Some("query"), Some("status")) if path == "/api/v1/outbox" => {
+                        schema.insert("enum".into(), json!(["failed", "pending", "delivered"]));
                     }
                     (Some("query"), Some("dimension")) => {
                         // A filter may name a key twice (not a list of links).

@@ -95,6 +95,17 @@ pub fn housekeeping(conn: &mut DbConnection, now: NaiveDateTime, closed_since: N
         Ok(n) => tracing::info!(records = n, "participation records of closed rounds deleted"),
         Err(e) => tracing::warn!(error = %e, "could not delete participation records"),
     }
+    match crate::store::outbox::purge_delivered(
+        conn,
+        now - chrono::Duration::days(crate::store::outbox::DELIVERED_RETENTION_DAYS),
+    ) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            messages = n,
+            "delivered outbox messages deleted after the retention period"
+        ),
+        Err(e) => tracing::warn!(error = %e, "could not delete delivered outbox messages"),
+    }
     if let Some(days) = retention.erase_deactivated_after_days {
         erase_deactivated(conn, now - chrono::Duration::days(days));
     }

@@ -37,6 +37,7 @@ pub struct Application {
     server: Server,
     pool: DbPool,
     scheduler: Option<tokio::task::JoinHandle<()>>,
+    outbox: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// Opens the database named by the settings (running migrations) with a pool sized
@@ -94,12 +95,21 @@ impl Application {
         let scheduler = settings
             .scheduler
             .then(|| scheduler::spawn(pool.clone(), scheduler::INTERVAL, scheduler::Retention::of(&settings)));
+        let outbox = if settings.outbox.worker {
+            Some(
+                crate::outbox_worker::spawn(pool.clone(), settings.outbox.clone())
+                    .map_err(|e| StartupError::Other(format!("cannot start the outbox worker: {e}")))?,
+            )
+        } else {
+            None
+        };
         tracing::info!(port, "listening");
         Ok(Self {
             port,
             server,
             pool,
             scheduler,
+            outbox,
         })
     }
 
@@ -119,7 +129,7 @@ impl Application {
     /// Serves until SIGTERM/SIGINT, then finishes in-flight requests (graceful shutdown).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        if let Some(task) = self.scheduler {
+        for task in [self.scheduler, self.outbox].into_iter().flatten() {
             task.abort();
         }
         result

@@ -398,6 +398,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_in_configs,
     sign_in_identities,
     sign_in_pending,
+    webhook_subscriptions,
+    outbox_messages,
+    webhook_deliveries,
 );
 
 // Sessions (migration 2026-12-03-000012_sessions).
@@ -471,5 +474,53 @@ diesel::table! {
     report_versions (org_id) {
         org_id -> Text,
         ideas_version -> BigInt,
+    }
+}
+
+// Outbox and webhooks (migration 2026-12-04-000020_outbox).
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Text,
+        org_id -> Text,
+        url -> Text,
+        event_types -> Text,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamp>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox_messages (id) {
+        id -> Text,
+        org_id -> Text,
+        event_type -> Text,
+        subject_id -> Text,
+        subscription_id -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        org_id -> Text,
+        subscription_id -> Text,
+        message_id -> Text,
+        attempt -> BigInt,
+        status_code -> Nullable<BigInt>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+        at -> Timestamp,
     }
 }

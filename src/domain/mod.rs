@@ -18,3 +18,4 @@ pub mod stats;
 pub mod suppression;
 pub mod unit_tree;
 pub mod weakness;
+pub mod webhook_signature;

@@ -17,6 +17,7 @@ pub mod reports;
 pub mod sign_in;
 pub mod units;
 pub mod users;
+pub mod webhooks;
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::HttpServiceFactory;
@@ -85,7 +86,14 @@ pub fn configure_api<R: Register>(cfg: &mut R) {
         .service(units::create_unit)
         .service(units::get_unit)
         .service(units::update_unit)
-        .service(units::delete_unit);
+        .service(units::delete_unit)
+        .service(webhooks::create_webhook)
+        .service(webhooks::list_webhooks)
+        .service(webhooks::delete_webhook)
+        .service(webhooks::rotate_webhook_secret)
+        .service(webhooks::list_webhook_deliveries)
+        .service(webhooks::list_outbox)
+        .service(webhooks::retry_outbox_message);
     configure_assessments(cfg);
     configure_ideas(cfg);
     configure_reports(cfg);

@@ -11,7 +11,7 @@ use crate::db::{self, DbConnection};
 use crate::domain::questionnaire::QuestionnaireStatus;
 use crate::domain::rounds::{self, RoundStatus};
 use crate::error::{ApiError, Validator};
-use crate::store::{questionnaires, round_results, units};
+use crate::store::{outbox, questionnaires, round_results, units};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct Round {
@@ -330,6 +330,9 @@ pub fn open_round(conn: &mut DbConnection, round: &Round, now: NaiveDateTime) ->
             assessment_rounds::updated_at.eq(now),
         ))
         .execute(conn)?;
+        if n == 1 {
+            outbox::round_event(conn, round, outbox::ROUND_OPENED, now)?;
+        }
         Ok(n == 1)
     })
 }
@@ -367,6 +370,7 @@ fn close_round(conn: &mut DbConnection, round_id: &str, now: NaiveDateTime) -> R
             // never again (see `store::round_results`).
             let round: Round = assessment_rounds::table.find(round_id).get_result(conn)?;
             round_results::publish(conn, &round)?;
+            outbox::round_event(conn, &round, outbox::ROUND_CLOSED, now)?;
         }
         Ok(n == 1)
     })?;

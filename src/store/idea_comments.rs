@@ -77,7 +77,9 @@ pub fn insert(
         diesel::update(ideas::table.find(idea_id))
             .set(ideas::comment_count.eq(ideas::comment_count + 1))
             .execute(conn)?;
-        find(conn, org_id, idea_id, &id)
+        let comment = find(conn, org_id, idea_id, &id)?;
+        crate::store::outbox::comment_created(conn, org_id, idea_id, &id, comment.created_at)?;
+        Ok(comment)
     })
 }
 

@@ -117,7 +117,8 @@ pub fn append(conn: &mut DbConnection, idea: &Idea, e: EventDraft<'_>) -> Result
             idea_events::created_at.eq(e.at),
         ))
         .execute(conn)?;
-    Ok(())
+    // The notification commits with the event, in the caller's transaction.
+    crate::store::outbox::idea_event(conn, idea, e.action, e.from, e.to, e.at)
 }
 
 /// The snapshot as the `stage` column stores it.

@@ -48,7 +48,7 @@ use crate::db::{self, DatabaseTarget, DbConnection, DbManager};
 use crate::error::ApiError;
 use crate::store::ideas::{self, Idea, IdeaDraft, Lookups};
 use crate::store::sessions::{self, SessionState};
-use crate::store::{idea_events, users};
+use crate::store::{idea_events, outbox, users};
 
 /// Submissions waiting for the writer; a full queue answers 503.
 const QUEUE: usize = 4096;
@@ -377,10 +377,29 @@ fn is_internal(e: &ApiError) -> bool {
 /// one, should one come, needs a transaction for its code word's check), on SQLite in
 /// one transaction.
 fn write_together(conn: &mut DbConnection, batch: &[Ready]) -> Result<Vec<Idea>, ApiError> {
-    if let DbConnection::Postgresql(pg) = conn
-        && batch.iter().all(|s| s.draft.code_word.is_none())
-    {
-        return insert_in_one_statement(pg, batch);
+    if matches!(conn, DbConnection::Postgresql(_)) && batch.iter().all(|s| s.draft.code_word.is_none()) {
+        let orgs: Vec<&str> = batch.iter().map(|s| s.author.org_id.as_str()).collect();
+        if !outbox::any_subscription(conn, &orgs)?
+            && let DbConnection::Postgresql(pg) = conn
+        {
+            return insert_in_one_statement(pg, batch);
+        }
+        // Subscribed organisations get their events in the same transaction as the ideas.
+        return db::write_tx(conn, |conn| {
+            let written = match conn {
+                DbConnection::Postgresql(pg) => insert_in_one_statement(pg, batch)?,
+                DbConnection::Sqlite(_) => {
+                    return batch
+                        .iter()
+                        .map(|s| ideas::write_submission(conn, &s.author, &s.draft))
+                        .collect();
+                }
+            };
+            for idea in &written {
+                outbox::idea_event(conn, idea, "submit", None, idea.status(), idea.created_at)?;
+            }
+            Ok(written)
+        });
     }
     db::write_tx(conn, |conn| {
         batch

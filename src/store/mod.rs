@@ -9,6 +9,7 @@ pub mod idea_votes;
 pub mod idea_writer;
 pub mod ideas;
 pub mod organizations;
+pub mod outbox;
 pub mod pipeline;
 pub mod progress;
 pub mod questionnaires;

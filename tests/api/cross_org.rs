@@ -45,6 +45,7 @@ fn body_for(method: &Method, path: &str) -> Option<Value> {
         p if p.ends_with("/responses") => json!({"answers": []}),
         p if p.ends_with("/erase") => json!({"confirm_email": "someone@test.local"}),
         p if p.ends_with("/votes") => json!({}),
+        p if p.ends_with("/rotate-secret") => json!({"grace_hours": 1}),
         _ if *method == Method::PATCH => json!({"version": 1}),
         _ => json!({}),
     })
@@ -54,7 +55,26 @@ async fn another_organisations_ids_answer_as_unknown_ids(app: &TestApp) {
     // Ours: one of everything that has an id.
     let unit = app.create_unit("Bürgeramt", None).await;
     let employee = app.user("employee", Some(&unit)).await;
+    // A webhook (to a port nothing listens on), so the idea leaves a message in the outbox.
+    let webhook = app
+        .post(
+            "/api/v1/webhooks",
+            &app.admin.token,
+            json!({"url": "http://127.0.0.1:9/hook", "event_types": ["idea.submitted"]}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let idea = id_of(&submit(app, &employee, idea_body(&unit, "Online-Termine")).await);
+    let message = app
+        .get("/api/v1/outbox?status=pending", &app.admin.token)
+        .await
+        .expect(200)["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let comment = app
         .post(
             &format!("/api/v1/ideas/{idea}/comments"),
@@ -88,6 +108,8 @@ async fn another_organisations_ids_answer_as_unknown_ids(app: &TestApp) {
             "questionnaires" => questionnaire.clone(),
             "assessments" => round.clone(),
             "ideas" => idea.clone(),
+            "webhooks" => webhook.clone(),
+            "outbox" => message.clone(),
             other => panic!("no id of kind {other} for {path}"),
         };
         (kind.to_owned(), id)

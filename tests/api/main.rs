@@ -55,3 +55,4 @@ mod web_browser_admin;
 mod web_browser_lead;
 mod web_lead;
 mod web_reports;
+mod webhooks;

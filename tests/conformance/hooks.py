@@ -105,6 +105,9 @@ def before_call(ctx, case, **kwargs):
         body["author_share"] = 100
     if body.get("reference_questionnaire_key") is not None:
         body["reference_questionnaire_key"] = DEFAULT_QUESTIONNAIRE["key"]
+    # A webhook target the run can post to without leaving the machine.
+    if (method, path) == ("POST", "/api/v1/webhooks") and isinstance(body.get("url"), str):
+        body["url"] = "http://127.0.0.1:9/kaizen-hook"
     if path.startswith("/api/v1/units") and isinstance(body.get("name"), str):
         body["name"] = f"Einheit {fresh()}"
     if path.startswith("/api/v1/assessments") and isinstance(body.get("title"), str):

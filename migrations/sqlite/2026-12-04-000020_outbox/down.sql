@@ -1,0 +1,3 @@
+DROP TABLE webhook_deliveries;
+DROP TABLE outbox_messages;
+DROP TABLE webhook_subscriptions;
