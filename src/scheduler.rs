@@ -106,6 +106,14 @@ pub fn housekeeping(conn: &mut DbConnection, now: NaiveDateTime, closed_since: N
         ),
         Err(e) => tracing::warn!(error = %e, "could not delete delivered outbox messages"),
     }
+    match crate::store::mail::purge_delivered(
+        conn,
+        now - chrono::Duration::days(crate::store::outbox::DELIVERED_RETENTION_DAYS),
+    ) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(messages = n, "sent mail messages deleted after the retention period"),
+        Err(e) => tracing::warn!(error = %e, "could not delete sent mail messages"),
+    }
     if let Some(days) = retention.erase_deactivated_after_days {
         erase_deactivated(conn, now - chrono::Duration::days(days));
     }
