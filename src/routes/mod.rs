@@ -66,6 +66,8 @@ pub fn configure_api<R: Register>(cfg: &mut R) {
         .service(audit::list_audit)
         .service(me::get_me)
         .service(me::change_password)
+        .service(me::get_mail_settings)
+        .service(me::put_mail_settings)
         .service(me::export_me)
         .service(organization::get_organization)
         .service(organization::update_organization)
