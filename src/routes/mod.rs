@@ -92,7 +92,9 @@ pub fn configure_api<R: Register>(cfg: &mut R) {
         .service(webhooks::rotate_webhook_secret)
         .service(webhooks::list_webhook_deliveries)
         .service(webhooks::list_outbox)
-        .service(webhooks::retry_outbox_message);
+        .service(webhooks::retry_outbox_message)
+        .service(webhooks::list_mail_outbox)
+        .service(webhooks::retry_mail_message);
     configure_assessments(cfg);
     configure_ideas(cfg);
     configure_reports(cfg);

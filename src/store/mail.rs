@@ -423,3 +423,53 @@ pub fn purge_delivered(conn: &mut DbConnection, before: NaiveDateTime) -> Result
     )
     .execute(conn)?)
 }
+
+// ---- Messages for admins (no recipients: they are never stored) ----
+
+/// The organisation's mail rows in one state, newest first, before `before_id`.
+pub fn list_messages(
+    conn: &mut DbConnection,
+    org_id: &str,
+    status: &str,
+    before_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<MailMessage>, ApiError> {
+    let mut q = mail_messages::table
+        .filter(mail_messages::org_id.eq(org_id))
+        .filter(mail_messages::status.eq(status))
+        .into_boxed();
+    if let Some(before) = before_id {
+        q = q.filter(mail_messages::id.lt(before.to_owned()));
+    }
+    Ok(q.order(mail_messages::id.desc()).limit(limit).load(conn)?)
+}
+
+pub fn find_message(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<MailMessage, ApiError> {
+    Ok(mail_messages::table
+        .filter(mail_messages::org_id.eq(org_id))
+        .filter(mail_messages::id.eq(id))
+        .first(conn)?)
+}
+
+/// A failed mail row back to pending, due now, with a fresh count of attempts. `None`
+/// when it is not failed (nothing changed).
+pub fn retry(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Option<MailMessage>, ApiError> {
+    find_message(conn, org_id, id)?;
+    let n = diesel::update(
+        mail_messages::table
+            .filter(mail_messages::org_id.eq(org_id))
+            .filter(mail_messages::id.eq(id))
+            .filter(mail_messages::status.eq(FAILED)),
+    )
+    .set((
+        mail_messages::status.eq(PENDING),
+        mail_messages::attempts.eq(0_i64),
+        mail_messages::next_attempt_at.eq(db::now()),
+        mail_messages::claimed_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    find_message(conn, org_id, id).map(Some)
+}

@@ -138,38 +138,46 @@ impl Drop for Smtp {
 }
 
 /// Runs each test on SQLite and PostgreSQL, each with its own SMTP server and an
-/// application whose outbox worker sends to it with short retry times.
+/// application whose outbox worker sends to it with short waits and `$attempts` attempts.
 macro_rules! with_smtp {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::run($crate::helpers::Backend::Sqlite, |app, smtp| Box::pin(super::$name(app, smtp))).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::run($crate::helpers::Backend::Postgres, |app, smtp| Box::pin(super::$name(app, smtp))).await;
-                }
-            )*
+    ($group:ident, $attempts:expr; $($name:ident),* $(,)?) => {
+        mod $group {
+            mod sqlite {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $name() {
+                        super::super::run($crate::helpers::Backend::Sqlite, $attempts, |app, smtp| {
+                            Box::pin(super::super::$name(app, smtp))
+                        })
+                        .await;
+                    }
+                )*
+            }
+            mod postgres {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $name() {
+                        super::super::run($crate::helpers::Backend::Postgres, $attempts, |app, smtp| {
+                            Box::pin(super::super::$name(app, smtp))
+                        })
+                        .await;
+                    }
+                )*
+            }
         }
     };
 }
 
 type TestFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>>;
 
-async fn run(backend: Backend, test: impl for<'a> FnOnce(&'a TestApp, &'a mut Smtp) -> TestFuture<'a>) {
+async fn run(backend: Backend, attempts: i64, test: impl for<'a> FnOnce(&'a TestApp, &'a mut Smtp) -> TestFuture<'a>) {
     let Some(mut smtp) = Smtp::start() else { return };
     let port = smtp.port;
     let Some(app) = TestApp::spawn_with(backend, move |s| {
         s.public_url = Some("http://kaizen.test".into());
         s.outbox.poll_ms = 50;
         s.outbox.backoff_ms = 200;
-        s.outbox.max_attempts = 20;
+        s.outbox.max_attempts = attempts;
         s.outbox.lease_secs = 10;
         s.outbox.smtp = Some(kaizen::config::SmtpSettings {
             host: "127.0.0.1".into(),
@@ -190,13 +198,17 @@ async fn run(backend: Backend, test: impl for<'a> FnOnce(&'a TestApp, &'a mut Sm
     app.shutdown().await;
 }
 
-with_smtp!(
+with_smtp!(patient, 20;
     authors_learn_of_a_rejection_with_the_reason_in_their_language,
     leads_of_the_unit_and_the_units_above_get_new_ideas_others_do_not,
     turning_idea_mails_off_stops_them,
     a_mail_server_that_is_down_gets_the_mail_when_it_is_back,
     the_author_of_an_anonymous_idea_is_named_to_nobody,
     staff_in_scope_hear_that_a_round_opened,
+);
+
+with_smtp!(impatient, 2;
+    failed_after_the_last_attempt_is_listed_without_recipients_and_retried_by_an_admin,
 );
 
 async fn set_mail(app: &TestApp, who: &Session, language: Option<&str>, idea_mails: bool) {
@@ -420,4 +432,47 @@ async fn staff_in_scope_hear_that_a_round_opened(app: &TestApp, smtp: &mut Smtp)
     smtp.wait_for(&english.email, "Survey open").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(smtp.to(&outside.email).is_empty());
+}
+
+async fn failed_after_the_last_attempt_is_listed_without_recipients_and_retried_by_an_admin(
+    app: &TestApp,
+    smtp: &mut Smtp,
+) {
+    let unit = app.create_unit("Standesamt", None).await;
+    let lead = app.user("lead", Some(&unit)).await;
+    let author = app.user("employee", Some(&unit)).await;
+    smtp.down();
+    let idea = id_of(&submit(app, &author, idea_body(&unit, "Urkunden als PDF")).await);
+
+    let start = Instant::now();
+    let failed = loop {
+        let r = app.get("/api/v1/outbox/mail?status=failed", &app.admin.token).await;
+        let items = r.expect(200)["items"].as_array().unwrap().clone();
+        if let Some(m) = items.into_iter().find(|m| m["subject_id"] == idea.as_str()) {
+            break m;
+        }
+        assert!(start.elapsed() < PATIENCE, "the message was not kept as failed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(failed["kind"], "idea.submitted");
+    assert_eq!(failed["attempts"], 2);
+    assert!(failed["last_error"].as_str().unwrap().starts_with("SMTP"), "{failed}");
+    let shown = failed.to_string();
+    assert!(
+        !shown.contains(&lead.email) && !shown.contains(&author.email),
+        "{shown}"
+    );
+    // Only admins see and retry mail messages; a pending one is no retry.
+    let id = failed["id"].as_str().unwrap();
+    assert_eq!(app.get("/api/v1/outbox/mail", &lead.token).await.status, 403);
+    let retry = format!("/api/v1/outbox/mail/{id}/retry");
+    assert_eq!(app.post(&retry, &lead.token, json!({})).await.status, 403);
+
+    smtp.up();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(smtp.messages().is_empty(), "a failed message waits for an admin");
+    let again = app.post(&retry, &app.admin.token, json!({})).await;
+    assert_eq!(again.expect(200)["status"], "pending");
+    smtp.wait_for(&lead.email, "Urkunden als PDF").await;
+    assert_eq!(app.post(&retry, &app.admin.token, json!({})).await.status, 409);
 }
