@@ -195,6 +195,63 @@ pub fn compose(message: &MailMessage, prepared: &Prepared, lang: Lang, public_ur
             }
             (format!("Survey open: \"{title}\""), b)
         }
+        (mail::ROUND_REMINDER, Lang::De) => {
+            let when =
+                p.at.map(|t| t.format("%d.%m.%Y %H:%M UTC").to_string())
+                    .unwrap_or_default();
+            let mut b = format!("Guten Tag,\n\ndie Befragung „{title}“ endet am {when}.");
+            if let Some(u) = public_url {
+                b.push_str(&format!(" Zur Befragung: {u}/survey/{}", message.subject_id));
+            }
+            b.push_str(
+                "\n\nIhre Antworten werden anonym ausgewertet. Diese Erinnerung erhalten nur Personen, \
+                 die noch nicht teilgenommen haben; wer das ist, kann niemand einsehen.\n",
+            );
+            (format!("Erinnerung: Befragung „{title}“ endet bald"), b)
+        }
+        (mail::ROUND_REMINDER, Lang::En) => {
+            let when =
+                p.at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                    .unwrap_or_default();
+            let mut b = format!("Hello,\n\nthe survey \"{title}\" closes on {when}.");
+            if let Some(u) = public_url {
+                b.push_str(&format!(" Take part: {u}/survey/{}", message.subject_id));
+            }
+            b.push_str(
+                "\n\nYour answers are evaluated anonymously. Only people who have not taken part get this \
+                 reminder; nobody can see who they are.\n",
+            );
+            (format!("Reminder: the survey \"{title}\" closes soon"), b)
+        }
+        (mail::IDEA_STUCK, Lang::De) => {
+            let stage = status_label(p.status.as_deref(), lang);
+            let since = p.at.map(|t| t.format("%d.%m.%Y").to_string()).unwrap_or_default();
+            let unit = prepared.unit_name.as_deref().unwrap_or("Ihre Einheit");
+            let mut b = format!("Guten Tag,\n\ndie Idee „{title}“ ({unit}) steht seit dem {since} im Stand {stage}.\n");
+            if let Some(link) = &idea_link {
+                b.push_str(&format!("\nZur Idee: {link}\n"));
+            }
+            b.push_str(
+                "\nSie erhalten diese Nachricht als Leitung der Einheit. \
+                 Benachrichtigungen zu Ideen können Sie in Ihrem Konto abschalten.\n",
+            );
+            (format!("Idee wartet: „{title}“"), b)
+        }
+        (mail::IDEA_STUCK, Lang::En) => {
+            let stage = status_label(p.status.as_deref(), lang);
+            let since = p.at.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default();
+            let unit = prepared.unit_name.as_deref().unwrap_or("your unit");
+            let mut b =
+                format!("Hello,\n\nthe idea \"{title}\" ({unit}) has been at the stage {stage} since {since}.\n");
+            if let Some(link) = &idea_link {
+                b.push_str(&format!("\nSee the idea: {link}\n"));
+            }
+            b.push_str(
+                "\nYou receive this message as a lead of the unit. \
+                 You can turn idea notifications off in your account.\n",
+            );
+            (format!("Idea waiting: \"{title}\""), b)
+        }
         _ => return None,
     };
     body.push_str(&format!("\n-- \n{org} · Kaizen\n"));
@@ -221,6 +278,7 @@ mod tests {
             last_error: None,
             created_at: now,
             delivered_at: None,
+            dedupe_key: None,
         }
     }
 
@@ -232,6 +290,7 @@ mod tests {
                 status: Some("rejected".into()),
                 previous_status: Some("submitted".into()),
                 reason: Some("Bereits umgesetzt".into()),
+                at: None,
             },
             unit_name: Some("Bürgeramt".into()),
             organization: "Stadt Beispiel".into(),

@@ -38,6 +38,11 @@ pub struct Pass {
 /// each switched-on schedule.
 pub fn pass(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Pass, ApiError> {
     let advanced = assessments::advance_due(conn, None, now)?;
+    match crate::store::mail::write_due(conn, now) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(messages = n, "mail reminders written"),
+        Err(e) => tracing::warn!(error = %e, "could not write mail reminders; retrying at the next pass"),
+    }
     let mut done = Pass {
         opened: advanced.opened,
         closed: advanced.closed,

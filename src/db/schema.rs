@@ -487,6 +487,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         delivered_at -> Nullable<Timestamp>,
+        dedupe_key -> Nullable<Text>,
     }
 }
 

@@ -111,8 +111,9 @@ page_type!(DeliveryPage, DeliveryResponse);
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MailMessageResponse {
     pub id: String,
-    /// `idea.submitted` (to the unit's leads), `idea.status_changed` (to the idea's
-    /// authors) or `round.opened` (to the staff in the round's scope).
+    /// `idea.submitted` and `idea.stuck` (to the unit's leads), `idea.status_changed` (to
+    /// the idea's authors), `round.opened` (to the staff in the round's scope) or
+    /// `round.reminder` (to those of them who have not answered).
     pub kind: String,
     /// The idea or round the mail is about.
     pub subject_id: String,

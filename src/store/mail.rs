@@ -21,6 +21,13 @@ use crate::store::ideas::Idea;
 pub const IDEA_SUBMITTED: &str = "idea.submitted";
 pub const IDEA_STATUS_CHANGED: &str = "idea.status_changed";
 pub const ROUND_OPENED: &str = "round.opened";
+pub const ROUND_REMINDER: &str = "round.reminder";
+pub const IDEA_STUCK: &str = "idea.stuck";
+
+/// Reminders are written this long before a round closes.
+pub const REMINDER_HOURS: i64 = 48;
+/// Ideas waiting too long that one scheduler pass writes mails for at most.
+const STUCK_PER_PASS: i64 = 500;
 
 pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";
@@ -42,6 +49,7 @@ pub struct MailMessage {
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
     pub delivered_at: Option<NaiveDateTime>,
+    pub dedupe_key: Option<String>,
 }
 
 /// What a mail row keeps beyond its subject: never who receives it.
@@ -51,6 +59,9 @@ pub struct MailPayload {
     pub status: Option<String>,
     pub previous_status: Option<String>,
     pub reason: Option<String>,
+    /// When a reminded round closes, or since when an idea waits in its stage.
+    #[serde(default)]
+    pub at: Option<NaiveDateTime>,
 }
 
 fn enqueue(
@@ -101,8 +112,115 @@ pub fn idea_event(
             .filter(|_| kind == IDEA_STATUS_CHANGED)
             .map(|s| s.as_str().to_owned()),
         reason: idea.decision_reason.clone().filter(|_| kind == IDEA_STATUS_CHANGED),
+        at: None,
     };
     enqueue(conn, &idea.org_id, kind, &idea.id, &payload)
+}
+
+/// Writes a message once for `key`: false when one was written before (by this or
+/// another instance). Runs in its own statement, outside any transaction.
+fn enqueue_once(
+    conn: &mut DbConnection,
+    org_id: &str,
+    kind: &str,
+    subject_id: &str,
+    payload: &MailPayload,
+    key: &str,
+) -> Result<bool, ApiError> {
+    let written = |conn: &mut DbConnection| -> Result<bool, ApiError> {
+        let n: i64 = mail_messages::table
+            .filter(mail_messages::dedupe_key.eq(key))
+            .count()
+            .get_result(conn)?;
+        Ok(n > 0)
+    };
+    if written(conn)? {
+        return Ok(false);
+    }
+    let body = serde_json::to_string(payload).map_err(ApiError::internal)?;
+    let now = db::now();
+    let inserted = diesel::insert_into(mail_messages::table)
+        .values((
+            mail_messages::id.eq(db::new_id()),
+            mail_messages::org_id.eq(org_id),
+            mail_messages::kind.eq(kind),
+            mail_messages::subject_id.eq(subject_id),
+            mail_messages::payload.eq(body),
+            mail_messages::status.eq(PENDING),
+            mail_messages::attempts.eq(0_i64),
+            mail_messages::next_attempt_at.eq(now),
+            mail_messages::created_at.eq(now),
+            mail_messages::dedupe_key.eq(key),
+        ))
+        .execute(conn);
+    match inserted {
+        Ok(_) => Ok(true),
+        // The unique key let another instance's insert win.
+        Err(_) if written(conn)? => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The scheduler's mails as of `now`: one reminder per open round closing within
+/// `REMINDER_HOURS`, and one mail per idea that has waited in its stage longer than its
+/// organisation's `stuck_stage_days` (again when it moves on and waits again). Returns how
+/// many were written.
+pub fn write_due(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, ApiError> {
+    use crate::db::schema::{assessment_rounds as r, ideas as i};
+    let mut written = 0;
+    let closing: Vec<(String, String, String, NaiveDateTime)> = r::table
+        .filter(r::status.eq("open"))
+        .filter(r::closes_at.gt(now))
+        .filter(r::closes_at.le(now + chrono::Duration::hours(REMINDER_HOURS)))
+        .select((r::id, r::org_id, r::title, r::closes_at))
+        .load(conn)?;
+    for (id, org_id, title, closes_at) in closing {
+        let payload = MailPayload {
+            title,
+            at: Some(closes_at),
+            ..MailPayload::default()
+        };
+        if enqueue_once(
+            conn,
+            &org_id,
+            ROUND_REMINDER,
+            &id,
+            &payload,
+            &format!("{ROUND_REMINDER}:{id}"),
+        )? {
+            written += 1;
+        }
+    }
+    let active: Vec<&str> = [Status::Submitted, Status::Plan, Status::Do, Status::Check, Status::Act]
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let orgs: Vec<(String, i64)> = organizations::table
+        .select((organizations::id, organizations::stuck_stage_days))
+        .load(conn)?;
+    for (org_id, days) in orgs {
+        let waiting: Vec<(String, String, String, NaiveDateTime)> = i::table
+            .filter(i::org_id.eq(&org_id))
+            .filter(i::status.eq_any(&active))
+            .filter(i::stage_entered_at.lt(now - chrono::Duration::days(days)))
+            .select((i::id, i::title, i::status, i::stage_entered_at))
+            .order(i::stage_entered_at.asc())
+            .limit(STUCK_PER_PASS)
+            .load(conn)?;
+        for (id, title, status, since) in waiting {
+            let key = format!("{IDEA_STUCK}:{id}:{}", since.and_utc().timestamp_micros());
+            let payload = MailPayload {
+                title,
+                status: Some(status),
+                at: Some(since),
+                ..MailPayload::default()
+            };
+            if enqueue_once(conn, &org_id, IDEA_STUCK, &id, &payload, &key)? {
+                written += 1;
+            }
+        }
+    }
+    Ok(written)
 }
 
 /// A round opened: to the staff in its scope.
@@ -254,7 +372,7 @@ pub fn prepare(conn: &mut DbConnection, message: &MailMessage) -> Result<Prepare
     let default = Lang::from_tag(&locale).unwrap_or(Lang::De);
     let org_id = message.org_id.as_str();
     let (recipients, unit_name) = match message.kind.as_str() {
-        IDEA_STATUS_CHANGED | IDEA_SUBMITTED => {
+        IDEA_STATUS_CHANGED | IDEA_SUBMITTED | IDEA_STUCK => {
             let idea: Option<Idea> = crate::db::schema::ideas::table
                 .filter(crate::db::schema::ideas::org_id.eq(org_id))
                 .filter(crate::db::schema::ideas::id.eq(&message.subject_id))
@@ -273,7 +391,10 @@ pub fn prepare(conn: &mut DbConnection, message: &MailMessage) -> Result<Prepare
                 .select(units::name)
                 .first(conn)
                 .optional()?;
-            let ids = if message.kind == IDEA_STATUS_CHANGED {
+            let moved_on = message.kind == IDEA_STUCK && payload.status.as_deref() != Some(idea.status.as_str());
+            let ids = if moved_on {
+                Vec::new()
+            } else if message.kind == IDEA_STATUS_CHANGED {
                 let mut ids: Vec<String> = idea_coauthors::table
                     .filter(idea_coauthors::idea_id.eq(&idea.id))
                     .select(idea_coauthors::user_id)
@@ -291,20 +412,35 @@ pub fn prepare(conn: &mut DbConnection, message: &MailMessage) -> Result<Prepare
             };
             (recipients(conn, org_id, ids, true, default)?, unit_name)
         }
-        ROUND_OPENED => {
-            let scope: Option<Option<String>> = crate::db::schema::assessment_rounds::table
-                .find(&message.subject_id)
-                .select(crate::db::schema::assessment_rounds::scope_unit_id)
+        ROUND_OPENED | ROUND_REMINDER => {
+            use crate::db::schema::{assessment_participation as ap, assessment_rounds as r};
+            let round: Option<(Option<String>, String, NaiveDateTime)> = r::table
+                .filter(r::org_id.eq(org_id))
+                .filter(r::id.eq(&message.subject_id))
+                .select((r::scope_unit_id, r::status, r::closes_at))
                 .first(conn)
                 .optional()?;
-            let mut q = users::table
-                .filter(users::org_id.eq(org_id))
-                .select(users::id)
-                .into_boxed();
-            if let Some(Some(unit)) = scope {
-                q = q.filter(users::unit_id.eq_any(crate::store::units::subtree_ids(conn, org_id, &unit)?));
-            }
-            let ids: Vec<String> = q.load(conn)?;
+            let ids: Vec<String> = match round {
+                Some((scope, status, closes_at)) if status == "open" && closes_at > db::now() => {
+                    let mut q = users::table
+                        .filter(users::org_id.eq(org_id))
+                        .select(users::id)
+                        .into_boxed();
+                    if let Some(unit) = scope {
+                        q = q.filter(users::unit_id.eq_any(crate::store::units::subtree_ids(conn, org_id, &unit)?));
+                    }
+                    if message.kind == ROUND_REMINDER {
+                        // Only the service reads who took part, here and nowhere else.
+                        let answered = ap::table
+                            .filter(ap::round_id.eq(&message.subject_id))
+                            .select(ap::user_id);
+                        q = q.filter(diesel::dsl::not(users::id.eq_any(answered)));
+                    }
+                    q.load(conn)?
+                }
+                // Closed (or gone) before the mail went out: nobody to tell.
+                _ => Vec::new(),
+            };
             (recipients(conn, org_id, ids, false, default)?, None)
         }
         _ => (Vec::new(), None),

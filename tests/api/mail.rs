@@ -205,6 +205,8 @@ with_smtp!(patient, 20;
     a_mail_server_that_is_down_gets_the_mail_when_it_is_back,
     the_author_of_an_anonymous_idea_is_named_to_nobody,
     staff_in_scope_hear_that_a_round_opened,
+    a_reminder_before_a_round_closes_reaches_only_those_who_have_not_answered,
+    leads_hear_of_an_idea_that_waited_too_long_once,
 );
 
 with_smtp!(impatient, 2;
@@ -475,4 +477,93 @@ async fn failed_after_the_last_attempt_is_listed_without_recipients_and_retried_
     assert_eq!(again.expect(200)["status"], "pending");
     smtp.wait_for(&lead.email, "Urkunden als PDF").await;
     assert_eq!(app.post(&retry, &app.admin.token, json!({})).await.status, 409);
+}
+
+async fn a_reminder_before_a_round_closes_reaches_only_those_who_have_not_answered(app: &TestApp, smtp: &mut Smtp) {
+    use crate::assessment_support::{builtin_id, items, open_round, submit as answer, uniform_answers};
+    let unit = app.create_unit("Schulamt", None).await;
+    let answered = app.user("employee", Some(&unit)).await;
+    let silent = app.user("employee", Some(&unit)).await;
+    let english = app.user("employee", Some(&unit)).await;
+    set_mail(app, &english, Some("en"), true).await;
+    // Closes in 24 hours: within the reminder window.
+    let round = open_round(app, Some(&unit)).await;
+    let questions = items(app, &builtin_id(app, &app.admin.token).await).await;
+    assert_eq!(
+        answer(app, &round, &answered, uniform_answers(&questions, |_| 3)).await,
+        201
+    );
+    smtp.wait_for(&silent.email, "Befragung geöffnet").await;
+
+    // Two scheduler passes (as two instances would run them) write one reminder.
+    kaizen::scheduler::tick(&app.pool, kaizen::db::now()).await.unwrap();
+    kaizen::scheduler::tick(&app.pool, kaizen::db::now()).await.unwrap();
+    let m = smtp.wait_for(&silent.email, "Erinnerung").await;
+    assert!(m["body"].as_str().unwrap().contains("noch nicht teilgenommen"), "{m}");
+    smtp.wait_for(&english.email, "Reminder").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        smtp.to(&answered.email)
+            .iter()
+            .all(|m| !m["subject"].as_str().unwrap().contains("Erinnerung")),
+        "who answered gets no reminder"
+    );
+    assert_eq!(
+        smtp.to(&silent.email)
+            .iter()
+            .filter(|m| m["subject"].as_str().unwrap().contains("Erinnerung"))
+            .count(),
+        1,
+        "one reminder, however many passes"
+    );
+    // What admins can list is the round and the kind, nobody's name or address.
+    let listed = app.get("/api/v1/outbox/mail?status=delivered", &app.admin.token).await;
+    let listed = listed.expect(200).to_string();
+    assert!(listed.contains("round.reminder"), "{listed}");
+    for who in [&answered, &silent, &english] {
+        assert!(
+            !listed.contains(&who.email) && !listed.contains(&who.user_id),
+            "{listed}"
+        );
+    }
+}
+
+async fn leads_hear_of_an_idea_that_waited_too_long_once(app: &TestApp, smtp: &mut Smtp) {
+    let unit = app.create_unit("Grünflächenamt", None).await;
+    let lead = app.user("lead", Some(&unit)).await;
+    let author = app.user("employee", Some(&unit)).await;
+    let idea = id_of(&submit(app, &author, idea_body(&unit, "Mähplan digital")).await);
+    let fresh = id_of(&submit(app, &author, idea_body(&unit, "Frische Idee")).await);
+    smtp.wait_for(&lead.email, "Frische Idee").await;
+    // The first idea entered its stage 40 days ago (the organisation's limit is shorter).
+    let pool = app.pool.clone();
+    let old = kaizen::db::now() - chrono::Duration::days(40);
+    tokio::task::spawn_blocking(move || {
+        use kaizen::db::schema::ideas;
+        let mut conn = pool.get().unwrap();
+        diesel::update(ideas::table.filter(ideas::id.eq(idea)))
+            .set(ideas::stage_entered_at.eq(old))
+            .execute(&mut conn)
+            .unwrap();
+    })
+    .await
+    .unwrap();
+    kaizen::scheduler::tick(&app.pool, kaizen::db::now()).await.unwrap();
+    kaizen::scheduler::tick(&app.pool, kaizen::db::now()).await.unwrap();
+
+    let m = smtp.wait_for(&lead.email, "Idee wartet").await;
+    assert_eq!(m["subject"], "Idee wartet: „Mähplan digital“");
+    assert!(m["body"].as_str().unwrap().contains("im Stand Eingereicht"), "{m}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let waiting: Vec<Value> = smtp
+        .to(&lead.email)
+        .into_iter()
+        .filter(|m| m["subject"].as_str().unwrap().contains("wartet"))
+        .collect();
+    assert_eq!(
+        waiting.len(),
+        1,
+        "once, and not for the fresh idea {fresh}: {waiting:#?}"
+    );
+    assert!(smtp.to(&author.email).is_empty(), "only leads hear of it");
 }

@@ -7,7 +7,7 @@
 CREATE TABLE mail_messages (
     id TEXT PRIMARY KEY NOT NULL,
     org_id TEXT NOT NULL REFERENCES organizations (id),
-    -- idea.submitted, idea.status_changed, round.opened
+    -- idea.submitted, idea.status_changed, idea.stuck, round.opened, round.reminder
     kind TEXT NOT NULL,
     -- The idea or round the mail is about.
     subject_id TEXT NOT NULL,
@@ -19,9 +19,13 @@ CREATE TABLE mail_messages (
     claimed_until TIMESTAMP,
     last_error TEXT,
     created_at TIMESTAMP NOT NULL,
-    delivered_at TIMESTAMP
+    delivered_at TIMESTAMP,
+    -- For mails the scheduler writes (round reminders, ideas waiting too long): what makes
+    -- them once only, so several instances write each one once.
+    dedupe_key TEXT
 );
 CREATE INDEX mail_messages_due_idx ON mail_messages (status, next_attempt_at);
+CREATE UNIQUE INDEX mail_messages_dedupe_idx ON mail_messages (dedupe_key);
 
 -- A person's mail settings; no row means the organisation's language and idea mails on.
 CREATE TABLE mail_preferences (
