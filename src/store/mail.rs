@@ -27,7 +27,10 @@ pub const IDEA_STUCK: &str = "idea.stuck";
 /// Reminders are written this long before a round closes.
 pub const REMINDER_HOURS: i64 = 48;
 /// Ideas waiting too long that one scheduler pass writes mails for at most.
-const STUCK_PER_PASS: i64 = 500;
+const STUCK_PER_PASS: i64 = 5_000;
+/// An idea is reported when it passes the limit, within this many days after: ideas that
+/// were stuck long before mail was switched on (or the service upgraded) bring no flood.
+const STUCK_WINDOW_DAYS: i64 = 7;
 
 pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";
@@ -163,8 +166,8 @@ fn enqueue_once(
 
 /// The scheduler's mails as of `now`: one reminder per open round closing within
 /// `REMINDER_HOURS`, and one mail per idea that has waited in its stage longer than its
-/// organisation's `stuck_stage_days` (again when it moves on and waits again). Returns how
-/// many were written.
+/// organisation's `stuck_stage_days` (again when it moves on and waits again), written in
+/// the `STUCK_WINDOW_DAYS` after it passed the limit. Returns how many were written.
 pub fn write_due(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, ApiError> {
     use crate::db::schema::{assessment_rounds as r, ideas as i};
     let mut written = 0;
@@ -203,6 +206,7 @@ pub fn write_due(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, A
             .filter(i::org_id.eq(&org_id))
             .filter(i::status.eq_any(&active))
             .filter(i::stage_entered_at.lt(now - chrono::Duration::days(days)))
+            .filter(i::stage_entered_at.ge(now - chrono::Duration::days(days + STUCK_WINDOW_DAYS)))
             .select((i::id, i::title, i::status, i::stage_entered_at))
             .order(i::stage_entered_at.asc())
             .limit(STUCK_PER_PASS)

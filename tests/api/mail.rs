@@ -535,14 +535,22 @@ async fn leads_hear_of_an_idea_that_waited_too_long_once(app: &TestApp, smtp: &m
     let idea = id_of(&submit(app, &author, idea_body(&unit, "Mähplan digital")).await);
     let fresh = id_of(&submit(app, &author, idea_body(&unit, "Frische Idee")).await);
     smtp.wait_for(&lead.email, "Frische Idee").await;
-    // The first idea entered its stage 40 days ago (the organisation's limit is shorter).
+    // The first idea entered its stage 33 days ago (the organisation's limit is 30), a
+    // third one 60 days ago: long before, it brings no mail now.
+    let ancient = id_of(&submit(app, &author, idea_body(&unit, "Uralte Idee")).await);
+    smtp.wait_for(&lead.email, "Uralte Idee").await;
     let pool = app.pool.clone();
-    let old = kaizen::db::now() - chrono::Duration::days(40);
+    let old = kaizen::db::now() - chrono::Duration::days(33);
+    let older = kaizen::db::now() - chrono::Duration::days(60);
     tokio::task::spawn_blocking(move || {
         use kaizen::db::schema::ideas;
         let mut conn = pool.get().unwrap();
         diesel::update(ideas::table.filter(ideas::id.eq(idea)))
             .set(ideas::stage_entered_at.eq(old))
+            .execute(&mut conn)
+            .unwrap();
+        diesel::update(ideas::table.filter(ideas::id.eq(ancient)))
+            .set(ideas::stage_entered_at.eq(older))
             .execute(&mut conn)
             .unwrap();
     })
