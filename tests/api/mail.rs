@@ -309,6 +309,9 @@ async fn turning_idea_mails_off_stops_them(app: &TestApp, smtp: &mut Smtp) {
     let sentinel = app.user("employee", Some(&unit)).await;
     set_mail(app, &quiet, None, false).await;
     set_mail(app, &lead, None, false).await;
+    // The person's own export shows the setting (GDPR Art. 15).
+    let export = app.get("/api/v1/me/export", &quiet.token).await;
+    assert_eq!(export.expect(200)["account"]["idea_mails"], false);
 
     let hushed = id_of(&submit(app, &quiet, idea_body(&unit, "Leise Idee")).await);
     reject(app, &lead, &hushed, "Nicht zuständig").await;
