@@ -111,6 +111,55 @@ pub struct SmtpSettings {
     pub timeout_secs: u64,
 }
 
+impl SmtpSettings {
+    /// `smtp://user:password@host:port?tls=starttls|tls|none` or `smtps://…` (TLS from the
+    /// first byte). Without `tls=` an `smtp://` URL uses STARTTLS. User and password are
+    /// percent-decoded. The error never repeats the URL (it may hold the password).
+    pub fn parse_url(raw: &str, from: &str) -> Result<Self, ConfigError> {
+        let bad = |why: &str| ConfigError(why.to_owned());
+        let url = url::Url::parse(raw)
+            .map_err(|_| bad("KAIZEN_SMTP_URL: not a URL (smtp://user:password@host:587?tls=starttls)"))?;
+        let mut tls = match url.scheme() {
+            "smtp" => SmtpTls::StartTls,
+            "smtps" => SmtpTls::Tls,
+            _ => return Err(bad("KAIZEN_SMTP_URL: use the scheme smtp or smtps")),
+        };
+        for (k, v) in url.query_pairs() {
+            match (k.as_ref(), v.as_ref()) {
+                ("tls", "starttls") => tls = SmtpTls::StartTls,
+                ("tls", "tls") => tls = SmtpTls::Tls,
+                ("tls", "none") => tls = SmtpTls::None,
+                _ => return Err(bad("KAIZEN_SMTP_URL: the only parameter is tls=none|starttls|tls")),
+            }
+        }
+        let host = url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| bad("KAIZEN_SMTP_URL: no host"))?;
+        let decode = |s: &str| {
+            url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        let username = (!url.username().is_empty()).then(|| decode(url.username()));
+        let password = url.password().map(decode);
+        Ok(Self {
+            host: host.trim_start_matches('[').trim_end_matches(']').to_owned(),
+            port: url.port().unwrap_or(match tls {
+                SmtpTls::None => 25,
+                SmtpTls::StartTls => 587,
+                SmtpTls::Tls => 465,
+            }),
+            tls,
+            username,
+            password,
+            from: from.to_owned(),
+            timeout_secs: 30,
+        })
+    }
+}
+
 impl fmt::Debug for SmtpSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SmtpSettings")
@@ -130,6 +179,15 @@ impl SmtpSettings {
     /// (`none`, `starttls` (default) or `tls`), `KAIZEN_SMTP_USER`, `KAIZEN_SMTP_PASSWORD`,
     /// `KAIZEN_SMTP_FROM` (required) and `KAIZEN_SMTP_TIMEOUT_SECS`.
     fn from_env() -> Result<Option<Self>, ConfigError> {
+        if let Some(raw) = var("KAIZEN_SMTP_URL") {
+            let from = var("KAIZEN_SMTP_FROM")
+                .ok_or_else(|| ConfigError("KAIZEN_SMTP_URL is set: KAIZEN_SMTP_FROM is needed too".into()))?;
+            let mut s = Self::parse_url(raw.trim(), from.trim())?;
+            if let Some(t) = parse_var("KAIZEN_SMTP_TIMEOUT_SECS")? {
+                s.timeout_secs = t;
+            }
+            return Ok(Some(s));
+        }
         let Some(host) = var("KAIZEN_SMTP_HOST") else {
             return Ok(None);
         };
@@ -428,6 +486,31 @@ mod tests {
         let shown = format!("{smtp:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("<set>"), "{shown}");
+    }
+
+    #[test]
+    fn smtp_urls_give_host_port_tls_and_decoded_credentials() {
+        let s = SmtpSettings::parse_url(
+            "smtp://kaizen:p%40ss%2Fw+rd@mail.example.org:2525?tls=starttls",
+            "k@x.de",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (s.host.as_str(), s.port, s.tls),
+            ("mail.example.org", 2525, SmtpTls::StartTls)
+        );
+        assert_eq!(s.username.as_deref(), Some("kaizen"));
+        assert_eq!(s.password.as_deref(), Some("p@ss/w+rd"));
+        let t = SmtpSettings::parse_url("smtps://relay.example.org", "k@x.de").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((t.port, t.tls, t.username), (465, SmtpTls::Tls, None));
+        let n = SmtpSettings::parse_url("smtp://127.0.0.1?tls=none", "k@x.de").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((n.port, n.tls), (25, SmtpTls::None));
+        let e = SmtpSettings::parse_url("http://u:secret@h", "k@x.de")
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(e.contains("scheme") && !e.contains("secret"), "{e}");
+        assert!(SmtpSettings::parse_url("smtp://h?tls=maybe", "k@x.de").is_err());
     }
 
     #[test]
