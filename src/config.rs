@@ -82,6 +82,142 @@ pub struct OutboxSettings {
     pub lease_secs: i64,
     /// The bound of one webhook request (`KAIZEN_WEBHOOK_TIMEOUT_SECS`).
     pub webhook_timeout_secs: u64,
+    /// Where mail goes (`KAIZEN_SMTP_*`); none: no mail is sent.
+    pub smtp: Option<SmtpSettings>,
+}
+
+/// How the SMTP connection is secured (`KAIZEN_SMTP_TLS`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain SMTP, for a relay on the same host or in tests.
+    None,
+    /// Plain connection upgraded with STARTTLS, which must succeed (port 587).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+/// The SMTP server mail is handed to. The password never shows in Debug output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// The sender, e.g. `Kaizen <kaizen@example.org>`.
+    pub from: String,
+    /// The bound of one SMTP conversation.
+    pub timeout_secs: u64,
+}
+
+impl SmtpSettings {
+    /// `smtp://user:password@host:port?tls=starttls|tls|none` or `smtps://…` (TLS from the
+    /// first byte). Without `tls=` an `smtp://` URL uses STARTTLS. User and password are
+    /// percent-decoded. The error never repeats the URL (it may hold the password).
+    pub fn parse_url(raw: &str, from: &str) -> Result<Self, ConfigError> {
+        let bad = |why: &str| ConfigError(why.to_owned());
+        let url = url::Url::parse(raw)
+            .map_err(|_| bad("KAIZEN_SMTP_URL: not a URL (smtp://user:password@host:587?tls=starttls)"))?;
+        let mut tls = match url.scheme() {
+            "smtp" => SmtpTls::StartTls,
+            "smtps" => SmtpTls::Tls,
+            _ => return Err(bad("KAIZEN_SMTP_URL: use the scheme smtp or smtps")),
+        };
+        for (k, v) in url.query_pairs() {
+            match (k.as_ref(), v.as_ref()) {
+                ("tls", "starttls") => tls = SmtpTls::StartTls,
+                ("tls", "tls") => tls = SmtpTls::Tls,
+                ("tls", "none") => tls = SmtpTls::None,
+                _ => return Err(bad("KAIZEN_SMTP_URL: the only parameter is tls=none|starttls|tls")),
+            }
+        }
+        let host = url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| bad("KAIZEN_SMTP_URL: no host"))?;
+        let decode = |s: &str| {
+            url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        let username = (!url.username().is_empty()).then(|| decode(url.username()));
+        let password = url.password().map(decode);
+        Ok(Self {
+            host: host.trim_start_matches('[').trim_end_matches(']').to_owned(),
+            port: url.port().unwrap_or(match tls {
+                SmtpTls::None => 25,
+                SmtpTls::StartTls => 587,
+                SmtpTls::Tls => 465,
+            }),
+            tls,
+            username,
+            password,
+            from: from.to_owned(),
+            timeout_secs: 30,
+        })
+    }
+}
+
+impl fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<set>"))
+            .field("from", &self.from)
+            .field("timeout_secs", &self.timeout_secs)
+            .finish()
+    }
+}
+
+impl SmtpSettings {
+    /// From `KAIZEN_SMTP_HOST` (none: mail off), `KAIZEN_SMTP_PORT`, `KAIZEN_SMTP_TLS`
+    /// (`none`, `starttls` (default) or `tls`), `KAIZEN_SMTP_USER`, `KAIZEN_SMTP_PASSWORD`,
+    /// `KAIZEN_SMTP_FROM` (required) and `KAIZEN_SMTP_TIMEOUT_SECS`.
+    fn from_env() -> Result<Option<Self>, ConfigError> {
+        if let Some(raw) = var("KAIZEN_SMTP_URL") {
+            let from = var("KAIZEN_SMTP_FROM")
+                .ok_or_else(|| ConfigError("KAIZEN_SMTP_URL is set: KAIZEN_SMTP_FROM is needed too".into()))?;
+            let mut s = Self::parse_url(raw.trim(), from.trim())?;
+            if let Some(t) = parse_var("KAIZEN_SMTP_TIMEOUT_SECS")? {
+                s.timeout_secs = t;
+            }
+            return Ok(Some(s));
+        }
+        let Some(host) = var("KAIZEN_SMTP_HOST") else {
+            return Ok(None);
+        };
+        let tls = match var("KAIZEN_SMTP_TLS").map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("starttls") => SmtpTls::StartTls,
+            Some("tls") => SmtpTls::Tls,
+            Some("none") => SmtpTls::None,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "KAIZEN_SMTP_TLS={other:?}: use none, starttls or tls"
+                )));
+            }
+        };
+        let default_port = match tls {
+            SmtpTls::None => 25,
+            SmtpTls::StartTls => 587,
+            SmtpTls::Tls => 465,
+        };
+        let from = var("KAIZEN_SMTP_FROM")
+            .ok_or_else(|| ConfigError("KAIZEN_SMTP_HOST is set: KAIZEN_SMTP_FROM is needed too".into()))?;
+        Ok(Some(Self {
+            host: host.trim().to_owned(),
+            port: parse_var("KAIZEN_SMTP_PORT")?.unwrap_or(default_port),
+            tls,
+            username: var("KAIZEN_SMTP_USER"),
+            password: var("KAIZEN_SMTP_PASSWORD"),
+            from: from.trim().to_owned(),
+            timeout_secs: parse_var("KAIZEN_SMTP_TIMEOUT_SECS")?.unwrap_or(30),
+        }))
+    }
 }
 
 impl Default for OutboxSettings {
@@ -93,6 +229,7 @@ impl Default for OutboxSettings {
             max_attempts: 8,
             lease_secs: 120,
             webhook_timeout_secs: 10,
+            smtp: None,
         }
     }
 }
@@ -107,6 +244,7 @@ impl OutboxSettings {
             max_attempts: parse_var("KAIZEN_OUTBOX_MAX_ATTEMPTS")?.unwrap_or(d.max_attempts),
             lease_secs: parse_var("KAIZEN_OUTBOX_LEASE_SECS")?.unwrap_or(d.lease_secs),
             webhook_timeout_secs: parse_var("KAIZEN_WEBHOOK_TIMEOUT_SECS")?.unwrap_or(d.webhook_timeout_secs),
+            smtp: SmtpSettings::from_env()?,
         };
         if s.poll_ms < 10 || s.max_attempts < 1 || s.lease_secs < 1 || s.webhook_timeout_secs < 1 {
             return Err(ConfigError(
@@ -332,6 +470,47 @@ mod tests {
             secret_path_for("/var/lib/kaizen/data.db"),
             PathBuf::from("/var/lib/kaizen/data.db.jwt-secret")
         );
+    }
+
+    #[test]
+    fn the_smtp_password_stays_out_of_debug_output() {
+        let smtp = SmtpSettings {
+            host: "mail.example.org".into(),
+            port: 587,
+            tls: SmtpTls::StartTls,
+            username: Some("kaizen".into()),
+            password: Some("hunter2-very-secret".into()),
+            from: "kaizen@example.org".into(),
+            timeout_secs: 30,
+        };
+        let shown = format!("{smtp:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("<set>"), "{shown}");
+    }
+
+    #[test]
+    fn smtp_urls_give_host_port_tls_and_decoded_credentials() {
+        let s = SmtpSettings::parse_url(
+            "smtp://kaizen:p%40ss%2Fw+rd@mail.example.org:2525?tls=starttls",
+            "k@x.de",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (s.host.as_str(), s.port, s.tls),
+            ("mail.example.org", 2525, SmtpTls::StartTls)
+        );
+        assert_eq!(s.username.as_deref(), Some("kaizen"));
+        assert_eq!(s.password.as_deref(), Some("p@ss/w+rd"));
+        let t = SmtpSettings::parse_url("smtps://relay.example.org", "k@x.de").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((t.port, t.tls, t.username), (465, SmtpTls::Tls, None));
+        let n = SmtpSettings::parse_url("smtp://127.0.0.1?tls=none", "k@x.de").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((n.port, n.tls), (25, SmtpTls::None));
+        let e = SmtpSettings::parse_url("http://u:secret@h", "k@x.de")
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(e.contains("scheme") && !e.contains("secret"), "{e}");
+        assert!(SmtpSettings::parse_url("smtp://h?tls=maybe", "k@x.de").is_err());
     }
 
     #[test]

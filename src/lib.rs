@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod json_body;
+pub mod mailer;
 pub mod messages;
 pub mod metrics;
 pub mod openapi;

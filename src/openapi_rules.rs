@@ -308,6 +308,9 @@ pub fn state(doc: &mut Value) {
                     (Some("query"), Some("status")) if path == "/api/v1/outbox" => {
                         schema.insert("enum".into(), json!(["failed", "pending", "delivered"]));
                     }
+                    (Some("query"), Some("status")) if path == "/api/v1/outbox/mail" => {
+                        schema.insert("enum".into(), json!(["failed", "pending", "delivered", "skipped"]));
+                    }
                     (Some("query"), Some("dimension")) => {
                         // A filter may name a key twice (not a list of links).
                         apply(DimensionKeys, schema);

@@ -1,6 +1,8 @@
 //! The outbox's delivery worker inside `serve`: every poll it claims due messages with a
 //! lease, posts each to its webhook signed as Standard Webhooks says, and records the
-//! attempt; a failure is retried with exponential backoff until the last attempt.
+//! attempt; a failure is retried with exponential backoff until the last attempt. Mail
+//! rows go the same way: claimed under a lease, their recipients worked out, sent over
+//! SMTP, retried with the same backoff, kept as failed after the last attempt.
 
 use std::time::{Duration, Instant};
 
@@ -10,6 +12,8 @@ use tokio::task::JoinHandle;
 use crate::config::OutboxSettings;
 use crate::db::{self, DbPool};
 use crate::domain::webhook_signature;
+use crate::mailer::Mailer;
+use crate::store::mail::{self, MailMessage, Outcome};
 use crate::store::outbox::{self, Attempt, Message, Subscription};
 
 /// Messages one poll claims at most.
@@ -24,14 +28,19 @@ pub fn backoff(base_ms: u64, attempts: i64) -> Duration {
 }
 
 /// Starts the loop; it runs until the task is aborted or the runtime stops.
-pub fn spawn(pool: DbPool, settings: OutboxSettings) -> Result<JoinHandle<()>, reqwest::Error> {
+pub fn spawn(pool: DbPool, settings: OutboxSettings, public_url: Option<String>) -> Result<JoinHandle<()>, String> {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(settings.webhook_timeout_secs))
         .connect_timeout(Duration::from_secs(settings.webhook_timeout_secs.min(5)))
         // A webhook answers itself; following redirects could lead the request elsewhere.
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("kaizen-webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()?;
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mailer = match &settings.smtp {
+        Some(smtp) => Some(Mailer::new(smtp, public_url)?),
+        None => None,
+    };
     Ok(tokio::spawn(async move {
         let mut timer = tokio::time::interval(Duration::from_millis(settings.poll_ms));
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -39,6 +48,7 @@ pub fn spawn(pool: DbPool, settings: OutboxSettings) -> Result<JoinHandle<()>, r
             timer.tick().await;
             // A full batch suggests more are due: go on without waiting.
             while matches!(poll(&pool, &client, &settings).await, Ok(true)) {}
+            while matches!(poll_mail(&pool, mailer.as_ref(), &settings).await, Ok(true)) {}
         }
     }))
 }
@@ -90,6 +100,67 @@ async fn deliver_and_record(
         }
         Ok(false) => tracing::warn!(message_id = %id, "webhook attempt not recorded: the lease ran out meanwhile"),
         Err(e) => tracing::warn!(message_id = %id, error = %e, "webhook attempt not recorded"),
+    }
+}
+
+/// One claim of mail rows and their sending; true when the batch was full. Without SMTP
+/// the rows are marked skipped.
+async fn poll_mail(pool: &DbPool, mailer: Option<&Mailer>, settings: &OutboxSettings) -> Result<bool, ()> {
+    let now = db::now();
+    let lease_until = now + chrono::Duration::seconds(settings.lease_secs);
+    let claimed = match db::run(pool, move |conn| mail::claim(conn, now, lease_until, BATCH)).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "outbox: could not claim mail messages");
+            return Err(());
+        }
+    };
+    let full = i64::try_from(claimed.len()).unwrap_or(0) >= BATCH;
+    let sends = claimed
+        .into_iter()
+        .map(|message| send_and_record(pool, mailer, settings, message, lease_until));
+    futures_util::future::join_all(sends).await;
+    Ok(full)
+}
+
+async fn send_and_record(
+    pool: &DbPool,
+    mailer: Option<&Mailer>,
+    settings: &OutboxSettings,
+    message: MailMessage,
+    lease_until: NaiveDateTime,
+) {
+    let outcome = match mailer {
+        None => Outcome::Skipped,
+        Some(mailer) => {
+            let m = message.clone();
+            match db::run(pool, move |conn| mail::prepare(conn, &m)).await {
+                Err(e) => Outcome::Failed(format!("could not work out the recipients: {e}")),
+                Ok(prepared) => match mailer.send(&message, &prepared).await {
+                    Ok(()) => Outcome::Delivered(db::now()),
+                    Err(e) => Outcome::Failed(e),
+                },
+            }
+        }
+    };
+    let retry_at = db::now()
+        + chrono::Duration::from_std(backoff(settings.backoff_ms, message.attempts + 1))
+            .unwrap_or_else(|_| chrono::Duration::hours(6));
+    let max = settings.max_attempts;
+    let id = message.id.clone();
+    let failed = match &outcome {
+        Outcome::Failed(e) => Some(e.clone()),
+        _ => None,
+    };
+    let recorded = db::run(pool, move |conn| {
+        mail::finish(conn, &message, lease_until, &outcome, retry_at, max)
+    })
+    .await;
+    match recorded {
+        Ok(true) if failed.is_none() => tracing::debug!(message_id = %id, "mail message done"),
+        Ok(true) => tracing::info!(message_id = %id, error = ?failed, "mail not sent; retrying later"),
+        Ok(false) => tracing::warn!(message_id = %id, "mail outcome not recorded: the lease ran out meanwhile"),
+        Err(e) => tracing::warn!(message_id = %id, error = %e, "mail outcome not recorded"),
     }
 }
 

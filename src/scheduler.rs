@@ -38,6 +38,11 @@ pub struct Pass {
 /// each switched-on schedule.
 pub fn pass(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Pass, ApiError> {
     let advanced = assessments::advance_due(conn, None, now)?;
+    match crate::store::mail::write_due(conn, now) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(messages = n, "mail reminders written"),
+        Err(e) => tracing::warn!(error = %e, "could not write mail reminders; retrying at the next pass"),
+    }
     let mut done = Pass {
         opened: advanced.opened,
         closed: advanced.closed,
@@ -105,6 +110,14 @@ pub fn housekeeping(conn: &mut DbConnection, now: NaiveDateTime, closed_since: N
             "delivered outbox messages deleted after the retention period"
         ),
         Err(e) => tracing::warn!(error = %e, "could not delete delivered outbox messages"),
+    }
+    match crate::store::mail::purge_delivered(
+        conn,
+        now - chrono::Duration::days(crate::store::outbox::DELIVERED_RETENTION_DAYS),
+    ) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(messages = n, "sent mail messages deleted after the retention period"),
+        Err(e) => tracing::warn!(error = %e, "could not delete sent mail messages"),
     }
     if let Some(days) = retention.erase_deactivated_after_days {
         erase_deactivated(conn, now - chrono::Duration::days(days));

@@ -97,7 +97,7 @@ impl Application {
             .then(|| scheduler::spawn(pool.clone(), scheduler::INTERVAL, scheduler::Retention::of(&settings)));
         let outbox = if settings.outbox.worker {
             Some(
-                crate::outbox_worker::spawn(pool.clone(), settings.outbox.clone())
+                crate::outbox_worker::spawn(pool.clone(), settings.outbox.clone(), settings.public_url.clone())
                     .map_err(|e| StartupError::Other(format!("cannot start the outbox worker: {e}")))?,
             )
         } else {

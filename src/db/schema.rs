@@ -524,3 +524,33 @@ diesel::table! {
         at -> Timestamp,
     }
 }
+
+diesel::table! {
+    mail_messages (id) {
+        id -> Text,
+        org_id -> Text,
+        kind -> Text,
+        subject_id -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+        dedupe_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    mail_preferences (user_id) {
+        user_id -> Text,
+        org_id -> Text,
+        language -> Nullable<Text>,
+        idea_mails -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(mail_preferences, users);

@@ -1,5 +1,7 @@
 //! The caller's own account.
 
+use crate::domain::locale::Lang;
+use crate::store::mail;
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -62,6 +64,68 @@ pub async fn get_me(caller: AnyAuthUser, state: web::Data<AppState>) -> Result<H
             slug: org.slug,
         },
     }))
+}
+
+/// The caller's mail settings.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// The language of the caller's mails; null: the organisation's default language.
+    #[serde(default)]
+    pub language: Option<Lang>,
+    /// Mails about ideas: one's own ideas changing stage and, for leads, new ideas for
+    /// their units. On unless turned off.
+    pub idea_mails: bool,
+}
+
+/// The caller's mail settings (language and idea mails).
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = MailSettings),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me/mail-settings")]
+pub async fn get_mail_settings(caller: AnyAuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let caller = caller.0;
+    let prefs = db::run(&state.pool, move |conn| mail::preferences(conn, &caller.id)).await?;
+    Ok(HttpResponse::Ok().json(MailSettings {
+        language: prefs.language,
+        idea_mails: prefs.idea_mails,
+    }))
+}
+
+/// Set the caller's mail settings: the language of their mails and whether they get
+/// idea mails.
+#[utoipa::path(
+    tag = "me",
+    request_body = MailSettings,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = MailSettings),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/me/mail-settings")]
+pub async fn put_mail_settings(
+    caller: AnyAuthUser,
+    state: web::Data<AppState>,
+    body: ApiJson<MailSettings>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = caller.0;
+    let body = body.into_inner();
+    let prefs = mail::Preferences {
+        language: body.language,
+        idea_mails: body.idea_mails,
+    };
+    db::run(&state.pool, move |conn| {
+        mail::set_preferences(conn, &caller.org_id, &caller.id, &prefs)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(body))
 }
 
 /// Change the caller's password. Ends every session of the account, the one it is made

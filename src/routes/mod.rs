@@ -67,6 +67,8 @@ pub fn configure_api<R: Register>(cfg: &mut R) {
         .service(audit::list_audit)
         .service(me::get_me)
         .service(me::change_password)
+        .service(me::get_mail_settings)
+        .service(me::put_mail_settings)
         .service(me::export_me)
         .service(organization::get_organization)
         .service(organization::update_organization)
@@ -93,7 +95,9 @@ pub fn configure_api<R: Register>(cfg: &mut R) {
         .service(webhooks::rotate_webhook_secret)
         .service(webhooks::list_webhook_deliveries)
         .service(webhooks::list_outbox)
-        .service(webhooks::retry_outbox_message);
+        .service(webhooks::retry_outbox_message)
+        .service(webhooks::list_mail_outbox)
+        .service(webhooks::retry_mail_message);
     configure_assessments(cfg);
     configure_ideas(cfg);
     configure_reports(cfg);

@@ -17,6 +17,7 @@ use crate::page_type;
 use crate::pagination::{PageParams, finish_page};
 use crate::state::AppState;
 use crate::store::audit::{self, Act};
+use crate::store::mail;
 use crate::store::outbox::{self, Delivery, Message, Subscription};
 
 /// Longest accepted target address.
@@ -105,6 +106,44 @@ impl From<Delivery> for DeliveryResponse {
 
 page_type!(DeliveryPage, DeliveryResponse);
 
+/// A mail message of the outbox: one event, sent to the people it concerns. Who they
+/// are is worked out when sending and never stored, so it is not shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MailMessageResponse {
+    pub id: String,
+    /// `idea.submitted` and `idea.stuck` (to the unit's leads), `idea.status_changed` (to
+    /// the idea's authors), `round.opened` (to the staff in the round's scope) or
+    /// `round.reminder` (to those of them who have not answered).
+    pub kind: String,
+    /// The idea or round the mail is about.
+    pub subject_id: String,
+    /// `pending`, `delivered`, `failed` or `skipped` (written while SMTP was not configured).
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+impl From<mail::MailMessage> for MailMessageResponse {
+    fn from(m: mail::MailMessage) -> Self {
+        Self {
+            id: m.id,
+            kind: m.kind,
+            subject_id: m.subject_id,
+            status: m.status,
+            attempts: m.attempts,
+            next_attempt_at: m.next_attempt_at.and_utc(),
+            last_error: m.last_error,
+            created_at: m.created_at.and_utc(),
+            delivered_at: m.delivered_at.map(|t| t.and_utc()),
+        }
+    }
+}
+
+page_type!(MailMessagePage, MailMessageResponse);
+
 /// A message of the outbox: one event for one subscription.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutboxMessageResponse {
@@ -146,6 +185,14 @@ page_type!(OutboxPage, OutboxMessageResponse);
 #[into_params(parameter_in = Query)]
 pub struct OutboxFilter {
     /// `failed` (default), `pending` or `delivered`.
+    pub status: Option<String>,
+}
+
+/// Which mail messages to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MailFilter {
+    /// `failed` (default), `pending`, `delivered` or `skipped`.
     pub status: Option<String>,
 }
 
@@ -428,4 +475,74 @@ pub async fn retry_outbox_message(
     .await?
     .ok_or_else(|| ApiError::conflict("only a failed message can be retried"))?;
     Ok(HttpResponse::Ok().json(OutboxMessageResponse::from(message)))
+}
+
+/// The outbox's mail messages in one state, newest first (admins): by default those kept
+/// as failed after their last attempt. They name no recipients.
+#[utoipa::path(
+    tag = "webhooks",
+    params(PageParams, MailFilter),
+    security(("bearer" = [])),
+    responses((status = 200, body = MailMessagePage))
+)]
+#[get("/outbox/mail")]
+pub async fn list_mail_outbox(
+    caller: Admin,
+    state: web::Data<AppState>,
+    page: web::Query<PageParams>,
+    filter: web::Query<MailFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page.limit()?;
+    let before: Option<String> = page.after()?;
+    let status = filter.into_inner().status.unwrap_or_else(|| mail::FAILED.to_owned());
+    if ![mail::FAILED, mail::PENDING, mail::DELIVERED, mail::SKIPPED].contains(&status.as_str()) {
+        return Err(ApiError::field(
+            "status",
+            "must be one of: failed, pending, delivered, skipped",
+        ));
+    }
+    let rows = db::run(&state.pool, move |conn| {
+        mail::list_messages(conn, &caller.org_id, &status, before.as_deref(), limit + 1)
+    })
+    .await?;
+    let (rows, next_cursor) = finish_page(rows, limit, |m| m.id.clone());
+    Ok(HttpResponse::Ok().json(MailMessagePage {
+        items: rows.into_iter().map(MailMessageResponse::from).collect(),
+        next_cursor,
+    }))
+}
+
+/// Send a failed mail message again, with a fresh count of attempts (admins); 409 when
+/// it is not failed.
+#[utoipa::path(
+    tag = "webhooks",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = MailMessageResponse),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/outbox/mail/{id}/retry")]
+pub async fn retry_mail_message(
+    caller: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let message = db::run(&state.pool, move |conn| {
+        let org = caller.org_id.clone();
+        audit::record(
+            conn,
+            &org,
+            |conn| mail::retry(conn, &caller.org_id, &id),
+            |m| {
+                m.as_ref()
+                    .map(|m| Act::new(&caller.id, "outbox.mail_retried", "mail_message", &m.id, json!({})))
+            },
+        )
+    })
+    .await?
+    .ok_or_else(|| ApiError::conflict("only a failed message can be retried"))?;
+    Ok(HttpResponse::Ok().json(MailMessageResponse::from(message)))
 }

@@ -332,6 +332,7 @@ pub fn open_round(conn: &mut DbConnection, round: &Round, now: NaiveDateTime) ->
         .execute(conn)?;
         if n == 1 {
             outbox::round_event(conn, round, outbox::ROUND_OPENED, now)?;
+            crate::store::mail::round_opened(conn, round)?;
         }
         Ok(n == 1)
     })

@@ -118,7 +118,8 @@ pub fn append(conn: &mut DbConnection, idea: &Idea, e: EventDraft<'_>) -> Result
         ))
         .execute(conn)?;
     // The notification commits with the event, in the caller's transaction.
-    crate::store::outbox::idea_event(conn, idea, e.action, e.from, e.to, e.at)
+    crate::store::outbox::idea_event(conn, idea, e.action, e.from, e.to, e.at)?;
+    crate::store::mail::idea_event(conn, idea, e.action, e.from, e.to)
 }
 
 /// The snapshot as the `stage` column stores it.

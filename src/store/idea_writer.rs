@@ -378,13 +378,8 @@ fn is_internal(e: &ApiError) -> bool {
 /// one transaction.
 fn write_together(conn: &mut DbConnection, batch: &[Ready]) -> Result<Vec<Idea>, ApiError> {
     if matches!(conn, DbConnection::Postgresql(_)) && batch.iter().all(|s| s.draft.code_word.is_none()) {
-        let orgs: Vec<&str> = batch.iter().map(|s| s.author.org_id.as_str()).collect();
-        if !outbox::any_subscription(conn, &orgs)?
-            && let DbConnection::Postgresql(pg) = conn
-        {
-            return insert_in_one_statement(pg, batch);
-        }
-        // Subscribed organisations get their events in the same transaction as the ideas.
+        // Every submission is a mail event (to the unit's leads), and subscribed
+        // organisations get their webhook events: all in the same transaction as the ideas.
         return db::write_tx(conn, |conn| {
             let written = match conn {
                 DbConnection::Postgresql(pg) => insert_in_one_statement(pg, batch)?,
@@ -397,6 +392,7 @@ fn write_together(conn: &mut DbConnection, batch: &[Ready]) -> Result<Vec<Idea>,
             };
             for idea in &written {
                 outbox::idea_event(conn, idea, "submit", None, idea.status(), idea.created_at)?;
+                crate::store::mail::idea_event(conn, idea, "submit", None, idea.status())?;
             }
             Ok(written)
         });

@@ -8,6 +8,7 @@ pub mod idea_events;
 pub mod idea_votes;
 pub mod idea_writer;
 pub mod ideas;
+pub mod mail;
 pub mod organizations;
 pub mod outbox;
 pub mod pipeline;

@@ -34,6 +34,10 @@ pub struct ExportAccount {
     pub active: bool,
     /// From the personnel system's list, when it was imported with one.
     pub personnel_number: Option<String>,
+    /// The language chosen for mails; null: the organisation's.
+    pub mail_language: Option<crate::domain::locale::Lang>,
+    /// Whether the person gets mails about ideas.
+    pub idea_mails: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -166,6 +170,7 @@ type SessionRow = (
 /// `for_self`: the person asks (survey participation included).
 pub fn collect(conn: &mut DbConnection, org_id: &str, user_id: &str, for_self: bool) -> Result<PersonalData, ApiError> {
     let user = users::find(conn, org_id, user_id)?;
+    let mail = crate::store::mail::preferences(conn, &user.id)?;
     let org = organizations::find(conn, org_id)?;
     let unit_name: Option<String> = match &user.unit_id {
         Some(u) => units::table
@@ -267,6 +272,7 @@ pub fn collect(conn: &mut DbConnection, org_id: &str, user_id: &str, for_self: b
          they are not included."
             .to_owned(),
         "Server logs name people only by their id; they are kept where the operator sends them.".to_owned(),
+        "E-mails are sent to the account's address; which mails went to whom is not stored.".to_owned(),
     ];
     if !for_self {
         notes.push(
@@ -285,6 +291,8 @@ pub fn collect(conn: &mut DbConnection, org_id: &str, user_id: &str, for_self: b
             unit_name,
             active: user.active,
             personnel_number: user.personnel_number,
+            mail_language: mail.language,
+            idea_mails: mail.idea_mails,
             created_at: utc(user.created_at),
             updated_at: utc(user.updated_at),
         },

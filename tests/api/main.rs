@@ -30,6 +30,7 @@ mod idea_lifecycle;
 mod idea_social;
 mod ideas;
 mod login_limits;
+mod mail;
 mod measurement;
 mod openapi;
 mod ops;
