@@ -4,6 +4,7 @@
 //! Design: `../shared/UI.md`. Templates live in `src/web/templates` (askama, checked at
 //! compile time); the words in `texts`.
 
+pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod auth;
@@ -47,6 +48,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(sso::start)
     .service(sso::callback)
     .service(auth::logout)
+    .service(account::mail_settings_page)
+    .service(account::mail_settings_submit)
     .service(auth::password_page)
     .service(auth::password_submit)
     .service(auth::language)

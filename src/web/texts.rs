@@ -84,6 +84,16 @@ texts! {
     passwords_differ: "Die beiden neuen Passwörter stimmen nicht überein.", "The two new passwords do not match.";
     password_button: "Passwort speichern", "Save password";
     password_changed: "Ihr Passwort ist geändert. Auf allen anderen Geräten sind Sie abgemeldet.", "Your password is changed. You are signed out on every other device.";
+    // Mail settings.
+    mail_settings_title: "Benachrichtigungen per E-Mail", "E-mail notifications";
+    mail_settings_intro: "Hinweise zu Befragungen (eine Runde beginnt, eine Runde endet bald) erhalten alle Beschäftigten. Mails zu Ideen können Sie abbestellen.", "Notices about surveys (a round opens, a round closes soon) go to all staff. You can turn off mails about ideas.";
+    mail_settings_ideas: "Mails zu Ideen", "Mails about ideas";
+    mail_settings_ideas_hint: "Wenn Ihre Idee einen Schritt weiterkommt oder abgelehnt wird (mit Begründung); als Leitung auch, wenn für Ihre Einheit eine neue Idee eingeht oder eine zu lange wartet.", "When your idea moves on or is rejected (with the reason); as a lead also when a new idea arrives for your unit or one waits too long.";
+    mail_settings_ideas_label: "Mails zu Ideen erhalten", "Receive mails about ideas";
+    mail_settings_language: "Sprache der Mails", "Language of the mails";
+    mail_settings_language_default: "Wie die Kommune (Voreinstellung)", "As the municipality (default)";
+    mail_settings_button: "Einstellungen speichern", "Save settings";
+    mail_settings_saved: "Ihre Einstellungen sind gespeichert.", "Your settings are saved.";
     // Start page.
     home_title: "Willkommen", "Welcome";
     home_intro: "Hier sehen Sie, was Sie jetzt tun können.", "Here is what you can do now.";

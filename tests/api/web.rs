@@ -21,6 +21,7 @@ crate::both_backends!(
     the_survey_is_answered_once,
     the_sign_in_form_is_throttled_like_the_api,
     assets_are_cached_compressed_and_errors_fit_the_client,
+    mail_settings_are_set_in_the_browser_as_over_the_api,
 );
 
 mod https {
@@ -1011,4 +1012,64 @@ async fn assets_are_cached_compressed_and_errors_fit_the_client(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(plain.headers()[header::CONTENT_TYPE], "application/problem+json");
+}
+
+async fn mail_settings_are_set_in_the_browser_as_over_the_api(app: &TestApp) {
+    let mut b = Browser::new(app);
+    let (_, employee) = b.signed_in_employee(app).await;
+    // Every page links to the settings; on by default, in the organisation's language.
+    let home = b.get("/").await;
+    assert!(home.html.contains("href=\"/account/mail\""));
+    let page = b.get("/account/mail").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(page.html.contains("Benachrichtigungen per E-Mail"));
+    assert!(
+        page.html
+            .contains("id=\"idea_mails\" name=\"idea_mails\" value=\"true\" checked")
+    );
+    assert!(
+        page.html
+            .contains("id=\"language-default\" name=\"language\" value=\"\" checked")
+    );
+    // Without the form token nothing changes.
+    let forged = b.post_form("/account/mail", &[("language", "en")], false).await;
+    assert_eq!(forged.status, 403);
+    let api = app.get("/api/v1/me/mail-settings", &employee.token).await;
+    assert_eq!(api.expect(200)["idea_mails"], true);
+    // Turning idea mails off (the box unticked) and English: saved as over the API.
+    let saved = b.post_form("/account/mail", &[("language", "en")], true).await;
+    assert_eq!(saved.status, 303, "{}", saved.html);
+    assert_eq!(saved.location.as_deref(), Some("/account/mail?saved=1"));
+    let api = app.get("/api/v1/me/mail-settings", &employee.token).await;
+    assert_eq!(
+        api.expect(200),
+        &serde_json::json!({"language": "en", "idea_mails": false})
+    );
+    let page = b.get("/account/mail?saved=1").await;
+    assert!(page.html.contains("Ihre Einstellungen sind gespeichert."));
+    assert!(
+        page.html
+            .contains("id=\"idea_mails\" name=\"idea_mails\" value=\"true\">")
+    );
+    assert!(
+        page.html
+            .contains("id=\"language-en\" name=\"language\" value=\"en\" checked")
+    );
+    // Back on, the organisation's language; an unknown language is refused.
+    let bad = b
+        .post_form("/account/mail", &[("language", "fr"), ("idea_mails", "true")], true)
+        .await;
+    assert_eq!(bad.status, 422);
+    let saved = b
+        .post_form("/account/mail", &[("language", ""), ("idea_mails", "true")], true)
+        .await;
+    assert_eq!(saved.status, 303);
+    let api = app.get("/api/v1/me/mail-settings", &employee.token).await;
+    assert_eq!(
+        api.expect(200),
+        &serde_json::json!({"language": null, "idea_mails": true})
+    );
+    // Signed out, the page leads to the sign-in.
+    let mut stranger = Browser::new(app);
+    assert_eq!(stranger.get("/account/mail").await.status, 303);
 }

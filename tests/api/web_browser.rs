@@ -255,6 +255,14 @@ async fn an_employee_uses_kaizen_in_the_browser() {
         1
     );
 
+    // The mail settings, before and after saving.
+    go(&browser, &app, "/account/mail").await;
+    accessible(&browser, "mail settings").await;
+    click(&browser, "#idea_mails").await;
+    click(&browser, "form[action='/account/mail'] button[type=submit]").await;
+    assert!(source(&browser).await.contains("Ihre Einstellungen sind gespeichert."));
+    accessible(&browser, "mail settings saved").await;
+
     // Error pages are pages, and accessible.
     go(&browser, &app, "/ideas/00000000-0000-0000-0000-000000000000").await;
     assert!(source(&browser).await.contains("Diese Seite gibt es nicht"));
