@@ -260,6 +260,8 @@ async fn an_employee_uses_kaizen_in_the_browser() {
     accessible(&browser, "mail settings").await;
     click(&browser, "#idea_mails").await;
     click(&browser, "form[action='/account/mail'] button[type=submit]").await;
+    // The click returns before the next page is there: wait for it.
+    browser.wait_for(".kern-alert--success").await.unwrap();
     assert!(source(&browser).await.contains("Ihre Einstellungen sind gespeichert."));
     accessible(&browser, "mail settings saved").await;
 
