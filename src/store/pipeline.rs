@@ -126,8 +126,9 @@ struct CountFigures {
 pub fn read(conn: &mut DbConnection, plan: &Plan, half: Half) -> Result<Figures, ApiError> {
     let (org_id, scope) = (plan.org_id.as_str(), plan.scope.as_deref());
     let active: Vec<&str> = ACTIVE.iter().map(|s| s.as_str()).collect();
-    // The figures depend on the ideas, the scope and the monthly window; stuck ideas
-    // (the clock) and participation (votes, people) are read every time.
+    // The figures depend on the ideas, the scope and the monthly window; participation
+    // also on votes and people, the stuck count also on the clock (`report_cache`). The
+    // longest waiting ideas are read every time (their titles may change).
     let key = |half: &str| {
         format!(
             "pipeline/{half}/{}/{}",
@@ -158,8 +159,17 @@ pub fn read(conn: &mut DbConnection, plan: &Plan, half: Half) -> Result<Figures,
             f.by_unit_and_status = kept.by_unit_and_status.clone();
             f.adopted = kept.adopted.clone();
             f.acceptance = kept.acceptance;
-            f.stuck = reports::stuck(conn, org_id, &active, plan.stuck_before, scope, 20)?;
-            f.participation = reports::participation(conn, org_id, plan.since, scope)?;
+            let count =
+                report_cache::stuck_count(conn, org_id, &key("stuck"), plan.stuck_before, |conn, from, before| {
+                    reports::stuck_count(conn, org_id, &active, from, before, scope)
+                })?;
+            f.stuck = (
+                count,
+                reports::stuck(conn, org_id, &active, plan.stuck_before, scope, 20)?,
+            );
+            f.participation = *report_cache::people_figures(conn, org_id, &key("participation"), |conn| {
+                reports::participation(conn, org_id, plan.since, scope)
+            })?;
         }
     }
     Ok(f)

@@ -9,8 +9,13 @@
 //!   those figures read (migration `2026-12-04-000021_report_versions`). Figures are kept
 //!   only when the counter stood still from before their first query to after their last,
 //!   so they are exactly the figures of that counter value; they are served again only
-//!   while the counter still has it. Whatever depends on the clock or on votes and people
-//!   (stuck ideas, participation) is not kept.
+//!   while the counter still has it.
+//! - Participation also reads votes, co-authors and people: it is kept with both the
+//!   ideas' counter and a second one the triggers of migration
+//!   `2026-12-04-000023_participation_versions` move on every change to those.
+//! - How many ideas wait longer than the organisation's limit depends on the clock as well:
+//!   while the ideas' counter stands still, the count at a later time is the count kept
+//!   plus the ideas that entered their stage between the two times (a short index range).
 //!
 //! Both caches are bounded; the entry used least recently goes first.
 
@@ -18,7 +23,9 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
 
 use crate::db::DbConnection;
 use crate::db::schema::report_versions;
@@ -71,11 +78,17 @@ impl<V: Clone> Bounded<V> {
     }
 }
 
-type Figures = (i64, Arc<dyn Any + Send + Sync>);
+/// The counters kept figures were computed at: the ideas' and, for participation, the
+/// people's (0 where the figures do not read it).
+type Versions = (i64, i64);
+type Figures = (Versions, Arc<dyn Any + Send + Sync>);
+/// The time a stuck count was computed for, and the count.
+type StuckCount = (i64, NaiveDateTime, i64);
 
 static PUBLISHED: LazyLock<Mutex<Bounded<Arc<Published>>>> =
     LazyLock::new(|| Mutex::new(Bounded::new(PUBLISHED_ENTRIES)));
 static FIGURES: LazyLock<Mutex<Bounded<Figures>>> = LazyLock::new(|| Mutex::new(Bounded::new(FIGURE_ENTRIES)));
+static STUCK: LazyLock<Mutex<Bounded<StuckCount>>> = LazyLock::new(|| Mutex::new(Bounded::new(FIGURE_ENTRIES)));
 
 /// A closed round's published figures when they were read before.
 pub fn published(round_id: &str) -> Option<Arc<Published>> {
@@ -99,17 +112,49 @@ pub fn ideas_version(conn: &mut DbConnection, org_id: &str) -> Result<i64, ApiEr
         .unwrap_or(0))
 }
 
-/// Figures aggregated over the organisation's ideas, named by `key` (which must name
-/// everything the figures depend on besides the ideas: scope, window, parameters): served
-/// from the cache while the organisation's ideas are as they were when they were computed,
-/// computed by `compute` otherwise.
-pub fn idea_figures<T, F>(conn: &mut DbConnection, org_id: &str, key: &str, compute: F) -> Result<Arc<T>, ApiError>
+#[derive(QueryableByName)]
+struct VersionsRow {
+    #[diesel(sql_type = BigInt)]
+    ideas: i64,
+    #[diesel(sql_type = BigInt)]
+    people: i64,
+}
+
+/// Both counters in one round trip; the people's is the sum of its rows (PostgreSQL
+/// spreads it over several, each only ever grows).
+fn both_versions(conn: &mut DbConnection, org_id: &str) -> Result<Versions, ApiError> {
+    let row: VersionsRow = diesel::sql_query(
+        "SELECT COALESCE((SELECT ideas_version FROM report_versions WHERE org_id = $1), 0) AS ideas, \
+         CAST(COALESCE((SELECT SUM(version) FROM participation_versions WHERE org_id = $2), 0) AS BIGINT) \
+         AS people",
+    )
+    .bind::<Text, _>(org_id)
+    .bind::<Text, _>(org_id)
+    .get_result(conn)?;
+    Ok((row.ideas, row.people))
+}
+
+/// Which counters a kind of figures depends on.
+#[derive(Clone, Copy)]
+enum Reads {
+    Ideas,
+    IdeasAndPeople,
+}
+
+fn versions(conn: &mut DbConnection, org_id: &str, reads: Reads) -> Result<Versions, ApiError> {
+    match reads {
+        Reads::Ideas => Ok((ideas_version(conn, org_id)?, 0)),
+        Reads::IdeasAndPeople => both_versions(conn, org_id),
+    }
+}
+
+fn kept<T, F>(conn: &mut DbConnection, org_id: &str, key: &str, reads: Reads, compute: F) -> Result<Arc<T>, ApiError>
 where
     T: Send + Sync + 'static,
     F: FnOnce(&mut DbConnection) -> Result<T, ApiError>,
 {
     let key = format!("{org_id}\u{1f}{key}");
-    let before = ideas_version(conn, org_id)?;
+    let before = versions(conn, org_id, reads)?;
     let kept = FIGURES.lock().ok().and_then(|mut c| c.get(&key));
     if let Some((version, figures)) = kept
         && version == before
@@ -120,13 +165,66 @@ where
     let figures = Arc::new(compute(conn)?);
     // Kept only when no change committed while the figures were read: then they are the
     // figures of `before` exactly.
-    if ideas_version(conn, org_id)? == before
+    if versions(conn, org_id, reads)? == before
         && let Ok(mut cache) = FIGURES.lock()
     {
         let any: Arc<dyn Any + Send + Sync> = figures.clone();
         cache.put(key, (before, any));
     }
     Ok(figures)
+}
+
+/// Figures aggregated over the organisation's ideas, named by `key` (which must name
+/// everything the figures depend on besides the ideas: scope, window, parameters): served
+/// from the cache while the organisation's ideas are as they were when they were computed,
+/// computed by `compute` otherwise.
+pub fn idea_figures<T, F>(conn: &mut DbConnection, org_id: &str, key: &str, compute: F) -> Result<Arc<T>, ApiError>
+where
+    T: Send + Sync + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError>,
+{
+    kept(conn, org_id, key, Reads::Ideas, compute)
+}
+
+/// Like `idea_figures`, for figures that also read votes, co-authors and people
+/// (participation): kept while neither counter moved.
+pub fn people_figures<T, F>(conn: &mut DbConnection, org_id: &str, key: &str, compute: F) -> Result<Arc<T>, ApiError>
+where
+    T: Send + Sync + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError>,
+{
+    kept(conn, org_id, key, Reads::IdeasAndPeople, compute)
+}
+
+/// How many ideas waited since before `before`, named by `key` (scope and stages):
+/// `count(conn, from, before)` counts those that entered their stage in `[from, before)`,
+/// or all before `before` when `from` is `None`. While the ideas' counter stands still
+/// the count kept for an earlier time grows by the ideas between the two times.
+pub fn stuck_count<F>(
+    conn: &mut DbConnection,
+    org_id: &str,
+    key: &str,
+    before: NaiveDateTime,
+    count: F,
+) -> Result<i64, ApiError>
+where
+    F: Fn(&mut DbConnection, Option<NaiveDateTime>, NaiveDateTime) -> Result<i64, ApiError>,
+{
+    let key = format!("{org_id}\u{1f}{key}");
+    let version = ideas_version(conn, org_id)?;
+    let kept = STUCK.lock().ok().and_then(|mut c| c.get(&key));
+    let n = match kept {
+        Some((v, at, n)) if v == version && at <= before => n + count(conn, Some(at), before)?,
+        _ => count(conn, None, before)?,
+    };
+    if ideas_version(conn, org_id)? != version {
+        // The ideas changed meanwhile: a count of one moment, not kept.
+        return count(conn, None, before);
+    }
+    if let Ok(mut cache) = STUCK.lock() {
+        cache.put(key, (version, before, n));
+    }
+    Ok(n)
 }
 
 #[cfg(test)]

@@ -356,8 +356,24 @@ fn stuck_query<'a>(
     q
 }
 
-/// How many ideas in `statuses` entered their stage before `before`, and the longest
-/// waiting `limit` of them.
+/// How many ideas in `statuses` entered their stage before `before` (and at or after
+/// `from`, when given).
+pub fn stuck_count(
+    conn: &mut DbConnection,
+    org_id: &str,
+    statuses: &[&str],
+    from: Option<NaiveDateTime>,
+    before: NaiveDateTime,
+    units: Option<&[String]>,
+) -> Result<i64, ApiError> {
+    let mut q = stuck_query(org_id, statuses, before, units);
+    if let Some(from) = from {
+        q = q.filter(ideas::stage_entered_at.ge(from));
+    }
+    Ok(q.count().get_result(conn)?)
+}
+
+/// The longest waiting `limit` ideas in `statuses` that entered their stage before `before`.
 pub fn stuck(
     conn: &mut DbConnection,
     org_id: &str,
@@ -365,8 +381,7 @@ pub fn stuck(
     before: NaiveDateTime,
     units: Option<&[String]>,
     limit: i64,
-) -> Result<(i64, Vec<StuckIdea>), ApiError> {
-    let count: i64 = stuck_query(org_id, statuses, before, units).count().get_result(conn)?;
+) -> Result<Vec<StuckIdea>, ApiError> {
     // The longest waiting per status come ordered from the (org, status, stage_entered_at)
     // index; merging those short lists avoids sorting every stuck idea.
     let mut longest: Vec<StuckIdea> = Vec::new();
@@ -391,7 +406,7 @@ pub fn stuck(
             .then_with(|| a.id.cmp(&b.id))
     });
     longest.truncate(usize::try_from(limit).unwrap_or(0));
-    Ok((count, longest))
+    Ok(longest)
 }
 
 /// Ideas ever accepted into Plan (they have a first cycle), and ideas rejected (including

@@ -12,6 +12,8 @@ use crate::reports::{round, scores_of};
 both_backends!(
     kept_figures_follow_every_change_and_equal_a_fresh_computation,
     kept_figures_are_keyed_by_the_change_counter_alone,
+    participation_follows_votes_co_authors_and_people,
+    the_stuck_count_follows_the_clock_from_the_count_kept,
 );
 
 async fn sql(app: &TestApp, statements: Vec<String>) {
@@ -164,4 +166,169 @@ async fn kept_figures_are_keyed_by_the_change_counter_alone(app: &TestApp) {
     .await;
     let fresh = report(app, &manager, PIPELINE).await;
     assert_eq!((stage(&fresh, "submitted"), stage(&fresh, "withdrawn")), (0, 1));
+}
+
+fn participation(report: &Value) -> (i64, i64) {
+    let p = &report["participation"];
+    (p["active_users"].as_i64().unwrap(), p["participants"].as_i64().unwrap())
+}
+
+fn days_ago(days: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::days(days))
+        .naive_utc()
+        .format("%Y-%m-%d %H:%M:%S%.6f")
+        .to_string()
+}
+
+async fn participation_follows_votes_co_authors_and_people(app: &TestApp) {
+    let (manager, lead, idea) = setup(app).await;
+    let (active, participants) = participation(&report(app, &manager, PIPELINE).await);
+    assert_eq!(participants, 1, "the author");
+    // Read again (kept): the same.
+    assert_eq!(participation(&report(app, &manager, PIPELINE).await), (active, 1));
+    // New people count at once.
+    let (a, b, c) = (
+        app.user("employee", None).await,
+        app.user("employee", None).await,
+        app.user("employee", None).await,
+    );
+    assert_eq!(participation(&report(app, &manager, PIPELINE).await), (active + 3, 1));
+
+    // A vote through the API.
+    app.put(&format!("/api/v1/ideas/{idea}/votes"), &lead.token, json!({}))
+        .await
+        .expect(200);
+    assert_eq!(participation(&report(app, &manager, PIPELINE).await), (active + 3, 2));
+
+    // A vote, a co-author and a leaver written by someone else (another instance).
+    let org = app.get("/api/v1/organization", &app.admin.token).await.expect(200)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let now = days_ago(0);
+    let vote = |who: &str| {
+        format!(
+            "INSERT INTO idea_votes (idea_id, user_id, org_id, created_at) VALUES ('{idea}', '{who}', '{org}', '{now}')"
+        )
+    };
+    sql(app, vec![vote(&a.user_id)]).await;
+    assert_eq!(participation(&report(app, &manager, PIPELINE).await), (active + 3, 3));
+    sql(
+        app,
+        vec![format!(
+            "INSERT INTO idea_coauthors (idea_id, user_id, org_id, share) VALUES ('{idea}', '{}', '{org}', 1)",
+            b.user_id
+        )],
+    )
+    .await;
+    assert_eq!(participation(&report(app, &manager, PIPELINE).await), (active + 3, 4));
+    sql(
+        app,
+        vec![format!("UPDATE users SET active = false WHERE id = '{}'", c.user_id)],
+    )
+    .await;
+    assert_eq!(participation(&report(app, &manager, PIPELINE).await), (active + 2, 4));
+
+    // Kept figures equal a fresh computation (both counters moved by hand).
+    let kept = report(app, &manager, PIPELINE).await;
+    assert_eq!(report(app, &manager, PIPELINE).await, kept);
+    sql(
+        app,
+        vec![
+            "UPDATE report_versions SET ideas_version = ideas_version + 1".to_owned(),
+            "UPDATE participation_versions SET version = version + 1".to_owned(),
+        ],
+    )
+    .await;
+    assert_eq!(report(app, &manager, PIPELINE).await, kept);
+
+    // Proof that participation is kept by the people's counter: a vote whose counter move
+    // is undone is not seen until the counter moves.
+    sql(
+        app,
+        vec![
+            vote(&manager.user_id),
+            format!(
+                "UPDATE participation_versions SET version = version - 1 WHERE org_id = '{org}' \
+                 AND shard = (SELECT MIN(shard) FROM participation_versions WHERE org_id = '{org}')"
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(participation(&report(app, &manager, PIPELINE).await), (active + 2, 4));
+    sql(
+        app,
+        vec![format!(
+            "UPDATE participation_versions SET version = version + 1 WHERE org_id = '{org}'"
+        )],
+    )
+    .await;
+    assert_eq!(participation(&report(app, &manager, PIPELINE).await), (active + 2, 5));
+}
+
+async fn the_stuck_count_follows_the_clock_from_the_count_kept(app: &TestApp) {
+    let (manager, _lead, idea) = setup(app).await;
+    let stuck = |r: &Value| r["stuck"]["ideas"].as_i64().unwrap();
+    let set_days = |days: i64| async move {
+        let org = app
+            .get("/api/v1/organization", &app.admin.token)
+            .await
+            .expect(200)
+            .clone();
+        app.patch(
+            "/api/v1/organization",
+            &app.admin.token,
+            json!({"version": org["version"], "stuck_stage_days": days}),
+        )
+        .await
+        .expect(200);
+    };
+    // The idea waits 10 days; the limit is 30.
+    sql(
+        app,
+        vec![format!(
+            "UPDATE ideas SET stage_entered_at = '{}' WHERE id = '{idea}'",
+            days_ago(10)
+        )],
+    )
+    .await;
+    assert_eq!(stuck(&report(app, &manager, PIPELINE).await), 0);
+    // A shorter limit is a later point in time: counted from the count kept.
+    set_days(5).await;
+    let r = report(app, &manager, PIPELINE).await;
+    assert_eq!(stuck(&r), 1);
+    assert_eq!(r["stuck"]["longest"][0]["id"], idea.as_str());
+    // Proof that the count kept is what grows: an idea moved back 100 days with the
+    // counter move undone is outside the range added, so not counted ...
+    let other = id_of(
+        &submit(
+            app,
+            &manager,
+            idea_body(&app.create_unit("Bauamt", None).await, "Bauanträge digital"),
+        )
+        .await,
+    );
+    assert_eq!(stuck(&report(app, &manager, PIPELINE).await), 1);
+    sql(
+        app,
+        vec![
+            format!(
+                "UPDATE ideas SET stage_entered_at = '{}' WHERE id = '{other}'",
+                days_ago(100)
+            ),
+            "UPDATE report_versions SET ideas_version = ideas_version - 1".to_owned(),
+        ],
+    )
+    .await;
+    set_days(4).await;
+    assert_eq!(stuck(&report(app, &manager, PIPELINE).await), 1, "kept count and range");
+    // ... and a longer limit (an earlier time) counts afresh: both.
+    set_days(30).await;
+    assert_eq!(
+        stuck(&report(app, &manager, PIPELINE).await),
+        1,
+        "only the 100-day idea waits over 30"
+    );
+    set_days(5).await;
+    assert_eq!(stuck(&report(app, &manager, PIPELINE).await), 2);
 }

@@ -1,0 +1,13 @@
+DROP TRIGGER participation_versions_authors_update ON ideas;
+DROP TRIGGER participation_versions_users_delete ON users;
+DROP TRIGGER participation_versions_users_update ON users;
+DROP TRIGGER participation_versions_users_insert ON users;
+DROP TRIGGER participation_versions_coauthors_delete ON idea_coauthors;
+DROP TRIGGER participation_versions_coauthors_update ON idea_coauthors;
+DROP TRIGGER participation_versions_coauthors_insert ON idea_coauthors;
+DROP TRIGGER participation_versions_votes_delete ON idea_votes;
+DROP TRIGGER participation_versions_votes_update ON idea_votes;
+DROP TRIGGER participation_versions_votes_insert ON idea_votes;
+DROP FUNCTION participation_versions_bump_people();
+DROP FUNCTION participation_versions_bump();
+DROP TABLE participation_versions;

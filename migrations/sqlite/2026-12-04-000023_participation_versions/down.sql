@@ -1,0 +1,11 @@
+DROP TRIGGER participation_versions_authors_update;
+DROP TRIGGER participation_versions_users_delete;
+DROP TRIGGER participation_versions_users_update;
+DROP TRIGGER participation_versions_users_insert;
+DROP TRIGGER participation_versions_coauthors_delete;
+DROP TRIGGER participation_versions_coauthors_update;
+DROP TRIGGER participation_versions_coauthors_insert;
+DROP TRIGGER participation_versions_votes_delete;
+DROP TRIGGER participation_versions_votes_update;
+DROP TRIGGER participation_versions_votes_insert;
+DROP TABLE participation_versions;
