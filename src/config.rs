@@ -4,6 +4,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::db::DatabaseTarget;
+use crate::webhook_target::TargetPolicy;
 
 /// Participation records of a closed round are kept this long (the person sees "taken
 /// part" meanwhile), then deleted.
@@ -84,6 +85,9 @@ pub struct OutboxSettings {
     pub webhook_timeout_secs: u64,
     /// Where mail goes (`KAIZEN_SMTP_*`); none: no mail is sent.
     pub smtp: Option<SmtpSettings>,
+    /// Which addresses webhooks may reach: public ones, plus what the operator permits
+    /// (`KAIZEN_WEBHOOK_ALLOW_PRIVATE`, `KAIZEN_WEBHOOK_ALLOWED_NETWORKS`).
+    pub webhook_targets: TargetPolicy,
 }
 
 /// How the SMTP connection is secured (`KAIZEN_SMTP_TLS`).
@@ -230,6 +234,7 @@ impl Default for OutboxSettings {
             lease_secs: 120,
             webhook_timeout_secs: 10,
             smtp: None,
+            webhook_targets: TargetPolicy::default(),
         }
     }
 }
@@ -245,6 +250,14 @@ impl OutboxSettings {
             lease_secs: parse_var("KAIZEN_OUTBOX_LEASE_SECS")?.unwrap_or(d.lease_secs),
             webhook_timeout_secs: parse_var("KAIZEN_WEBHOOK_TIMEOUT_SECS")?.unwrap_or(d.webhook_timeout_secs),
             smtp: SmtpSettings::from_env()?,
+            webhook_targets: TargetPolicy {
+                allow_private: parse_bool("KAIZEN_WEBHOOK_ALLOW_PRIVATE", false)?,
+                allowed_networks: match var("KAIZEN_WEBHOOK_ALLOWED_NETWORKS") {
+                    None => Vec::new(),
+                    Some(raw) => crate::webhook_target::parse_networks(&raw)
+                        .map_err(|e| ConfigError(format!("KAIZEN_WEBHOOK_ALLOWED_NETWORKS: {e}")))?,
+                },
+            },
         };
         if s.poll_ms < 10 || s.max_attempts < 1 || s.lease_secs < 1 || s.webhook_timeout_secs < 1 {
             return Err(ConfigError(

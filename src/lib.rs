@@ -26,3 +26,4 @@ pub mod store;
 pub mod telemetry;
 pub mod views;
 pub mod web;
+pub mod webhook_target;

@@ -203,6 +203,10 @@ const GERMAN: &[(&str, &str)] = &[
         "muss eine http- oder https-Adresse sein",
     ),
     (
+        "points to the internal address {}; webhooks may reach public addresses only",
+        "zeigt auf die interne Adresse {0}; Webhooks dürfen nur öffentliche Adressen erreichen",
+    ),
+    (
         "only a failed message can be retried",
         "Nur eine fehlgeschlagene Nachricht kann erneut zugestellt werden.",
     ),

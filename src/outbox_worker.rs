@@ -15,6 +15,7 @@ use crate::domain::webhook_signature;
 use crate::mailer::Mailer;
 use crate::store::mail::{self, MailMessage, Outcome};
 use crate::store::outbox::{self, Attempt, Message, Subscription};
+use crate::webhook_target::{self, CheckingResolver, TargetPolicy};
 
 /// Messages one poll claims at most.
 const BATCH: i64 = 20;
@@ -34,6 +35,12 @@ pub fn spawn(pool: DbPool, settings: OutboxSettings, public_url: Option<String>)
         .connect_timeout(Duration::from_secs(settings.webhook_timeout_secs.min(5)))
         // A webhook answers itself; following redirects could lead the request elsewhere.
         .redirect(reqwest::redirect::Policy::none())
+        // The address check must see the address connected to; a proxy would connect
+        // in our stead, so webhooks go direct.
+        .no_proxy()
+        .dns_resolver(std::sync::Arc::new(CheckingResolver {
+            policy: settings.webhook_targets.clone(),
+        }))
         .user_agent(concat!("kaizen-webhooks/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| e.to_string())?;
@@ -80,7 +87,7 @@ async fn deliver_and_record(
     subscription: Subscription,
     lease_until: NaiveDateTime,
 ) {
-    let attempt = post(client, &message, &subscription).await;
+    let attempt = post(client, &settings.webhook_targets, &message, &subscription).await;
     let retry_at = attempt.at
         + chrono::Duration::from_std(backoff(settings.backoff_ms, message.attempts + 1))
             .unwrap_or_else(|_| chrono::Duration::hours(6));
@@ -166,8 +173,28 @@ async fn send_and_record(
 
 /// One signed POST. The message id is the `webhook-id`, the same in every attempt, so
 /// receivers can recognise a repeat.
-async fn post(client: &reqwest::Client, message: &Message, subscription: &Subscription) -> Attempt {
+async fn post(
+    client: &reqwest::Client,
+    policy: &TargetPolicy,
+    message: &Message,
+    subscription: &Subscription,
+) -> Attempt {
     let at = db::now();
+    // A name is checked by the client's resolver; an address in the URL is not looked
+    // up, so it is checked here.
+    let literal = url::Url::parse(&subscription.url).ok().and_then(|u| match u.host() {
+        Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
+        _ => None,
+    });
+    if let Some(Err(refused)) = literal.map(|ip| policy.check(ip)) {
+        return Attempt {
+            status_code: None,
+            error: Some(refused.to_string()),
+            duration_ms: 0,
+            at,
+        };
+    }
     let timestamp = at.and_utc().timestamp();
     let body = message.payload.clone().into_bytes();
     let signature = webhook_signature::header(&subscription.signing_secrets(at), &message.id, timestamp, &body);
@@ -200,7 +227,9 @@ async fn post(client: &reqwest::Client, message: &Message, subscription: &Subscr
 
 /// What went wrong, without the URL (which may carry a token in its query).
 fn describe(e: reqwest::Error) -> String {
-    if e.is_timeout() {
+    if let Some(refused) = webhook_target::refusal_in(&e) {
+        refused.to_string()
+    } else if e.is_timeout() {
         "timed out".into()
     } else if e.is_connect() {
         "could not connect".into()

@@ -64,7 +64,8 @@ page_type!(WebhookPage, WebhookResponse);
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"url": "https://ticket.kommune.example/hooks/kaizen", "event_types": ["idea.submitted", "idea.status_changed"]}))]
 pub struct CreateWebhook {
-    /// An `http` or `https` address.
+    /// An `http` or `https` address that is not, and does not resolve to, an internal
+    /// address (loopback, private, link-local, …) unless the operator permits it.
     pub url: String,
     pub event_types: Vec<String>,
 }
@@ -235,8 +236,39 @@ fn validate(body: &CreateWebhook) -> Result<(String, Vec<String>), ApiError> {
     Ok((url.to_owned(), types))
 }
 
+/// Refuses a target that is or resolves to an internal address, unless the operator
+/// permits it (the worker checks again at each delivery: DNS answers change).
+async fn check_target(state: &AppState, url: &str) -> Result<(), ApiError> {
+    let parsed = url::Url::parse(url).map_err(|_| ApiError::field("url", "must be an http or https address"))?;
+    if parsed.host().is_none() {
+        return Err(ApiError::field("url", "must be an http or https address"));
+    }
+    state
+        .settings
+        .outbox
+        .webhook_targets
+        .check_url(&parsed)
+        .await
+        .map_err(|r| {
+            ApiError::field(
+                "url",
+                format!(
+                    "points to the internal address {}; webhooks may reach public addresses only",
+                    r.address
+                ),
+            )
+        })
+}
+
 /// Subscribe a URL to events of the organisation (admins). The answer carries the
-/// signing secret; it is not shown again.
+/// signing secret; it is not shown again. The target must be public: a URL that is or
+/// resolves to a loopback, private (RFC 1918, `fc00::/7`), link-local (`169.254.0.0/16`
+/// with cloud metadata services, `fe80::/10`), unspecified, multicast or otherwise
+/// internal address is refused (422), unless the operator permits internal targets
+/// (`KAIZEN_WEBHOOK_ALLOW_PRIVATE`, `KAIZEN_WEBHOOK_ALLOWED_NETWORKS`). Each delivery
+/// checks again, as DNS answers change: every address a name resolves to must pass, the
+/// connection goes only to a checked address, and a refused delivery is logged as a
+/// failed attempt with the reason.
 #[utoipa::path(
     tag = "webhooks",
     request_body = CreateWebhook,
@@ -250,6 +282,7 @@ pub async fn create_webhook(
     body: ApiJson<CreateWebhook>,
 ) -> Result<HttpResponse, ApiError> {
     let (url, types) = validate(&body.into_inner())?;
+    check_target(&state, &url).await?;
     let secret = new_secret()?;
     let shown = secret.clone();
     let sub = db::run(&state.pool, move |conn| {

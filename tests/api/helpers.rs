@@ -88,6 +88,12 @@ macro_rules! both_backends_configured {
     };
 }
 
+/// Settings for tests whose webhook receivers run on this machine (127.0.0.1): the
+/// operator's switch that permits internal webhook targets, on.
+pub fn internal_webhooks(settings: &mut Settings) {
+    settings.outbox.webhook_targets = kaizen::webhook_target::TargetPolicy::allow_all();
+}
+
 /// The database a test owns; removed when dropped.
 enum TestDb {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),

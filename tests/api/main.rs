@@ -56,4 +56,5 @@ mod web_browser_admin;
 mod web_browser_lead;
 mod web_lead;
 mod web_reports;
+mod webhook_targets;
 mod webhooks;

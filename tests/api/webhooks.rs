@@ -30,6 +30,8 @@ fn quick(settings: &mut kaizen::config::Settings) {
     settings.outbox.max_attempts = 4;
     settings.outbox.lease_secs = 5;
     settings.outbox.webhook_timeout_secs = 2;
+    // The receivers run on 127.0.0.1.
+    settings.outbox.webhook_targets = kaizen::webhook_target::TargetPolicy::allow_all();
 }
 
 crate::both_backends_configured!(super::quick;
@@ -716,6 +718,7 @@ async fn killed_with_messages_pending(backend: Backend) {
         ("KAIZEN_OUTBOX_MAX_ATTEMPTS", "1000"),
         ("KAIZEN_OUTBOX_LEASE_SECS", "3"),
         ("KAIZEN_WEBHOOK_TIMEOUT_SECS", "2"),
+        ("KAIZEN_WEBHOOK_ALLOW_PRIVATE", "1"),
     ];
     let mut first = Serve::start(dir.path(), &env);
     let client = reqwest::Client::new();
