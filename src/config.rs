@@ -113,6 +113,9 @@ pub struct SmtpSettings {
     pub from: String,
     /// The bound of one SMTP conversation.
     pub timeout_secs: u64,
+    /// A PEM file of CA certificates trusted beside the built-in Mozilla roots, for a
+    /// relay whose certificate an internal CA issued (`KAIZEN_SMTP_CA_FILE`).
+    pub ca_file: Option<PathBuf>,
 }
 
 impl SmtpSettings {
@@ -160,6 +163,7 @@ impl SmtpSettings {
             password,
             from: from.to_owned(),
             timeout_secs: 30,
+            ca_file: None,
         })
     }
 }
@@ -174,6 +178,7 @@ impl fmt::Debug for SmtpSettings {
             .field("password", &self.password.as_ref().map(|_| "<set>"))
             .field("from", &self.from)
             .field("timeout_secs", &self.timeout_secs)
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }
@@ -181,7 +186,7 @@ impl fmt::Debug for SmtpSettings {
 impl SmtpSettings {
     /// From `KAIZEN_SMTP_HOST` (none: mail off), `KAIZEN_SMTP_PORT`, `KAIZEN_SMTP_TLS`
     /// (`none`, `starttls` (default) or `tls`), `KAIZEN_SMTP_USER`, `KAIZEN_SMTP_PASSWORD`,
-    /// `KAIZEN_SMTP_FROM` (required) and `KAIZEN_SMTP_TIMEOUT_SECS`.
+    /// `KAIZEN_SMTP_FROM` (required), `KAIZEN_SMTP_TIMEOUT_SECS` and `KAIZEN_SMTP_CA_FILE`.
     fn from_env() -> Result<Option<Self>, ConfigError> {
         if let Some(raw) = var("KAIZEN_SMTP_URL") {
             let from = var("KAIZEN_SMTP_FROM")
@@ -190,6 +195,7 @@ impl SmtpSettings {
             if let Some(t) = parse_var("KAIZEN_SMTP_TIMEOUT_SECS")? {
                 s.timeout_secs = t;
             }
+            s.ca_file = var("KAIZEN_SMTP_CA_FILE").map(PathBuf::from);
             return Ok(Some(s));
         }
         let Some(host) = var("KAIZEN_SMTP_HOST") else {
@@ -220,6 +226,7 @@ impl SmtpSettings {
             password: var("KAIZEN_SMTP_PASSWORD"),
             from: from.trim().to_owned(),
             timeout_secs: parse_var("KAIZEN_SMTP_TIMEOUT_SECS")?.unwrap_or(30),
+            ca_file: var("KAIZEN_SMTP_CA_FILE").map(PathBuf::from),
         }))
     }
 }
@@ -495,6 +502,7 @@ mod tests {
             password: Some("hunter2-very-secret".into()),
             from: "kaizen@example.org".into(),
             timeout_secs: 30,
+            ca_file: None,
         };
         let shown = format!("{smtp:?}");
         assert!(!shown.contains("hunter2"), "{shown}");

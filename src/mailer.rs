@@ -7,6 +7,7 @@ use std::time::Duration;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use sha2::{Digest, Sha256};
 
@@ -25,12 +26,11 @@ pub struct Mailer {
 
 impl Mailer {
     pub fn new(settings: &SmtpSettings, public_url: Option<String>) -> Result<Self, String> {
+        let builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host);
         let builder = match settings.tls {
-            SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host),
-            SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host)
-                .map_err(|e| format!("SMTP host {}: {e}", settings.host))?,
-            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host)
-                .map_err(|e| format!("SMTP host {}: {e}", settings.host))?,
+            SmtpTls::None => builder,
+            SmtpTls::StartTls => builder.tls(Tls::Required(tls_parameters(settings)?)),
+            SmtpTls::Tls => builder.tls(Tls::Wrapper(tls_parameters(settings)?)),
         };
         let mut builder = builder
             .port(settings.port)
@@ -82,6 +82,26 @@ impl Mailer {
             .body(text.body)
             .map_err(|e| format!("could not build the mail: {e}"))
     }
+}
+
+/// Certificate checks for `settings.host`: the built-in Mozilla roots, and the CAs of
+/// `KAIZEN_SMTP_CA_FILE` when given. Read at start, so a bad file stops the start.
+fn tls_parameters(settings: &SmtpSettings) -> Result<TlsParameters, String> {
+    let mut builder = TlsParameters::builder(settings.host.clone());
+    if let Some(path) = &settings.ca_file {
+        let pem = std::fs::read(path).map_err(|e| format!("KAIZEN_SMTP_CA_FILE {}: {e}", path.display()))?;
+        if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+            return Err(format!(
+                "KAIZEN_SMTP_CA_FILE {}: no PEM certificate in it",
+                path.display()
+            ));
+        }
+        let cert = Certificate::from_pem(&pem).map_err(|e| format!("KAIZEN_SMTP_CA_FILE {}: {e}", path.display()))?;
+        builder = builder.add_root_certificate(cert);
+    }
+    builder
+        .build_rustls()
+        .map_err(|e| format!("SMTP host {}: {e}", settings.host))
 }
 
 /// The SMTP error without anything that could carry a credential.

@@ -40,11 +40,18 @@ pub struct Smtp {
     python: PathBuf,
     dir: tempfile::TempDir,
     child: Option<Child>,
+    /// `starttls CERT KEY` or `tls CERT KEY`; empty for plain SMTP.
+    mode: Vec<String>,
 }
 
 impl Smtp {
     /// Starts aiosmtpd on a free port; `None` (test skipped) when it is not installed.
     fn start() -> Option<Smtp> {
+        Self::start_with(&[])
+    }
+
+    /// As `start`, with the server's TLS mode (`["starttls", cert, key]`, `["tls", cert, key]`).
+    pub fn start_with(mode: &[&str]) -> Option<Smtp> {
         let Some(python) = python() else {
             let required = std::env::var("KAIZEN_REQUIRE_SMTP").is_ok_and(|v| v == "1");
             assert!(!required, "KAIZEN_REQUIRE_SMTP=1 but target/smtp-venv has no aiosmtpd");
@@ -60,17 +67,19 @@ impl Smtp {
             python,
             dir: tempfile::tempdir().unwrap(),
             child: None,
+            mode: mode.iter().map(|s| (*s).to_owned()).collect(),
         };
         smtp.up();
         Some(smtp)
     }
 
     /// Starts the server process (again) on the same port and directory.
-    fn up(&mut self) {
+    pub fn up(&mut self) {
         let mut child = Command::new(&self.python)
             .arg(root().join("tests/smtp/server.py"))
             .arg(self.port.to_string())
             .arg(self.dir.path())
+            .args(&self.mode)
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
@@ -83,7 +92,7 @@ impl Smtp {
     }
 
     /// Kills the server: connections are refused until `up`.
-    fn down(&mut self) {
+    pub fn down(&mut self) {
         if let Some(mut child) = self.child.take() {
             child.kill().unwrap();
             child.wait().unwrap();
@@ -187,6 +196,7 @@ async fn run(backend: Backend, attempts: i64, test: impl for<'a> FnOnce(&'a Test
             password: None,
             from: "Kaizen <kaizen@test.local>".into(),
             timeout_secs: 5,
+            ca_file: None,
         });
     })
     .await

@@ -31,6 +31,7 @@ mod idea_social;
 mod ideas;
 mod login_limits;
 mod mail;
+mod mail_tls;
 mod measurement;
 mod openapi;
 mod ops;
