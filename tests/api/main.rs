@@ -36,6 +36,7 @@ mod measurement;
 mod openapi;
 mod ops;
 mod organization;
+mod outbox_processes;
 mod personal_data;
 mod pipeline;
 mod questionnaires;

@@ -650,14 +650,14 @@ async fn delivered_messages_are_deleted_after_the_retention_period(app: &TestApp
 
 // ---- kill -9 with messages pending, against the real binary ----
 
-struct Serve {
+pub(crate) struct Serve {
     child: Child,
-    base: String,
+    pub base: String,
     _rx: mpsc::Receiver<String>,
 }
 
 impl Serve {
-    fn start(dir: &std::path::Path, env: &[(&str, &str)]) -> Serve {
+    pub fn start(dir: &std::path::Path, env: &[(&str, &str)]) -> Serve {
         let (child, log, rx) = tokio::task::block_in_place(|| crate::cli::start_with(dir, &["serve"], env));
         let port = crate::cli::port_of(&log).unwrap_or_else(|| panic!("kaizen serve did not start:\n{log}"));
         Serve {
@@ -667,7 +667,7 @@ impl Serve {
         }
     }
 
-    fn kill(&mut self) {
+    pub fn kill(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
     }
@@ -680,7 +680,14 @@ impl Drop for Serve {
     }
 }
 
-async fn call(client: &reqwest::Client, base: &str, path: &str, token: &str, body: Value, status: u16) -> Value {
+pub(crate) async fn call(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    token: &str,
+    body: Value,
+    status: u16,
+) -> Value {
     let r = client
         .post(format!("{base}{path}"))
         .bearer_auth(token)
@@ -783,13 +790,13 @@ async fn killed_with_messages_pending(backend: Backend) {
     receiver.stop().await;
 }
 
-struct PgDb {
+pub(crate) struct PgDb {
     admin: String,
     name: String,
 }
 
 impl PgDb {
-    fn create(admin: &str, name: &str) -> PgDb {
+    pub fn create(admin: &str, name: &str) -> PgDb {
         use diesel::{Connection, RunQueryDsl};
         let mut conn = diesel::PgConnection::establish(admin).unwrap();
         diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
