@@ -26,7 +26,8 @@ import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "bench", "out")
-BIN = os.path.join(ROOT, "target", "release", "kaizen")
+# Another build (for an A/B comparison) with KAIZEN_BIN=path.
+BIN = os.environ.get("KAIZEN_BIN") or os.path.join(ROOT, "target", "release", "kaizen")
 PORT = 18090
 BASE = f"http://127.0.0.1:{PORT}"
 SECRET = "bench-secret-bench-secret-bench-secret"
@@ -151,6 +152,7 @@ class Server:
         logf = open(os.path.join(OUT, f"{self.backend}-server.log"), "a", encoding="utf-8")
         t0 = time.perf_counter()
         self.proc = subprocess.Popen([BIN, "serve"], env=self.env(), stdout=logf, stderr=logf)
+        Server.current = self
         while True:
             try:
                 urllib.request.urlopen(BASE + "/healthz", timeout=1)
@@ -161,12 +163,16 @@ class Server:
                 time.sleep(0.002)
         self.started_ms = (time.perf_counter() - t0) * 1000
 
-    def rss_mb(self):
+    def rss_mb(self, field="VmRSS"):
         with open(f"/proc/{self.proc.pid}/status", encoding="utf-8") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
         return None
+
+    def peak_rss_mb(self):
+        """The most the server's resident memory has been since it started."""
+        return self.rss_mb("VmHWM")
 
     def stop(self):
         if self.proc:
@@ -203,6 +209,11 @@ def wrk(backend, scenario, clients, script, duration=None, threads=2, sample_rss
     data = json.loads(line[6:])
     if sample_rss:
         data["peak_rss_mb"] = round(peak, 1)
+    # The server's high-water mark of resident memory since it started, after every
+    # scenario: the peak of all scenarios so far on this server.
+    server = getattr(Server, "current", None)
+    if server is not None and server.proc is not None and server.proc.poll() is None:
+        data["hwm_mb"] = round(server.peak_rss_mb(), 1)
     record(backend, scenario, clients, data)
     log(f"   {scenario}: {data['rps']:.0f} req/s, p95 {data['p95_ms']:.1f} ms, p99 {data['p99_ms']:.1f} ms, "
         f"non-2xx {data['non2xx']}")
@@ -337,7 +348,8 @@ def run_backend(backend):
             # previous run would otherwise fall into this one.
             time.sleep(3)
             wrk(backend, f"GET {path}", clients, get_script(path, manager_token), sample_rss=server.rss_mb)
-    record(backend, "RSS after the report runs", "-", {"rss_mb": round(server.rss_mb(), 1)})
+    record(backend, "RSS after the report runs", "-",
+           {"rss_mb": round(server.rss_mb(), 1), "peak_rss_mb": round(server.peak_rss_mb(), 1)})
     # The other scenarios on a fresh server again.
     server.stop()
     time.sleep(3)
@@ -416,7 +428,8 @@ def run_backend(backend):
     if data["requests"] >= len(emp_tokens) - 16:
         log("   (the employees ran out before the end: the rate above is too low)")
 
-    record(backend, "RSS after the runs above", "-", {"rss_mb": round(server.rss_mb(), 1)})
+    record(backend, "RSS after the runs above", "-",
+           {"rss_mb": round(server.rss_mb(), 1), "peak_rss_mb": round(server.peak_rss_mb(), 1)})
 
     server.stop()
 

@@ -9,7 +9,8 @@ for backend, scenario, clients, data in rows:
     d = json.loads(data)
     if "rps" in d:
         errors = d["errors"] + d["non2xx"]
-        other = f"peak RSS {d['peak_rss_mb']} MB" if "peak_rss_mb" in d else ""
+        other = ", ".join(([f"peak RSS {d['peak_rss_mb']} MB"] if "peak_rss_mb" in d else [])
+                          + ([f"server's peak so far {d['hwm_mb']} MB"] if "hwm_mb" in d else []))
         print(f"| {backend} | {scenario} | {clients} | {d['rps']:.0f} | {d['p50_ms']:.2f} | {d['p95_ms']:.2f} "
               f"| {d['p99_ms']:.2f} | {errors} | {other} |")
     else:

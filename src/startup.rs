@@ -86,8 +86,16 @@ impl Application {
             sso: Arc::new(crate::auth::sso::Providers::new().map_err(StartupError::Other)?),
         };
         let workers = settings.workers.unwrap_or(cpus);
+        // Database work runs on each worker's blocking threads and waits there for a pooled
+        // connection: more threads than connections only wait, and every thread that
+        // allocates gets an allocator arena of its own, kept when the thread idles (up to
+        // 99 threads and 180–300 MB after the write benchmarks with the default of 256
+        // per worker; BENCHMARKS.md, "Memory"). Enough for the pool plus password hashing.
+        let pool_size = usize::try_from(pool.max_size()).unwrap_or(8);
+        let blocking = pool_size.div_ceil(workers.max(1)) + settings.hash_concurrency.unwrap_or((cpus / 2).max(1));
         let server = HttpServer::new(move || build_app(state.clone()))
             .workers(workers)
+            .worker_max_blocking_threads(blocking.max(2))
             .shutdown_timeout(10)
             .listen(listener)
             .map_err(|e| StartupError::Other(e.to_string()))?
