@@ -171,6 +171,13 @@ fn refusal_response(req: &HttpRequest, state: &AppState, api: bool, why: Refusal
             t.sso_no_email,
             ApiError::forbidden("the work account provides no valid e-mail address"),
         ),
+        Refusal::Account(AccountRefusal::EmailUnverified) => (
+            StatusCode::FORBIDDEN,
+            t.sso_email_unverified,
+            ApiError::forbidden(
+                "the sign-in service does not confirm that the work account's e-mail address is verified",
+            ),
+        ),
         Refusal::Account(AccountRefusal::Refused) => (
             StatusCode::FORBIDDEN,
             t.sso_account,

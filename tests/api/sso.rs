@@ -410,6 +410,113 @@ async fn a_deactivated_account_stays_refused(app: &TestApp) {
     assert_refused(r, 403, "You cannot sign in to kaizen with this work account").await;
 }
 
+/// A German refusal page for an address the provider does not vouch for.
+async fn refused_as_unverified(app: &TestApp, provider: &Provider, login: &str) {
+    let b = browser();
+    let callback = to_callback(app, &b, provider, login, false).await;
+    let r = b.get(callback).header("accept-language", "de").send().await.unwrap();
+    assert_refused(
+        r,
+        403,
+        "Der Anmeldedienst bestätigt die E-Mail-Adresse Ihres Dienstkontos nicht als geprüft",
+    )
+    .await;
+    let home = b.get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.status(), StatusCode::SEE_OTHER, "not signed in");
+}
+
+async fn an_unverified_address_makes_and_links_no_account(app: &TestApp) {
+    let accounts = json!({
+        "uwe": {"email": "uwe@test.local", "email_verified": false},
+        "carl": {"email": "carl@test.local", "email_verified": false},
+        "carl2": {"email": "carl@test.local", "email_verified": true},
+        "nora": {"email": "nora@test.local", "email_verified": null},
+        "oskar": {"email": "oskar@test.local", "email_verified": null},
+    });
+    let Some(provider) = Provider::start(app, accounts, "").await else {
+        return;
+    };
+    let config = configure(app, &provider, json!({})).await;
+    assert_eq!(config["trust_email_without_verified"], true, "the default");
+
+    // email_verified: false — no account made, in the browser or over the API.
+    refused_as_unverified(app, &provider, "uwe").await;
+    assert!(account(app, "uwe@test.local").await.is_none());
+    let b = browser();
+    let callback = to_callback(app, &b, &provider, "uwe", true).await;
+    let r = b.get(callback).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let problem: Value = r.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("e-mail address is verified"),
+        "{problem}"
+    );
+    assert!(problem.get("access_token").is_none());
+    assert!(account(app, "uwe@test.local").await.is_none());
+
+    // An existing account with that address is not linked to the unverified identity.
+    let r = app
+        .post(
+            "/api/v1/users",
+            &app.admin.token,
+            json!({"email": "carl@test.local", "display_name": "Carl", "role": "employee", "password": PASSWORD}),
+        )
+        .await;
+    let carl = r.expect(201)["user"]["id"].as_str().unwrap().to_owned();
+    refused_as_unverified(app, &provider, "carl").await;
+    // Proof that nothing was linked: another identity with the verified address links to
+    // the account now (an account is linked to one identity only) ...
+    let b = browser();
+    let callback = to_callback(app, &b, &provider, "carl2", true).await;
+    let r = b.get(callback).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let tokens: Value = r.json().await.unwrap();
+    let me = app.get("/api/v1/me", tokens["access_token"].as_str().unwrap()).await;
+    assert_eq!(me.expect(200)["id"], carl.as_str());
+    // ... and the first one, verified by now, finds it taken.
+    provider
+        .set_accounts(json!({"carl": {"email": "carl@test.local", "email_verified": true}}))
+        .await;
+    let r = sign_in(app, &browser(), &provider, "carl").await;
+    assert_refused(r, 403, "You cannot sign in to kaizen with this work account").await;
+
+    // No claim at all (as Entra ID sends it): trusted by default ...
+    let r = sign_in(app, &browser(), &provider, "nora").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(sets_session(&r));
+    assert!(account(app, "nora@test.local").await.is_some());
+    // ... refused when the organisation asks for verified addresses, except for a person
+    // whose identity is linked already (the address is not looked at then).
+    let config = configure(app, &provider, json!({"trust_email_without_verified": false})).await;
+    assert_eq!(config["trust_email_without_verified"], false);
+    refused_as_unverified(app, &provider, "oskar").await;
+    assert!(account(app, "oskar@test.local").await.is_none());
+    let r = sign_in(app, &browser(), &provider, "nora").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(sets_session(&r));
+
+    // Each refusal is in the audit trail, without the address.
+    let entries = audit(app, "sign_in.refused_unverified_email").await;
+    assert_eq!(entries.len(), 4, "{entries:?}");
+    let stated: Vec<&Value> = entries.iter().map(|e| &e["details"]["email_verified"]).collect();
+    assert_eq!(stated.iter().filter(|v| **v == &json!(false)).count(), 3);
+    assert_eq!(stated.iter().filter(|v| v.is_null()).count(), 1);
+    for e in &entries {
+        assert!(e["actor_id"].is_null());
+        assert!(!e.to_string().contains("test.local"), "no address in the audit trail");
+    }
+    let changes = audit(app, "organization.sign_in_changed").await;
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["details"]["trust_email_without_verified"] == json!({"from": true, "to": false})),
+        "{changes:?}"
+    );
+}
+
 async fn password_login_can_be_switched_off_except_for_admins(app: &TestApp) {
     let employee = app.user("employee", None).await;
     // Not without a provider: nobody but admins could sign in at all.
@@ -830,6 +937,7 @@ both_backends!(
     a_full_login_creates_the_account_just_in_time,
     a_group_maps_to_lead_of_a_unit_and_later_logins_update_the_role,
     a_deactivated_account_stays_refused,
+    an_unverified_address_makes_and_links_no_account,
     password_login_can_be_switched_off_except_for_admins,
     an_id_token_from_another_issuer_is_refused,
     an_id_token_for_another_audience_is_refused,
