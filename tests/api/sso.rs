@@ -1005,3 +1005,94 @@ async fn the_button_signs_in_through_the_provider_in_a_real_browser() {
     accessible(&browser, "start page after signing in with the provider").await;
     app.shutdown().await;
 }
+
+/// Start and callback are throttled per client address (behind one trusted proxy, whose
+/// `X-Forwarded-For` names the client).
+mod throttled {
+    use super::*;
+    use crate::both_backends_configured;
+
+    const LIMIT: i64 = 4;
+
+    fn from(address: &'static str) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", reqwest::header::HeaderValue::from_static(address));
+        headers.insert(
+            reqwest::header::ACCEPT_LANGUAGE,
+            reqwest::header::HeaderValue::from_static("de"),
+        );
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    async fn sign_in_requests_are_throttled_per_address(app: &TestApp) {
+        let Some(provider) = Provider::start(app, anna(), "").await else {
+            return;
+        };
+        configure(app, &provider, json!({})).await;
+        let start = app.url(&format!("/o/{}/sso/start", app.org_slug));
+        let busy = from("192.0.2.1");
+        for i in 0..LIMIT {
+            let r = busy.get(&start).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "start {i} goes to the provider");
+        }
+        let r = busy.get(&start).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        let retry: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=900).contains(&retry), "Retry-After {retry}");
+        assert!(r.headers().get("location").is_none(), "not sent to the provider");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("Zu viele Versuche"), "{page}");
+        // The callback counts as well (an API start too).
+        let r = busy
+            .get(app.url(&format!("/o/{}/sso/callback?code=x&state=y", app.org_slug)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.headers().contains_key("retry-after"));
+        let r = busy
+            .get(format!("{start}?format=json"))
+            .header("accept", "application/json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.headers().contains_key("retry-after"));
+        // A start at a slug that names no organisation is counted and refused alike.
+        let r = busy
+            .get(app.url("/o/no-such-organisation/sso/start"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+
+        // Another address is not affected: a whole sign-in (start and callback) works.
+        let other = from("192.0.2.77");
+        let callback = to_callback(app, &other, &provider, "anna", false).await;
+        let r = other.get(callback).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert!(sets_session(&r));
+        // Password sign-in from the busy address is unaffected (its own limits).
+        let employee = app.user("employee", None).await;
+        let r = busy
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"email": employee.email, "password": PASSWORD, "organization": app.org_slug}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+
+    both_backends_configured!(
+        |s: &mut kaizen::config::Settings| {
+            s.sso_requests_per_address = super::LIMIT;
+            s.trusted_proxies = 1;
+        };
+        sign_in_requests_are_throttled_per_address,
+    );
+}
