@@ -15,6 +15,9 @@ pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 pub const MIN_JWT_SECRET_LEN: usize = 32;
 pub const DEFAULT_WEB_IDLE_MINUTES: i64 = 30;
 pub const DEFAULT_WEB_SESSION_HOURS: i64 = 10;
+/// Sign-in requests with the provider (start and callback) per client address in 15
+/// minutes: 150 sign-ins, enough for a town hall behind one NAT address at 8 o'clock.
+pub const DEFAULT_SSO_REQUESTS_PER_ADDRESS: i64 = 300;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
@@ -58,6 +61,9 @@ pub struct Settings {
     pub web_idle_minutes: i64,
     /// A browser session ends this many hours after sign-in, used or not.
     pub web_session_hours: i64,
+    /// Requests to `/o/{slug}/sso/start` and `/o/{slug}/sso/callback` one client address
+    /// may make in 15 minutes (`KAIZEN_SSO_REQUESTS_PER_ADDRESS`); more get 429.
+    pub sso_requests_per_address: i64,
     /// Links in the footer of every page (the Kommune's legal notice and privacy policy).
     pub imprint_url: Option<String>,
     pub privacy_url: Option<String>,
@@ -304,6 +310,7 @@ impl fmt::Debug for Settings {
             .field("public_url", &self.public_url)
             .field("web_idle_minutes", &self.web_idle_minutes)
             .field("web_session_hours", &self.web_session_hours)
+            .field("sso_requests_per_address", &self.sso_requests_per_address)
             .field("outbox", &self.outbox)
             .finish()
     }
@@ -378,6 +385,8 @@ impl Settings {
             public_url: var("KAIZEN_PUBLIC_URL").map(|u| u.trim().trim_end_matches('/').to_owned()),
             web_idle_minutes: parse_var("KAIZEN_WEB_IDLE_MINUTES")?.unwrap_or(DEFAULT_WEB_IDLE_MINUTES),
             web_session_hours: parse_var("KAIZEN_WEB_SESSION_HOURS")?.unwrap_or(DEFAULT_WEB_SESSION_HOURS),
+            sso_requests_per_address: parse_var("KAIZEN_SSO_REQUESTS_PER_ADDRESS")?
+                .unwrap_or(DEFAULT_SSO_REQUESTS_PER_ADDRESS),
             imprint_url: var("KAIZEN_IMPRINT_URL"),
             privacy_url: var("KAIZEN_PRIVACY_URL"),
             outbox: OutboxSettings::from_env()?,
@@ -407,6 +416,7 @@ impl Settings {
             public_url: None,
             web_idle_minutes: DEFAULT_WEB_IDLE_MINUTES,
             web_session_hours: DEFAULT_WEB_SESSION_HOURS,
+            sso_requests_per_address: DEFAULT_SSO_REQUESTS_PER_ADDRESS,
             imprint_url: None,
             privacy_url: None,
             outbox: OutboxSettings::default(),
@@ -438,6 +448,11 @@ impl Settings {
         if !(1..=24 * 60).contains(&self.web_idle_minutes) || !(1..=24 * 7).contains(&self.web_session_hours) {
             return Err(ConfigError(
                 "KAIZEN_WEB_IDLE_MINUTES must be 1 to 1440 and KAIZEN_WEB_SESSION_HOURS 1 to 168".into(),
+            ));
+        }
+        if !(1..=100_000).contains(&self.sso_requests_per_address) {
+            return Err(ConfigError(
+                "KAIZEN_SSO_REQUESTS_PER_ADDRESS must be 1 to 100000".into(),
             ));
         }
         if self

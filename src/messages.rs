@@ -709,6 +709,10 @@ const GERMAN: &[(&str, &str)] = &[
         "Ihr Dienstkonto übermittelt keine gültige E-Mail-Adresse.",
     ),
     (
+        "the sign-in service does not confirm that the work account's e-mail address is verified",
+        "Der Anmeldedienst bestätigt die E-Mail-Adresse Ihres Dienstkontos nicht als geprüft.",
+    ),
+    (
         "you cannot sign in to kaizen with this work account",
         "Mit diesem Dienstkonto ist keine Anmeldung bei kaizen möglich.",
     ),

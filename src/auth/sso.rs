@@ -76,6 +76,18 @@ impl Identity {
         self.claims.get(claim).and_then(Value::as_str).map(str::to_owned)
     }
 
+    /// What the token says about the e-mail address: `Some(true)` verified by the provider,
+    /// `Some(false)` not verified (also for a claim that is neither a boolean nor the text
+    /// "true"), `None` when the token has no `email_verified` claim (Entra ID sends none).
+    pub fn email_verified(&self) -> Option<bool> {
+        match self.claims.get("email_verified")? {
+            Value::Bool(b) => Some(*b),
+            // Some providers send the flag as text.
+            Value::String(s) => Some(s.eq_ignore_ascii_case("true")),
+            _ => Some(false),
+        }
+    }
+
     /// A claim as a list of texts: an array of strings, or one string.
     pub fn texts(&self, claim: &str) -> Vec<String> {
         match self.claims.get(claim) {

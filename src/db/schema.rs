@@ -443,6 +443,7 @@ diesel::table! {
         password_login -> Bool,
         version -> BigInt,
         updated_at -> Timestamp,
+        trust_email_without_verified -> Bool,
     }
 }
 

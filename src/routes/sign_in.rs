@@ -52,6 +52,10 @@ pub struct SignInResponse {
     /// False: only admins may still sign in with a password (break-glass); everyone else
     /// signs in through the provider.
     pub password_login: bool,
+    /// Whether an e-mail address may make or link an account when the ID token does not
+    /// say whether the provider verified it (no `email_verified` claim, as with Microsoft
+    /// Entra ID). An address with `email_verified: false` is never used.
+    pub trust_email_without_verified: bool,
     /// The redirect URI to register at the provider.
     pub redirect_uri: String,
     /// The organisation's sign-in page.
@@ -71,7 +75,7 @@ pub struct SignInResponse {
     "scopes": ["openid", "email", "profile"],
     "email_claim": "email", "groups_claim": "groups",
     "group_mappings": [{"group": "kaizen-leads-buergeramt", "role": "lead", "unit_id": "0193a3c4-0000-7000-8000-000000000001"}],
-    "password_login": true
+    "password_login": true, "trust_email_without_verified": true
 }))]
 pub struct ReplaceSignIn {
     /// The version read (0 before the first save), or send `If-Match`.
@@ -94,6 +98,9 @@ pub struct ReplaceSignIn {
     pub group_mappings: Vec<GroupMappingBody>,
     /// Default true.
     pub password_login: Option<bool>,
+    /// Default true (Entra ID sends no `email_verified`); false refuses such tokens
+    /// unless the person's account is linked already.
+    pub trust_email_without_verified: Option<bool>,
 }
 
 /// The address people reach this service at: `KAIZEN_PUBLIC_URL`, else what the
@@ -131,6 +138,7 @@ fn response(config: &SignInConfig, base: &str, slug: &str) -> SignInResponse {
             })
             .collect(),
         password_login: config.password_login,
+        trust_email_without_verified: config.trust_email_without_verified,
         redirect_uri: redirect_uri(base, slug),
         login_url: format!("{base}/o/{slug}/login"),
         version: config.version,
@@ -204,6 +212,7 @@ pub async fn replace_sign_in(
             })
             .collect(),
         password_login: body.password_login.unwrap_or(true),
+        trust_email_without_verified: body.trust_email_without_verified.unwrap_or(true),
     };
     let (org_id, actor, version) = (caller.org_id.clone(), caller.id.clone(), expected.version);
     let outcome = db::run(&state.pool, move |conn| {

@@ -28,6 +28,10 @@ pub struct SignInConfig {
     pub password_login: bool,
     pub version: i64,
     pub updated_at: NaiveDateTime,
+    /// Whether an address may be trusted when the ID token does not say whether the
+    /// provider verified it (no `email_verified` claim). `email_verified: false` is never
+    /// trusted.
+    pub trust_email_without_verified: bool,
 }
 
 impl std::fmt::Debug for SignInConfig {
@@ -40,6 +44,7 @@ impl std::fmt::Debug for SignInConfig {
             .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
             .field("scopes", &self.scopes)
             .field("password_login", &self.password_login)
+            .field("trust_email_without_verified", &self.trust_email_without_verified)
             .field("version", &self.version)
             .finish_non_exhaustive()
     }
@@ -69,6 +74,7 @@ impl SignInConfig {
             password_login: true,
             version: 0,
             updated_at: db::now(),
+            trust_email_without_verified: true,
         }
     }
 

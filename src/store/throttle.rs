@@ -10,6 +10,10 @@
 //!   addresses, but does not apply at a known address: knowing the mayor's e-mail is not
 //!   enough to keep her out.
 //!
+//! Sign-in with the organisation's provider (`/o/{slug}/sso/start` and its callback) is
+//! counted per client address alone (no account is known before the provider answers):
+//! every request counts, and a limit set by the operator applies (`sso_request`).
+//!
 //! An account is an e-mail address within one organisation. IPv6 addresses count by
 //! their /64 network (one client can use a whole /64).
 //!
@@ -207,6 +211,37 @@ pub fn begin(conn: &mut DbConnection, org_id: &str, email: &str, address: &str) 
                 known: subjects.known.clone(),
             },
         })
+    })
+}
+
+/// Counts a sign-in request with the provider (start or callback) from `address`, or
+/// refuses it with 429 when `limit` requests were made from there in the window. The
+/// requests of all organisations count together: it is the address that is limited.
+pub fn sso_request(conn: &mut DbConnection, address: &str, limit: i64) -> Result<(), ApiError> {
+    let subject = digest(&["sso", &network(address)]);
+    db::write_tx(conn, |conn| {
+        if let DbConnection::Postgresql(pg) = conn {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind::<diesel::sql_types::Text, _>(&subject)
+                .execute(pg)?;
+        }
+        let now = db::now();
+        let since = now - Duration::minutes(WINDOW_MINUTES);
+        let (count, oldest) = count_since(conn, "sso", &subject, since)?;
+        if count >= limit {
+            return Err(ApiError::TooManyRequests {
+                retry_after_secs: retry_after(oldest, now),
+            });
+        }
+        diesel::insert_into(login_attempts::table)
+            .values(&NewAttempt {
+                id: db::new_id(),
+                scope: "sso",
+                subject: &subject,
+                created_at: now,
+            })
+            .execute(conn)?;
+        Ok(())
     })
 }
 

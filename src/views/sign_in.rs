@@ -30,6 +30,8 @@ pub struct SignInInput {
     pub groups_claim: String,
     pub group_mappings: Vec<GroupMapping>,
     pub password_login: bool,
+    /// Trust an address when the token does not say whether it is verified.
+    pub trust_email_without_verified: bool,
 }
 
 fn claim_name(v: &mut Validator, field: &str, raw: &str) -> String {
@@ -145,6 +147,7 @@ pub fn validate(input: SignInInput, stored: &SignInConfig) -> Result<SignInConfi
         password_login: input.password_login,
         version: stored.version,
         updated_at: stored.updated_at,
+        trust_email_without_verified: input.trust_email_without_verified,
     })
 }
 
@@ -206,6 +209,11 @@ pub fn replace(
             before.password_login.into(),
             after.password_login.into(),
         );
+        note(
+            "trust_email_without_verified",
+            before.trust_email_without_verified.into(),
+            after.trust_email_without_verified.into(),
+        );
         if before.client_secret != after.client_secret {
             changed.insert(
                 "client_secret".into(),
@@ -237,6 +245,10 @@ pub fn replace(
 pub enum AccountRefusal {
     /// The token carries no usable e-mail address in the configured claim.
     NoEmail,
+    /// The address would make or link an account, but the provider states it is not
+    /// verified (`email_verified: false`), or does not say and the settings do not trust
+    /// such addresses.
+    EmailUnverified,
     /// Deactivated, erased, or the address belongs to an account linked to another
     /// identity of the provider.
     Refused,
@@ -296,6 +308,24 @@ pub fn resolve_account(
                 else {
                     return Ok(Err(AccountRefusal::NoEmail));
                 };
+                // The address is about to make or link an account: only one the provider
+                // vouches for. Otherwise anyone who can register an unverified address at
+                // the provider could take over the account that uses it here.
+                let verified = identity.email_verified();
+                if !email_trusted(verified, config.trust_email_without_verified) {
+                    audit::append(
+                        conn,
+                        &org_id,
+                        Act::new(
+                            "",
+                            "sign_in.refused_unverified_email",
+                            "organization",
+                            &org_id,
+                            json!({"email_verified": verified}),
+                        ),
+                    )?;
+                    return Ok(Err(AccountRefusal::EmailUnverified));
+                }
                 match users::find_by_email(conn, &org_id, &email)? {
                     Some(existing) => {
                         if sign_in::has_identity(conn, &existing.id)? {
@@ -398,6 +428,12 @@ pub fn resolve_account(
     })
 }
 
+/// Whether an address may make or link an account: verified by the provider, or — when the
+/// token does not say — if the organisation trusts such addresses.
+pub fn email_trusted(email_verified: Option<bool>, trust_without_claim: bool) -> bool {
+    email_verified.unwrap_or(trust_without_claim)
+}
+
 /// The unit when it (still) exists in the organisation: a mapping may name a unit that
 /// was deleted since.
 fn existing_unit(conn: &mut DbConnection, org_id: &str, unit: Option<&str>) -> Result<Option<String>, ApiError> {
@@ -435,6 +471,14 @@ mod tests {
         );
         assert_eq!(mapped(&mappings, &groups(&["other"])), Some((Role::Employee, None)));
         assert_eq!(mapped(&[], &groups(&["leads-a"])), None);
+    }
+
+    #[test]
+    fn only_verified_or_explicitly_trusted_addresses_are_used() {
+        assert!(email_trusted(Some(true), false));
+        assert!(!email_trusted(Some(false), true), "false is never trusted");
+        assert!(email_trusted(None, true));
+        assert!(!email_trusted(None, false));
     }
 
     #[test]

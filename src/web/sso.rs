@@ -8,6 +8,10 @@
 //! where to return) under a digest of its state, and taken exactly once; the browser holds
 //! the state in a short-lived HttpOnly cookie, so a callback is accepted only in the
 //! browser that started it (another person's callback link signs nobody in).
+//!
+//! Start and callback are throttled per client address (`store::throttle::sso_request`):
+//! each start stores a sign-in under way and asks the provider, so a flood from one
+//! place is refused with 429 before either happens.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -19,17 +23,26 @@ use crate::auth::password::generate_password;
 use crate::auth::sso::SsoError;
 use crate::db;
 use crate::error::ApiError;
+use crate::extract::client_address;
 use crate::routes::sign_in::{base_url, redirect_uri};
 use crate::state::AppState;
 use crate::store::sessions::{self, SessionKind};
 use crate::store::sign_in::{self, Pending, SignInConfig};
-use crate::store::{organizations, tokens};
+use crate::store::{organizations, throttle, tokens};
 use crate::views::sign_in::{AccountRefusal, resolve_account};
 
 /// The browser's sign-in under way: its state.
 pub const SSO_COOKIE: &str = "kaizen_sso";
 /// How long a sign-in may take at the provider.
 const PENDING_MINUTES: i64 = 10;
+
+/// Counts this sign-in request from the client's address; 429 (with `Retry-After`, a page
+/// for a browser) when the address has made too many.
+async fn count_request(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
+    let address = client_address(req, state.settings.trusted_proxies);
+    let limit = state.settings.sso_requests_per_address;
+    db::run(&state.pool, move |conn| throttle::sso_request(conn, &address, limit)).await
+}
 
 /// The organisation and its sign-in settings, by slug; `None` when there is no such
 /// organisation.
@@ -88,6 +101,7 @@ pub async fn start(
     path: web::Path<String>,
     query: web::Query<StartQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    count_request(&req, &state).await?;
     let Some((org, config)) = organization(&state, path.into_inner()).await? else {
         return Err(ApiError::NotFound);
     };
@@ -171,6 +185,13 @@ fn refusal_response(req: &HttpRequest, state: &AppState, api: bool, why: Refusal
             t.sso_no_email,
             ApiError::forbidden("the work account provides no valid e-mail address"),
         ),
+        Refusal::Account(AccountRefusal::EmailUnverified) => (
+            StatusCode::FORBIDDEN,
+            t.sso_email_unverified,
+            ApiError::forbidden(
+                "the sign-in service does not confirm that the work account's e-mail address is verified",
+            ),
+        ),
         Refusal::Account(AccountRefusal::Refused) => (
             StatusCode::FORBIDDEN,
             t.sso_account,
@@ -207,6 +228,7 @@ pub async fn callback(
     path: web::Path<String>,
     query: web::Query<CallbackQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    count_request(&req, &state).await?;
     let query = query.into_inner();
     // Until the sign-in under way is found, nobody knows it was an API one: answer with pages.
     let api_hint = false;

@@ -410,6 +410,113 @@ async fn a_deactivated_account_stays_refused(app: &TestApp) {
     assert_refused(r, 403, "You cannot sign in to kaizen with this work account").await;
 }
 
+/// A German refusal page for an address the provider does not vouch for.
+async fn refused_as_unverified(app: &TestApp, provider: &Provider, login: &str) {
+    let b = browser();
+    let callback = to_callback(app, &b, provider, login, false).await;
+    let r = b.get(callback).header("accept-language", "de").send().await.unwrap();
+    assert_refused(
+        r,
+        403,
+        "Der Anmeldedienst bestätigt die E-Mail-Adresse Ihres Dienstkontos nicht als geprüft",
+    )
+    .await;
+    let home = b.get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.status(), StatusCode::SEE_OTHER, "not signed in");
+}
+
+async fn an_unverified_address_makes_and_links_no_account(app: &TestApp) {
+    let accounts = json!({
+        "uwe": {"email": "uwe@test.local", "email_verified": false},
+        "carl": {"email": "carl@test.local", "email_verified": false},
+        "carl2": {"email": "carl@test.local", "email_verified": true},
+        "nora": {"email": "nora@test.local", "email_verified": null},
+        "oskar": {"email": "oskar@test.local", "email_verified": null},
+    });
+    let Some(provider) = Provider::start(app, accounts, "").await else {
+        return;
+    };
+    let config = configure(app, &provider, json!({})).await;
+    assert_eq!(config["trust_email_without_verified"], true, "the default");
+
+    // email_verified: false — no account made, in the browser or over the API.
+    refused_as_unverified(app, &provider, "uwe").await;
+    assert!(account(app, "uwe@test.local").await.is_none());
+    let b = browser();
+    let callback = to_callback(app, &b, &provider, "uwe", true).await;
+    let r = b.get(callback).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let problem: Value = r.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("e-mail address is verified"),
+        "{problem}"
+    );
+    assert!(problem.get("access_token").is_none());
+    assert!(account(app, "uwe@test.local").await.is_none());
+
+    // An existing account with that address is not linked to the unverified identity.
+    let r = app
+        .post(
+            "/api/v1/users",
+            &app.admin.token,
+            json!({"email": "carl@test.local", "display_name": "Carl", "role": "employee", "password": PASSWORD}),
+        )
+        .await;
+    let carl = r.expect(201)["user"]["id"].as_str().unwrap().to_owned();
+    refused_as_unverified(app, &provider, "carl").await;
+    // Proof that nothing was linked: another identity with the verified address links to
+    // the account now (an account is linked to one identity only) ...
+    let b = browser();
+    let callback = to_callback(app, &b, &provider, "carl2", true).await;
+    let r = b.get(callback).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let tokens: Value = r.json().await.unwrap();
+    let me = app.get("/api/v1/me", tokens["access_token"].as_str().unwrap()).await;
+    assert_eq!(me.expect(200)["id"], carl.as_str());
+    // ... and the first one, verified by now, finds it taken.
+    provider
+        .set_accounts(json!({"carl": {"email": "carl@test.local", "email_verified": true}}))
+        .await;
+    let r = sign_in(app, &browser(), &provider, "carl").await;
+    assert_refused(r, 403, "You cannot sign in to kaizen with this work account").await;
+
+    // No claim at all (as Entra ID sends it): trusted by default ...
+    let r = sign_in(app, &browser(), &provider, "nora").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(sets_session(&r));
+    assert!(account(app, "nora@test.local").await.is_some());
+    // ... refused when the organisation asks for verified addresses, except for a person
+    // whose identity is linked already (the address is not looked at then).
+    let config = configure(app, &provider, json!({"trust_email_without_verified": false})).await;
+    assert_eq!(config["trust_email_without_verified"], false);
+    refused_as_unverified(app, &provider, "oskar").await;
+    assert!(account(app, "oskar@test.local").await.is_none());
+    let r = sign_in(app, &browser(), &provider, "nora").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(sets_session(&r));
+
+    // Each refusal is in the audit trail, without the address.
+    let entries = audit(app, "sign_in.refused_unverified_email").await;
+    assert_eq!(entries.len(), 4, "{entries:?}");
+    let stated: Vec<&Value> = entries.iter().map(|e| &e["details"]["email_verified"]).collect();
+    assert_eq!(stated.iter().filter(|v| **v == &json!(false)).count(), 3);
+    assert_eq!(stated.iter().filter(|v| v.is_null()).count(), 1);
+    for e in &entries {
+        assert!(e["actor_id"].is_null());
+        assert!(!e.to_string().contains("test.local"), "no address in the audit trail");
+    }
+    let changes = audit(app, "organization.sign_in_changed").await;
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["details"]["trust_email_without_verified"] == json!({"from": true, "to": false})),
+        "{changes:?}"
+    );
+}
+
 async fn password_login_can_be_switched_off_except_for_admins(app: &TestApp) {
     let employee = app.user("employee", None).await;
     // Not without a provider: nobody but admins could sign in at all.
@@ -830,6 +937,7 @@ both_backends!(
     a_full_login_creates_the_account_just_in_time,
     a_group_maps_to_lead_of_a_unit_and_later_logins_update_the_role,
     a_deactivated_account_stays_refused,
+    an_unverified_address_makes_and_links_no_account,
     password_login_can_be_switched_off_except_for_admins,
     an_id_token_from_another_issuer_is_refused,
     an_id_token_for_another_audience_is_refused,
@@ -896,4 +1004,95 @@ async fn the_button_signs_in_through_the_provider_in_a_real_browser() {
     assert!(source(&browser).await.contains("Anna Sonne"), "signed in");
     accessible(&browser, "start page after signing in with the provider").await;
     app.shutdown().await;
+}
+
+/// Start and callback are throttled per client address (behind one trusted proxy, whose
+/// `X-Forwarded-For` names the client).
+mod throttled {
+    use super::*;
+    use crate::both_backends_configured;
+
+    const LIMIT: i64 = 4;
+
+    fn from(address: &'static str) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", reqwest::header::HeaderValue::from_static(address));
+        headers.insert(
+            reqwest::header::ACCEPT_LANGUAGE,
+            reqwest::header::HeaderValue::from_static("de"),
+        );
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    async fn sign_in_requests_are_throttled_per_address(app: &TestApp) {
+        let Some(provider) = Provider::start(app, anna(), "").await else {
+            return;
+        };
+        configure(app, &provider, json!({})).await;
+        let start = app.url(&format!("/o/{}/sso/start", app.org_slug));
+        let busy = from("192.0.2.1");
+        for i in 0..LIMIT {
+            let r = busy.get(&start).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "start {i} goes to the provider");
+        }
+        let r = busy.get(&start).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        let retry: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=900).contains(&retry), "Retry-After {retry}");
+        assert!(r.headers().get("location").is_none(), "not sent to the provider");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("Zu viele Versuche"), "{page}");
+        // The callback counts as well (an API start too).
+        let r = busy
+            .get(app.url(&format!("/o/{}/sso/callback?code=x&state=y", app.org_slug)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.headers().contains_key("retry-after"));
+        let r = busy
+            .get(format!("{start}?format=json"))
+            .header("accept", "application/json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.headers().contains_key("retry-after"));
+        // A start at a slug that names no organisation is counted and refused alike.
+        let r = busy
+            .get(app.url("/o/no-such-organisation/sso/start"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+
+        // Another address is not affected: a whole sign-in (start and callback) works.
+        let other = from("192.0.2.77");
+        let callback = to_callback(app, &other, &provider, "anna", false).await;
+        let r = other.get(callback).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert!(sets_session(&r));
+        // Password sign-in from the busy address is unaffected (its own limits).
+        let employee = app.user("employee", None).await;
+        let r = busy
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"email": employee.email, "password": PASSWORD, "organization": app.org_slug}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+
+    both_backends_configured!(
+        |s: &mut kaizen::config::Settings| {
+            s.sso_requests_per_address = super::LIMIT;
+            s.trusted_proxies = 1;
+        };
+        sign_in_requests_are_throttled_per_address,
+    );
 }

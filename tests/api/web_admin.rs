@@ -15,6 +15,7 @@ crate::both_backends!(
     rounds_are_created_opened_followed_and_closed,
     settings_and_schedule_are_saved_against_their_version,
     administration_pages_keep_each_role_and_organisation_out,
+    sign_in_settings_are_edited_by_admins_only,
 );
 
 async fn signed_in(app: &TestApp, role: &str, unit: Option<&str>) -> (Browser, Session) {
@@ -546,4 +547,189 @@ async fn administration_pages_keep_each_role_and_organisation_out(app: &TestApp)
         "closed",
         "closed by the manager above, untouched since"
     );
+}
+
+async fn send(b: &mut Browser, pairs: Vec<(String, String)>, token: bool) -> crate::web::Page {
+    let fields: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    b.post_form("/admin/sign-in", &fields, token).await
+}
+
+/// The sign-in settings page: only admins; saved through the API's validation and store
+/// (what the API then returns equals what was entered), the secret never shown, field errors
+/// beside the fields, a stale version refused, mapping rows added and removed without
+/// JavaScript.
+async fn sign_in_settings_are_edited_by_admins_only(app: &TestApp) {
+    // Other roles get the 403 page, for reading and for saving.
+    for role in ["employee", "lead", "manager"] {
+        let (mut b, _) = signed_in(app, role, None).await;
+        let r = b.get("/admin/sign-in").await;
+        assert_eq!(r.status, 403, "{role}");
+        assert!(r.html.contains("Dafür fehlt Ihnen die Berechtigung."));
+        b.get("/").await;
+        let r = b
+            .post_form("/admin/sign-in", &[("version", "0"), ("enabled", "true")], true)
+            .await;
+        assert_eq!(r.status, 403, "{role} POST");
+    }
+    let r = Browser::new(app).get("/admin/sign-in").await;
+    assert_eq!(r.status, 303, "signed out: to the sign-in");
+
+    let (mut admin, _) = signed_in(app, "admin", None).await;
+    assert!(admin.get("/admin").await.html.contains("href=\"/admin/sign-in\""));
+    let page = admin.get("/admin/sign-in").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(page.html.contains("name=\"version\" value=\"0\""));
+    assert!(page.html.contains(&format!("/o/{}/sso/callback", app.org_slug)));
+    let unit = app.create_unit("Bürgeramt", None).await;
+    assert!(page.html.contains("id=\"group_2\""), "three empty rows");
+
+    let form = |version: &'static str, issuer: &'static str, secret: &'static str| {
+        vec![
+            ("version", version.to_owned()),
+            ("enabled", "true".to_owned()),
+            ("issuer_url", issuer.to_owned()),
+            ("client_id", "kaizen-web".to_owned()),
+            ("client_secret", secret.to_owned()),
+            ("scopes", "openid email groups".to_owned()),
+            ("email_claim", "preferred_username".to_owned()),
+            ("groups_claim", "roles".to_owned()),
+            ("password_login", "true".to_owned()),
+            ("rows", "3".to_owned()),
+            ("group_0", "kaizen-leads".to_owned()),
+            ("role_0", "lead".to_owned()),
+            ("unit_0", unit.clone()),
+            ("group_1", "kaizen-management".to_owned()),
+            ("role_1", "manager".to_owned()),
+            ("unit_1", String::new()),
+            ("group_2", String::new()),
+            ("role_2", "employee".to_owned()),
+            ("unit_2", String::new()),
+        ]
+    };
+    let post = |pairs: &Vec<(&'static str, String)>| -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    };
+
+    // Without the form token: refused.
+    let r = send(
+        &mut admin,
+        post(&form("0", "https://sso.example.org/realms/k", "s3cret-web")),
+        false,
+    )
+    .await;
+    assert_eq!(r.status, 403);
+
+    // An issuer without https: the error beside the field and in the summary, what was
+    // typed kept, nothing saved.
+    admin.get("/admin/sign-in").await;
+    let r = send(
+        &mut admin,
+        post(&form("0", "http://sso.example.org/realms/k", "s3cret-web")),
+        true,
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.html);
+    assert!(r.html.contains("href=\"#issuer_url\""), "{}", r.html);
+    assert!(r.html.contains("id=\"issuer_url-error\""));
+    assert!(r.html.contains("value=\"http://sso.example.org/realms/k\""));
+    assert!(!r.html.contains("s3cret-web"), "the secret is not shown back");
+    let api = app.get("/api/v1/organization/sign-in", &app.admin.token).await;
+    assert_eq!(api.expect(200)["version"], 0);
+
+    // A mapping to a unit that does not exist: the error at that row's unit.
+    let mut bad = form("0", "https://sso.example.org/realms/k", "s3cret-web");
+    bad[12].1 = "no-such-unit".to_owned();
+    let r = send(&mut admin, post(&bad), true).await;
+    assert_eq!(r.status, 422, "{}", r.html);
+    assert!(r.html.contains("href=\"#unit_0\""), "{}", r.html);
+    assert!(r.html.contains("id=\"unit_0-error\""));
+
+    // Saved: the API returns what was entered.
+    let r = send(
+        &mut admin,
+        post(&form("0", "https://sso.example.org/realms/k", "s3cret-web")),
+        true,
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.html);
+    assert_eq!(r.location.as_deref(), Some("/admin/sign-in?saved=1"));
+    let api = app.get("/api/v1/organization/sign-in", &app.admin.token).await;
+    let saved = api.expect(200).clone();
+    assert_eq!(saved["version"], 1);
+    assert_eq!(saved["enabled"], true);
+    assert_eq!(saved["issuer_url"], "https://sso.example.org/realms/k");
+    assert_eq!(saved["client_id"], "kaizen-web");
+    assert_eq!(saved["client_secret_set"], true);
+    assert_eq!(saved["scopes"], json!(["openid", "email", "groups"]));
+    assert_eq!(saved["email_claim"], "preferred_username");
+    assert_eq!(saved["groups_claim"], "roles");
+    assert_eq!(saved["password_login"], true);
+    assert_eq!(saved["trust_email_without_verified"], false, "unticked");
+    assert_eq!(
+        saved["group_mappings"],
+        json!([
+            {"group": "kaizen-leads", "role": "lead", "unit_id": unit},
+            {"group": "kaizen-management", "role": "manager", "unit_id": null},
+        ])
+    );
+    let page = admin.get("/admin/sign-in?saved=1").await;
+    assert!(page.html.contains("gespeichert"));
+    assert!(!page.html.contains("s3cret-web"), "the secret is never shown");
+    assert!(page.html.contains("Ein Geheimnis ist gespeichert"));
+    assert!(page.html.contains("value=\"kaizen-leads\""));
+    assert!(
+        page.html.contains("id=\"group_4\""),
+        "two saved rows and three empty ones"
+    );
+    let audit = app
+        .get("/api/v1/audit?action=organization.sign_in_changed", &app.admin.token)
+        .await;
+    assert_eq!(audit.expect(200)["items"][0]["details"]["client_secret"], "replaced");
+
+    // More rows without saving.
+    let mut more = form("1", "https://sso.example.org/realms/changed", "");
+    more.push(("action", "more_rows".to_owned()));
+    let r = send(&mut admin, post(&more), true).await;
+    assert_eq!(r.status, 200);
+    assert!(r.html.contains("id=\"group_5\""));
+    assert!(
+        r.html.contains("value=\"https://sso.example.org/realms/changed\""),
+        "typed values kept"
+    );
+    let api = app.get("/api/v1/organization/sign-in", &app.admin.token).await;
+    assert_eq!(api.expect(200)["version"], 1, "nothing saved");
+
+    // The secret left empty stays; a row marked for removal goes; password sign-in off.
+    let mut next = form("1", "https://sso.example.org/realms/k", "");
+    next.push(("remove_0", "true".to_owned()));
+    next.retain(|(k, _)| *k != "password_login");
+    let r = send(&mut admin, post(&next), true).await;
+    assert_eq!(r.status, 303, "{}", r.html);
+    let api = app.get("/api/v1/organization/sign-in", &app.admin.token).await;
+    let saved = api.expect(200).clone();
+    assert_eq!(saved["version"], 2);
+    assert_eq!(saved["client_secret_set"], true, "kept when left empty");
+    assert_eq!(saved["password_login"], false);
+    assert_eq!(
+        saved["group_mappings"],
+        json!([{"group": "kaizen-management", "role": "manager", "unit_id": null}])
+    );
+
+    // The old version again: refused, the form shows today's values.
+    let r = send(
+        &mut admin,
+        post(&form("1", "https://sso.example.org/realms/old", "")),
+        true,
+    )
+    .await;
+    assert_eq!(r.status, 409, "{}", r.html);
+    assert!(r.html.contains("Jemand anderes hat das inzwischen geändert"));
+    assert!(r.html.contains("name=\"version\" value=\"2\""));
+    let api = app.get("/api/v1/organization/sign-in", &app.admin.token).await;
+    assert_eq!(api.expect(200)["issuer_url"], "https://sso.example.org/realms/k");
+
+    // Another organisation's admin sees only their own (unset) settings.
+    let (_, other) = app.other_organization().await;
+    let theirs = app.get("/api/v1/organization/sign-in", &other.token).await;
+    assert_eq!(theirs.expect(200)["version"], 0);
 }

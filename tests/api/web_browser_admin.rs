@@ -241,3 +241,58 @@ async fn an_admin_sets_up_a_questionnaire_and_runs_a_round() {
     browser.close().await;
     app.shutdown().await;
 }
+
+/// The sign-in settings page in Chromium: reached from the administration overview, axe
+/// finds nothing with and without errors (an issuer without https), more mapping rows
+/// without JavaScript's help, and a saved change equals what the API returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_edits_the_sign_in_settings() {
+    let Some(browser) = Browser::launch(1280, 1000).await else {
+        return;
+    };
+    let app = match TestApp::spawn(Backend::Postgres).await {
+        Some(app) => app,
+        None => TestApp::spawn(Backend::Sqlite).await.expect("sqlite test app"),
+    };
+    let admin = app.user("admin", None).await;
+    go(&browser, &app, "/login").await;
+    fill(&browser, "email", &admin.email).await;
+    fill(&browser, "password", PASSWORD).await;
+    click(&browser, "form button[type=submit]").await;
+    browser.wait_for("#idea-heading").await.unwrap();
+    click(&browser, "nav a[href='/admin']").await;
+    browser.wait_for(".app-sections").await.unwrap();
+    click(&browser, "a[href='/admin/sign-in']").await;
+    browser.wait_for("#save-sign-in").await.unwrap();
+    accessible(&browser, "sign-in settings").await;
+
+    click(&browser, "label[for=enabled]").await;
+    fill(&browser, "issuer_url", "http://sso.example.org/realms/musterstadt").await;
+    fill(&browser, "client_id", "kaizen").await;
+    fill(&browser, "group_0", "kaizen-verwaltungsleitung").await;
+    click(&browser, "#save-sign-in").await;
+    browser.wait_for("#error-summary").await.unwrap();
+    assert!(source(&browser).await.contains("id=\"issuer_url-error\""));
+    accessible(&browser, "sign-in settings with an error").await;
+
+    click(&browser, "#more-rows").await;
+    browser.wait_for("#group_5").await.unwrap();
+    fill(&browser, "issuer_url", "https://sso.example.org/realms/musterstadt").await;
+    fill(&browser, "client_secret", "browser-secret-value").await;
+    click(&browser, "#save-sign-in").await;
+    browser.wait_for(".kern-alert--success").await.unwrap();
+    assert_eq!(path_of(&browser).await, "/admin/sign-in?saved=1");
+    assert!(!source(&browser).await.contains("browser-secret-value"));
+    accessible(&browser, "sign-in settings saved").await;
+    let api = app.get("/api/v1/organization/sign-in", &app.admin.token).await;
+    let saved = api.expect(200);
+    assert_eq!(saved["enabled"], true);
+    assert_eq!(saved["issuer_url"], "https://sso.example.org/realms/musterstadt");
+    assert_eq!(saved["client_id"], "kaizen");
+    assert_eq!(saved["client_secret_set"], true);
+    assert_eq!(
+        saved["group_mappings"],
+        json!([{"group": "kaizen-verwaltungsleitung", "role": "employee", "unit_id": null}])
+    );
+    app.shutdown().await;
+}

@@ -7,7 +7,9 @@
 // Settings come from the environment:
 //   KAIZEN_OIDC_REDIRECT_URI  the redirect URI registered for the client
 //   KAIZEN_OIDC_CLIENT_ID     default "kaizen"; KAIZEN_OIDC_CLIENT_SECRET default "kaizen-test-secret"
-//   KAIZEN_OIDC_ACCOUNTS      JSON {"login": {"email": "...", "name": "...", "groups": ["..."]}}
+//   KAIZEN_OIDC_ACCOUNTS      JSON {"login": {"email": "...", "name": "...", "groups": ["..."],
+//                             "email_verified": true | false | null}} (default true; null: the
+//                             claim is left out, as Microsoft Entra ID does)
 //   KAIZEN_OIDC_TAMPER        how this provider misbehaves, to prove that kaizen checks:
 //                             "issuer" (ID token from another issuer), "audience" (for another
 //                             client), "expired" (exp in the past), "signature" (signed with a key
@@ -74,13 +76,17 @@ server.listen(0, '127.0.0.1', () => {
       return {
         accountId: id,
         async claims() {
-          return {
+          const claims = {
             sub: id,
             email: known.email ?? `${id}@example.org`,
-            email_verified: true,
+            email_verified: known.email_verified === undefined ? true : known.email_verified,
             name: known.name ?? id,
             groups: known.groups ?? [],
           };
+          if (claims.email_verified === null) {
+            delete claims.email_verified;
+          }
+          return claims;
         },
       };
     },

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod questionnaires;
 pub mod rounds;
 pub mod settings;
+pub mod sign_in;
 pub mod staff;
 pub mod units;
 
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     questionnaires::configure(cfg);
     rounds::configure(cfg);
     settings::configure(cfg);
+    sign_in::configure(cfg);
     audit::configure(cfg);
 }
 
@@ -101,6 +103,13 @@ fn sections(lang: Lang) -> Vec<Section> {
             "Reassessment schedule",
             "In welchem Abstand eine neue Runde von selbst angelegt wird.",
             "How often a new round is created on its own.",
+        ),
+        s(
+            "/admin/sign-in",
+            "Anmeldung mit Dienstkonto",
+            "Sign-in with a work account",
+            "Den Anmeldedienst der Kommune verbinden (OpenID Connect), Gruppen auf Rollen und Einheiten abbilden, die Anmeldung mit Passwort abschalten.",
+            "Connect the municipality's sign-in service (OpenID Connect), map groups to roles and units, switch password sign-in off.",
         ),
         s(
             "/admin/audit",

@@ -238,7 +238,7 @@ fn role_choices(w: &Words, selected: &str) -> Vec<Choice> {
 }
 
 /// Unit paths by id, in tree order.
-async fn unit_paths(state: &AppState, org: &str) -> Result<Vec<(String, String)>, ApiError> {
+pub(super) async fn unit_paths(state: &AppState, org: &str) -> Result<Vec<(String, String)>, ApiError> {
     let org = org.to_owned();
     let rows = db::run(&state.pool, move |conn| tree_rows(conn, &org)).await?;
     Ok(rows.into_iter().map(|r| (r.unit.id, r.path)).collect())

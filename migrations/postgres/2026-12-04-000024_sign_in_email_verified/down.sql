@@ -1,0 +1,1 @@
+ALTER TABLE sign_in_configs DROP COLUMN trust_email_without_verified;
