@@ -84,6 +84,13 @@ enum Command {
         /// One password for every demo account instead of a generated one per role.
         #[arg(long)]
         password: Option<String>,
+        /// Create this many organisations (needs --ideas): Stadt Musterstadt and
+        /// kommune-0002 …, sized by Zipf's law; --ideas and --responses are then totals.
+        #[arg(long, default_value_t = 1)]
+        organizations: usize,
+        /// Average votes per generated idea [default: about five].
+        #[arg(long)]
+        votes_per_idea: Option<f64>,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -292,6 +299,8 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             responses,
             rounds,
             password,
+            organizations,
+            votes_per_idea,
         } => {
             let pool = startup::open_database(&settings).await.map_err(|e| e.to_string())?;
             let options = demo::Options {
@@ -300,6 +309,8 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 responses,
                 rounds,
                 password,
+                organizations,
+                votes_per_idea,
             };
             let summary = blocking(&pool, move |conn| {
                 let mut progress = |line: &str| eprintln!("{line}");

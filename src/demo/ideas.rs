@@ -222,6 +222,8 @@ pub struct World<'a> {
     /// The people who vote and comment on others' ideas in the believable demo.
     engaged: Vec<&'a Person>,
     everyone: Vec<&'a Person>,
+    /// Factor on the bulk ideas' votes (1: about five per idea).
+    vote_scale: f64,
 }
 
 impl<'a> World<'a> {
@@ -249,12 +251,19 @@ impl<'a> World<'a> {
             by_unit,
             engaged: Vec::new(),
             everyone: people.iter().collect(),
+            vote_scale: 1.0,
         }
     }
 
     /// Sets who votes and comments in the believable demo (positions in `people`).
     pub fn with_engaged(mut self, engaged: &[usize]) -> Self {
         self.engaged = engaged.iter().filter_map(|i| self.people.get(*i)).collect();
+        self
+    }
+
+    /// Scales the bulk ideas' votes by `factor` (the believable scenario keeps its own).
+    pub fn with_vote_scale(mut self, factor: f64) -> Self {
+        self.vote_scale = factor;
         self
     }
 
@@ -674,10 +683,17 @@ fn votes<R: Rng + ?Sized>(
             Fate::Submitted => rng.random_range(0..=9),
             _ => rng.random_range(3..=14),
         }
-    } else if rng.random_bool(0.02) {
-        rng.random_range(15..=45)
     } else {
-        rng.random_range(0..=9)
+        let drawn = if rng.random_bool(0.02) {
+            rng.random_range(15..=45)
+        } else {
+            rng.random_range(0..=9)
+        };
+        if world.vote_scale == 1.0 {
+            drawn
+        } else {
+            (drawn as f64 * world.vote_scale).round() as usize
+        }
     };
     if wanted == 0 {
         return Vec::new();

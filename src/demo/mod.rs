@@ -57,6 +57,9 @@ pub const DEFAULT_SEED: u64 = 2026;
 const MAX_IDEAS: usize = 5_000_000;
 const MAX_RESPONSES: usize = 200_000;
 const MAX_ROUNDS: usize = 40;
+const MAX_ORGANIZATIONS: usize = 20_000;
+/// The bulk generator's average votes per idea (0–9, and 15–45 for one idea in fifty).
+const BULK_VOTES_PER_IDEA: f64 = 5.01;
 /// Ideas generated and written per batch in bulk mode.
 const IDEA_BATCH: usize = 2_000;
 /// Share of the eligible people who answer a bulk round.
@@ -74,6 +77,11 @@ pub struct Options {
     pub rounds: Option<usize>,
     /// One password for every demo account instead of one generated per role.
     pub password: Option<String>,
+    /// Organisations to create; with more than one, `ideas` and `responses` are totals
+    /// spread over them by Zipf's law (see `shares`).
+    pub organizations: usize,
+    /// Average votes per generated idea instead of the generator's five.
+    pub votes_per_idea: Option<f64>,
 }
 
 impl Default for Options {
@@ -84,6 +92,8 @@ impl Default for Options {
             responses: None,
             rounds: None,
             password: None,
+            organizations: 1,
+            votes_per_idea: None,
         }
     }
 }
@@ -114,6 +124,25 @@ impl Options {
         }
         if let Some(p) = &self.password {
             fields::new_password(p).map_err(|m| DemoError::Invalid(format!("--password {m}")))?;
+        }
+        if !(1..=MAX_ORGANIZATIONS).contains(&self.organizations) {
+            return invalid(format!("--organizations must be between 1 and {MAX_ORGANIZATIONS}"));
+        }
+        if self.organizations > 1 && self.ideas.is_none() {
+            return invalid("--organizations needs --ideas (the total over all organisations)".into());
+        }
+        if let Some(n) = self.responses
+            && n < self.organizations
+        {
+            return invalid("--responses must be at least --organizations (one per organisation)".into());
+        }
+        if let Some(v) = self.votes_per_idea {
+            if self.ideas.is_none() {
+                return invalid("--votes-per-idea needs --ideas".into());
+            }
+            if !(0.0..=40.0).contains(&v) {
+                return invalid("--votes-per-idea must be between 0 and 40".into());
+            }
         }
         Ok(())
     }
@@ -176,6 +205,20 @@ pub struct Summary {
     pub comments: usize,
     pub events: usize,
     pub elapsed: Elapsed,
+    /// With several organisations: all of them together (the fields above are the first's).
+    pub all: Option<Totals>,
+}
+
+/// Counts over every organisation a multi-organisation demo created.
+#[derive(Debug, Clone, Default)]
+pub struct Totals {
+    pub organizations: usize,
+    pub users: usize,
+    pub responses: usize,
+    pub ideas: usize,
+    pub votes: usize,
+    pub comments: usize,
+    pub events: usize,
 }
 
 impl Summary {
@@ -202,12 +245,19 @@ impl Summary {
         out
     }
 
-    /// One paragraph of counts.
+    /// One paragraph of counts (and one of the totals with several organisations).
     pub fn counts_text(&self) -> String {
         let responses: usize = self.rounds.iter().map(|r| r.responses).sum();
+        let all = self.all.as_ref().map_or_else(String::new, |t| {
+            format!(
+                "\n  All {} organisations (slugs {SLUG}, kommune-0002 …): {} users, {} responses, \
+                 {} ideas with {} history events, {} votes and {} comments.",
+                t.organizations, t.users, t.responses, t.ideas, t.events, t.votes, t.comments
+            )
+        });
         format!(
             "  {NAME} ({SLUG}): {} units, {} users, {} closed assessment rounds with {} responses, \
-             {} ideas with {} history events, {} votes and {} comments; generated in {:.1} s.",
+             {} ideas with {} history events, {} votes and {} comments; generated in {:.1} s.{all}",
             self.units,
             self.users,
             self.rounds.len(),
@@ -272,12 +322,53 @@ pub fn create(
         employee: hash(Role::Employee)?,
     };
     let clock = Clock::new(db::now());
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(options.seed);
-
-    let built = db::write_tx(conn, |conn| {
-        build(conn, options, &clock, &hashes, &passwords, &mut rng, &mut progress)
-    });
-    let mut summary = built?;
+    let plans = OrgPlan::all(options);
+    let mut summary: Option<Summary> = None;
+    let mut totals = Totals {
+        organizations: plans.len(),
+        ..Totals::default()
+    };
+    for (i, plan) in plans.iter().enumerate() {
+        // The first organisation is the one a single-organisation demo with its sizes and
+        // the same seed creates; each further one has a seed of its own.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(options.seed.wrapping_add(i as u64));
+        // One transaction per organisation; only the first tells its steps.
+        let built = if i == 0 {
+            db::write_tx(conn, |conn| {
+                build(conn, plan, &clock, &hashes, &passwords, &mut rng, &mut progress)
+            })?
+        } else {
+            let mut quiet = |_: &str| {};
+            let mut own = Progress {
+                started: progress.started,
+                sink: &mut quiet,
+            };
+            db::write_tx(conn, |conn| {
+                build(conn, plan, &clock, &hashes, &passwords, &mut rng, &mut own)
+            })?
+        };
+        totals.users += built.users;
+        totals.responses += built.rounds.iter().map(|r| r.responses).sum::<usize>();
+        totals.ideas += built.ideas;
+        totals.votes += built.votes;
+        totals.comments += built.comments;
+        totals.events += built.events;
+        if plans.len() > 1 && ((i + 1) % 50 == 0 || i + 1 == plans.len()) {
+            progress.say(&format!(
+                "organisations {}/{}: {} ideas, {} votes, {} responses so far",
+                i + 1,
+                plans.len(),
+                totals.ideas,
+                totals.votes,
+                totals.responses
+            ));
+        }
+        summary.get_or_insert(built);
+    }
+    let mut summary = summary.ok_or_else(|| DemoError::Failed("no organisation was planned".into()))?;
+    if plans.len() > 1 {
+        summary.all = Some(totals);
+    }
     if options.bulk()
         && let DbConnection::Postgresql(pg) = conn
     {
@@ -326,22 +417,92 @@ fn unit_offset(key: &str) -> f64 {
     }
 }
 
+/// One organisation to generate: its name and sizes.
+#[derive(Debug, Clone)]
+struct OrgPlan {
+    name: String,
+    slug: String,
+    ideas: Option<usize>,
+    responses: Option<usize>,
+    rounds: usize,
+    /// Factor on the bulk generator's votes per idea.
+    vote_scale: f64,
+}
+
+impl OrgPlan {
+    /// The organisations `options` asks for: the first is the demo town (Stadt
+    /// Musterstadt), the others `kommune-0002` …; their ideas and responses are shares
+    /// of the totals.
+    fn all(options: &Options) -> Vec<OrgPlan> {
+        let n = options.organizations.max(1);
+        let ideas = options.ideas.map(|t| shares(t, n, 0));
+        let responses = options.responses.map(|t| shares(t, n, 1));
+        let vote_scale = options.votes_per_idea.map_or(1.0, |v| v / BULK_VOTES_PER_IDEA);
+        (0..n)
+            .map(|i| OrgPlan {
+                name: if i == 0 {
+                    NAME.to_owned()
+                } else {
+                    format!("Kommune {:04}", i + 1)
+                },
+                slug: if i == 0 {
+                    SLUG.to_owned()
+                } else {
+                    format!("kommune-{:04}", i + 1)
+                },
+                ideas: ideas.as_ref().and_then(|v| v.get(i).copied()),
+                responses: responses.as_ref().and_then(|v| v.get(i).copied()),
+                rounds: options.rounds(),
+                vote_scale,
+            })
+            .collect()
+    }
+}
+
+/// `total` split over `n` organisations by Zipf's law (the k-th largest gets a share
+/// proportional to 1/k, as town sizes roughly are: most small, a few large), each at
+/// least `floor`, largest remainders rounded up so the parts add up to `total` (given
+/// `total >= n * floor`).
+fn shares(total: usize, n: usize, floor: usize) -> Vec<usize> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let spread = total.saturating_sub(n * floor);
+    let harmonic: f64 = (1..=n).map(|k| 1.0 / k as f64).sum();
+    let exact: Vec<f64> = (1..=n).map(|k| spread as f64 / (k as f64 * harmonic)).collect();
+    let mut parts: Vec<usize> = exact.iter().map(|x| x.floor() as usize).collect();
+    let mut left = spread.saturating_sub(parts.iter().sum());
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|a, b| {
+        let (ra, rb) = (exact[*a] - exact[*a].floor(), exact[*b] - exact[*b].floor());
+        rb.total_cmp(&ra).then(a.cmp(b))
+    });
+    for i in order {
+        if left == 0 {
+            break;
+        }
+        parts[i] += 1;
+        left -= 1;
+    }
+    parts.into_iter().map(|p| p + floor).collect()
+}
+
 #[allow(clippy::too_many_arguments)]
 fn build(
     conn: &mut DbConnection,
-    options: &Options,
+    plan: &OrgPlan,
     clock: &Clock,
     hashes: &Hashes,
     passwords: &[(Role, String); 4],
     rng: &mut Xoshiro256PlusPlus,
     progress: &mut Progress<'_>,
 ) -> Result<Summary, DemoError> {
-    let rounds = options.rounds();
+    let rounds = plan.rounds;
     let founded_days = close_days(0, rounds) + WINDOW_DAYS + 45;
     let founded = clock.at(founded_days, 8, 0);
 
     // The organisation and its questionnaire, through the store, dated back.
-    let org = org_store::insert(conn, NAME, SLUG).map_err(|e| match e {
+    let org = org_store::insert(conn, &plan.name, &plan.slug).map_err(|e| match e {
         // Another process created it after the check above.
         ApiError::Conflict { .. } => DemoError::Exists,
         other => other.into(),
@@ -377,11 +538,11 @@ fn build(
         + people::MANAGERS.len()
         + people::UNITS.iter().filter(|u| u.lead.is_some()).count()
         + people::NAMED_EMPLOYEES.len();
-    let employees = match options.responses {
+    let employees = match plan.responses {
         Some(n) => planned.max(((n as f64 / BULK_RESPONSE_RATE).ceil() as usize).saturating_sub(named)),
         None => planned,
     };
-    let hires: Vec<NaiveDateTime> = if options.responses.is_none() && rounds >= 2 {
+    let hires: Vec<NaiveDateTime> = if plan.responses.is_none() && rounds >= 2 {
         let mut h = Vec::new();
         for j in 1..rounds.min(3) {
             let (from, to) = (close_days(j - 1, rounds), close_days(j, rounds) + WINDOW_DAYS + 5);
@@ -418,7 +579,7 @@ fn build(
         let closed_at = closes_at + Duration::seconds(rng.random_range(1..30));
         let created_at = opens_at - Duration::days(10) + Duration::minutes(rng.random_range(60..480));
         let eligible: Vec<&Person> = people.iter().filter(|p| p.created_at <= opened_at).collect();
-        let wanted = match options.responses {
+        let wanted = match plan.responses {
             Some(n) => n,
             None => {
                 let x = if rounds > 1 {
@@ -490,7 +651,7 @@ fn build(
     }
 
     // The believable ideas start after the first round showed where to improve.
-    let earliest = if options.ideas.is_some() {
+    let earliest = if plan.ideas.is_some() {
         founded_days - 5
     } else {
         close_days(0, rounds) - 8
@@ -499,10 +660,11 @@ fn build(
     let engaged: Vec<usize> = (0..people.len())
         .filter(|i| people[*i].role != Role::Employee || rng.random_bool(0.5))
         .collect();
-    let world =
-        World::new(&org.id, *clock, &tree, &people, &unit_ids, earliest, &dimension_keys).with_engaged(&engaged);
+    let world = World::new(&org.id, *clock, &tree, &people, &unit_ids, earliest, &dimension_keys)
+        .with_engaged(&engaged)
+        .with_vote_scale(plan.vote_scale);
     let mut counts = Counts::default();
-    match options.ideas {
+    match plan.ideas {
         None => scenario(conn, &world, rng, &mut counts)?,
         Some(n) => bulk_ideas(conn, &world, n, rng, &mut counts, progress)?,
     }
@@ -565,6 +727,7 @@ fn build(
         comments: counts.comments,
         events: counts.events,
         elapsed: Elapsed::ZERO,
+        all: None,
     })
 }
 
@@ -737,4 +900,25 @@ pub async fn ensure(pool: &DbPool, options: Options) -> Result<Option<Summary>, 
     })
     .await
     .map_err(|e| e.to_string())?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_follow_zipf_and_add_up() {
+        let parts = shares(500_000, 1_000, 0);
+        assert_eq!(parts.iter().sum::<usize>(), 500_000);
+        assert!(parts.windows(2).all(|w| w[0] >= w[1]));
+        // 1 / H(1000) of the total goes to the largest, half of that to the second.
+        assert!(parts[0].abs_diff(66_796) <= 1);
+        assert!(parts[1].abs_diff(33_398) <= 1);
+        assert!(parts[999].abs_diff(67) <= 1);
+        let with_floor = shares(25_000, 1_000, 1);
+        assert_eq!(with_floor.iter().sum::<usize>(), 25_000);
+        assert!(with_floor.iter().all(|p| *p >= 1));
+        assert_eq!(shares(7, 1, 1), vec![7]);
+        assert_eq!(shares(0, 3, 0), vec![0, 0, 0]);
+    }
 }

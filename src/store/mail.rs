@@ -499,14 +499,13 @@ pub fn claim(
         .load(conn)?)
 }
 
-/// The outcome of sending one message: `Ok` delivered (or skipped), `Err` why not.
+/// The outcome of sending one message: delivered, or failed and why.
 pub enum Outcome {
     Delivered(NaiveDateTime),
-    Skipped,
     Failed(String),
 }
 
-/// Records the outcome of a claimed row: delivered, skipped, due again at `retry_at`,
+/// Records the outcome of a claimed row: delivered, due again at `retry_at`,
 /// or failed after `max_attempts`. False when the lease was lost meanwhile.
 pub fn finish(
     conn: &mut DbConnection,
@@ -531,13 +530,6 @@ pub fn finish(
                 mail_messages::last_error.eq(None::<String>),
             ))
             .execute(conn)?,
-        Outcome::Skipped => diesel::update(target)
-            .set((
-                mail_messages::status.eq(SKIPPED),
-                mail_messages::delivered_at.eq(Some(db::now())),
-                mail_messages::claimed_until.eq(None::<NaiveDateTime>),
-            ))
-            .execute(conn)?,
         Outcome::Failed(error) => {
             let status = if attempts >= max_attempts { FAILED } else { PENDING };
             diesel::update(target)
@@ -552,6 +544,25 @@ pub fn finish(
         }
     };
     Ok(n > 0)
+}
+
+/// Without SMTP: marks every due, unclaimed row skipped in one statement (up to `limit`),
+/// so an instance with no mail server costs one write per poll, not one per message.
+/// Returns how many rows it marked.
+pub fn skip_due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> Result<usize, ApiError> {
+    let lock = match conn {
+        DbConnection::Postgresql(_) => " FOR UPDATE SKIP LOCKED",
+        DbConnection::Sqlite(_) => "",
+    };
+    let sql = format!(
+        "UPDATE mail_messages SET status = '{SKIPPED}', delivered_at = $1, claimed_until = NULL \
+         WHERE id IN (SELECT id FROM mail_messages WHERE status = '{PENDING}' AND next_attempt_at <= $1 \
+         AND (claimed_until IS NULL OR claimed_until <= $1) ORDER BY next_attempt_at, id LIMIT $2{lock})"
+    );
+    Ok(diesel::sql_query(sql)
+        .bind::<Timestamp, _>(now)
+        .bind::<BigInt, _>(limit)
+        .execute(conn)?)
 }
 
 /// Deletes delivered and skipped mail rows older than `before`; failed ones stay.

@@ -22,6 +22,7 @@ both_backends!(
     the_demo_runs_only_once,
     bulk_data_has_exactly_the_requested_counts,
     demo_rows_are_the_rows_the_api_writes,
+    many_organisations_share_the_totals_most_small_a_few_large,
 );
 
 async fn create(app: &TestApp, options: Options) -> Result<Summary, DemoError> {
@@ -1195,4 +1196,103 @@ async fn serve_demo_creates_the_demo_on_the_first_start_only() {
     login_over_http(port_of(&log), email, password).await;
     sigterm(&child);
     wait_exit(&mut child, Duration::from_secs(15)).expect("stops");
+}
+
+/// `--organizations`: the totals spread over the organisations, the largest first, each a
+/// whole organisation of its own that the API serves separately.
+async fn many_organisations_share_the_totals_most_small_a_few_large(app: &TestApp) {
+    // Refused before anything is written: several organisations without an idea total,
+    // fewer responses than organisations.
+    for bad in [
+        Options {
+            organizations: 3,
+            ..Options::default()
+        },
+        Options {
+            organizations: 3,
+            ideas: Some(30),
+            responses: Some(2),
+            ..Options::default()
+        },
+        Options {
+            votes_per_idea: Some(8.0),
+            ..Options::default()
+        },
+    ] {
+        assert!(matches!(create(app, bad).await, Err(DemoError::Invalid(_))));
+    }
+    let summary = create(
+        app,
+        Options {
+            organizations: 6,
+            ideas: Some(1200),
+            responses: Some(90),
+            rounds: Some(2),
+            votes_per_idea: Some(9.0),
+            password: Some("demo-password-123".into()),
+            ..Options::default()
+        },
+    )
+    .await
+    .unwrap();
+    let all = summary.all.clone().expect("totals of all organisations");
+    assert_eq!(all.organizations, 6);
+    assert_eq!(all.ideas, 1200);
+    // Per round, over all organisations.
+    assert_eq!(all.responses, 2 * 90);
+    let orgs = count(
+        app,
+        "SELECT COUNT(*) AS n FROM organizations WHERE slug = $1 OR slug LIKE 'kommune-%'",
+        demo::SLUG,
+    )
+    .await;
+    assert_eq!(orgs, 6);
+    let ids: Vec<String> = {
+        let pool = app.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            #[derive(diesel::QueryableByName)]
+            struct Id {
+                #[diesel(sql_type = Text)]
+                id: String,
+            }
+            let mut conn = pool.get().unwrap();
+            diesel::sql_query(
+                "SELECT id FROM organizations WHERE slug = 'musterstadt' OR slug LIKE 'kommune-%' \
+                 ORDER BY CASE WHEN slug = 'musterstadt' THEN '' ELSE slug END",
+            )
+            .load::<Id>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+        })
+        .await
+        .unwrap()
+    };
+    assert_eq!(ids[0], summary.org_id);
+    let mut sizes = Vec::new();
+    let mut votes = 0;
+    for org in &ids {
+        sizes.push(count(app, "SELECT COUNT(*) AS n FROM ideas WHERE org_id = $1", org).await);
+        votes += count(app, "SELECT COUNT(*) AS n FROM idea_votes WHERE org_id = $1", org).await;
+        assert_consistent(app, org).await;
+    }
+    // Zipf: the k-th largest holds about 1/k of the largest's ideas.
+    assert_eq!(sizes.iter().sum::<i64>(), 1200);
+    assert_eq!(sizes[0] as usize, summary.ideas);
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
+    assert!(
+        (sizes[0] - 2 * sizes[1]).abs() <= 2 && (sizes[0] - 6 * sizes[5]).abs() <= 6,
+        "{sizes:?}"
+    );
+    assert_eq!(votes as usize, all.votes);
+    assert!((9_000..12_600).contains(&votes), "about nine votes per idea: {votes}");
+    // Each organisation is its own: its manager sees its ideas only.
+    let manager = app
+        .login_ok_to("kommune-0002", &summary.logins[1].email, "demo-password-123")
+        .await;
+    let page = app.get("/api/v1/ideas?limit=200", &manager.token).await;
+    let page = page.expect(200);
+    let shown = page["items"].as_array().unwrap().len() as i64;
+    assert_eq!(shown, sizes[1].min(200));
 }

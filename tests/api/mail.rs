@@ -588,3 +588,59 @@ async fn leads_hear_of_an_idea_that_waited_too_long_once(app: &TestApp, smtp: &m
     );
     assert!(smtp.to(&author.email).is_empty(), "only leads hear of it");
 }
+
+/// Without an SMTP server nothing is sent: every message is marked skipped (one statement
+/// per poll, however many are due), none stays pending, and the API lists them as such.
+mod without_smtp {
+    use super::*;
+
+    pub(super) fn fast_outbox(s: &mut kaizen::config::Settings) {
+        s.outbox.poll_ms = 50;
+        s.outbox.smtp = None;
+    }
+
+    crate::both_backends_configured!(super::fast_outbox; every_message_is_skipped_and_none_stays_pending);
+
+    async fn every_message_is_skipped_and_none_stays_pending(app: &TestApp) {
+        let unit = app.create_unit("Kasse", None).await;
+        let author = app.user("employee", Some(&unit)).await;
+        // More than one claim's batch of the sending path.
+        let mut ideas = Vec::new();
+        for n in 0..30 {
+            ideas.push(id_of(
+                &submit(app, &author, idea_body(&unit, &format!("Idee Nummer {n}"))).await,
+            ));
+        }
+        let start = Instant::now();
+        loop {
+            let r = app
+                .get("/api/v1/outbox/mail?status=skipped&limit=200", &app.admin.token)
+                .await;
+            let items = r.expect(200)["items"].as_array().unwrap().clone();
+            let skipped: Vec<&str> = items.iter().filter_map(|m| m["subject_id"].as_str()).collect();
+            if ideas.iter().all(|i| skipped.contains(&i.as_str())) {
+                assert!(
+                    items
+                        .iter()
+                        .all(|m| m["kind"] == "idea.submitted" && m["attempts"] == 0),
+                    "{items:?}"
+                );
+                break;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "not every message was marked skipped: {skipped:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let pending = app.get("/api/v1/outbox/mail?status=pending", &app.admin.token).await;
+        assert_eq!(pending.expect(200)["items"], json!([]));
+        // Only admins list them.
+        assert_eq!(
+            app.get("/api/v1/outbox/mail?status=skipped", &author.token)
+                .await
+                .status,
+            403
+        );
+    }
+}
