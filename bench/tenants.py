@@ -149,7 +149,8 @@ class Org:
         self.manager = b.mint(manager, self.id, "manager", b.open_sessions(db, self.id, [manager])[0])
         self.ideas = [r[0] for r in db.rows("SELECT id FROM ideas WHERE org_id = %s ORDER BY id LIMIT 2000",
                                             (self.id,))]
-        self.voting = [r[0] for r in db.rows("SELECT id FROM ideas WHERE org_id = %s ORDER BY id DESC LIMIT 20000",
+        # Enough (idea, voter) pairs that the voters do not run out within the duration.
+        self.voting = [r[0] for r in db.rows("SELECT id FROM ideas WHERE org_id = %s ORDER BY id DESC LIMIT 60000",
                                              (self.id,))]
         voters = [r[0] for r in db.rows("SELECT id FROM users WHERE org_id = %s AND role = 'employee' AND active "
                                         "ORDER BY id LIMIT 20", (self.id,))]
@@ -178,12 +179,44 @@ def scenarios(label, org):
     wrk(label, SCENARIOS[0][0], 16, b.get_script("/api/v1/ideas?limit=50", org.manager))
     wrk(label, SCENARIOS[1][0], 16,
         b.rotating_script("GET", [f"/api/v1/ideas/{i}" for i in org.ideas], token=org.manager))
-    # 20 voters over 20,000 ideas: every request a new vote while the pairs last.
+    # 20 voters over 60,000 ideas: every request a new vote while the pairs last.
     wrk(label, SCENARIOS[2][0], 8,
         b.rotating_script("PUT", [f"/api/v1/ideas/{i}/votes" for i in org.voting], tokens=org.voters, body={},
                           once=True))
     time.sleep(2)
     wrk(label, SCENARIOS[3][0], 16, b.get_script("/api/v1/reports/progress", org.manager))
+
+
+def every_organisation(label, url, servers):
+    """Each organisation's progress and pipeline report once, alternately from both
+    instances: what the per-process report caches hold at a thousand organisations."""
+    db = b.Db("postgres", url)
+    managers = db.rows("SELECT DISTINCT ON (org_id) org_id, id FROM users WHERE role = 'manager' AND active "
+                       "ORDER BY org_id, id")
+    sessions = []
+    for start in range(0, len(managers), 200):
+        part = managers[start:start + 200]
+        for (org_id, user_id) in part:
+            sessions.append((org_id, user_id, b.open_sessions(db, org_id, [user_id])[0]))
+    before = [round(s.rss_mb(), 1) for s in servers]
+    t0 = time.perf_counter()
+    failed = 0
+    for n, (org_id, user_id, sid) in enumerate(sessions):
+        token = b.mint(user_id, org_id, "manager", sid)
+        for path in ("/api/v1/reports/progress", "/api/v1/reports/pipeline"):
+            port = PORTS[n % len(PORTS)]
+            req = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+            req.add_header("Authorization", f"Bearer {token}")
+            try:
+                urllib.request.urlopen(req, timeout=60).read()
+            except urllib.error.HTTPError:
+                failed += 1
+    seconds = time.perf_counter() - t0
+    data = {"organisations": len(sessions), "failed": failed, "seconds": round(seconds, 1),
+            "rss_before_mb": before, "rss_after_mb": [round(s.rss_mb(), 1) for s in servers],
+            "hwm_mb": [round(s.peak_rss_mb(), 1) for s in servers]}
+    record(label, "every organisation's progress and pipeline report once", 1, data)
+    b.log(f"   every organisation's reports: {data}")
 
 
 def serve(url):
@@ -293,6 +326,7 @@ def main():
     b.log(f"   data: {org.counts}")
     servers = serve(url)
     scenarios("tenants", org)
+    every_organisation("tenants", url, servers)
     stop(servers)
     summary = plans(url, org)
     subprocess.run(["psql", b.PG_ADMIN_URL, "-qc", "DROP DATABASE kaizen_tenants WITH (FORCE)"], check=True)

@@ -390,10 +390,9 @@ fn write_together(conn: &mut DbConnection, batch: &[Ready]) -> Result<Vec<Idea>,
                         .collect();
                 }
             };
-            for idea in &written {
-                outbox::idea_event(conn, idea, "submit", None, idea.status(), idea.created_at)?;
-                crate::store::mail::idea_event(conn, idea, "submit", None, idea.status())?;
-            }
+            // One statement each for the whole batch, not two per idea.
+            outbox::ideas_submitted(conn, &written)?;
+            crate::store::mail::ideas_submitted(conn, &written)?;
             Ok(written)
         });
     }

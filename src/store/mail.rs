@@ -120,6 +120,43 @@ pub fn idea_event(
     enqueue(conn, &idea.org_id, kind, &idea.id, &payload)
 }
 
+/// The submissions of a batch written together (`idea_writer`): the rows `idea_event`
+/// writes for each, in one statement on PostgreSQL.
+pub fn ideas_submitted(conn: &mut DbConnection, ideas: &[Idea]) -> Result<(), ApiError> {
+    let now = db::now();
+    let mut rows = Vec::with_capacity(ideas.len());
+    for idea in ideas {
+        let payload = MailPayload {
+            title: idea.title.clone(),
+            status: Some(idea.status().as_str().to_owned()),
+            ..MailPayload::default()
+        };
+        let body = serde_json::to_string(&payload).map_err(ApiError::internal)?;
+        rows.push((
+            mail_messages::id.eq(db::new_id()),
+            mail_messages::org_id.eq(idea.org_id.clone()),
+            mail_messages::kind.eq(IDEA_SUBMITTED),
+            mail_messages::subject_id.eq(idea.id.clone()),
+            mail_messages::payload.eq(body),
+            mail_messages::status.eq(PENDING),
+            mail_messages::attempts.eq(0_i64),
+            mail_messages::next_attempt_at.eq(now),
+            mail_messages::created_at.eq(now),
+        ));
+    }
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            diesel::insert_into(mail_messages::table).values(&rows).execute(pg)?;
+        }
+        DbConnection::Sqlite(sqlite) => {
+            for row in rows {
+                diesel::insert_into(mail_messages::table).values(row).execute(sqlite)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Writes a message once for `key`: false when one was written before (by this or
 /// another instance). Runs in its own statement, outside any transaction.
 fn enqueue_once(

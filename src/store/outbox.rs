@@ -211,6 +211,24 @@ fn enqueue(
     Ok(())
 }
 
+/// The submissions of a batch written together (`idea_writer`): one query for the
+/// subscriptions of their organisations, and events only where one is subscribed; the
+/// same rows as `idea_event` per idea.
+pub fn ideas_submitted(conn: &mut DbConnection, ideas: &[Idea]) -> Result<(), ApiError> {
+    let mut orgs: Vec<&str> = ideas.iter().map(|i| i.org_id.as_str()).collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    let subscribed: Vec<String> = webhook_subscriptions::table
+        .filter(webhook_subscriptions::org_id.eq_any(&orgs))
+        .select(webhook_subscriptions::org_id)
+        .distinct()
+        .load(conn)?;
+    for idea in ideas.iter().filter(|i| subscribed.contains(&i.org_id)) {
+        idea_event(conn, idea, "submit", None, idea.status(), idea.created_at)?;
+    }
+    Ok(())
+}
+
 /// An idea's submission or change of stage, from the history event written with it
 /// (`idea_events::append`). Edits, which keep the stage, are no event here.
 pub fn idea_event(

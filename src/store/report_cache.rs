@@ -28,7 +28,6 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
 use crate::db::DbConnection;
-use crate::db::schema::report_versions;
 use crate::error::ApiError;
 use crate::store::round_results::Published;
 
@@ -102,14 +101,22 @@ pub fn keep_published(round_id: &str, published: Arc<Published>) {
     }
 }
 
-/// The organisation's counter of changes to what idea figures read (0 before the first).
+#[derive(QueryableByName)]
+struct IdeasVersionRow {
+    #[diesel(sql_type = BigInt)]
+    ideas: i64,
+}
+
+/// The organisation's counter of changes to what idea figures read (0 before the first):
+/// the sum of its rows (PostgreSQL spreads it over several, each only ever grows).
 pub fn ideas_version(conn: &mut DbConnection, org_id: &str) -> Result<i64, ApiError> {
-    Ok(report_versions::table
-        .find(org_id)
-        .select(report_versions::ideas_version)
-        .get_result::<i64>(conn)
-        .optional()?
-        .unwrap_or(0))
+    let row: IdeasVersionRow = diesel::sql_query(
+        "SELECT CAST(COALESCE((SELECT SUM(ideas_version) FROM report_versions WHERE org_id = $1), 0) AS BIGINT) \
+         AS ideas",
+    )
+    .bind::<Text, _>(org_id)
+    .get_result(conn)?;
+    Ok(row.ideas)
 }
 
 #[derive(QueryableByName)]
@@ -120,11 +127,12 @@ struct VersionsRow {
     people: i64,
 }
 
-/// Both counters in one round trip; the people's is the sum of its rows (PostgreSQL
-/// spreads it over several, each only ever grows).
+/// Both counters in one round trip, each the sum of its rows (PostgreSQL spreads them
+/// over several, each only ever grows).
 fn both_versions(conn: &mut DbConnection, org_id: &str) -> Result<Versions, ApiError> {
     let row: VersionsRow = diesel::sql_query(
-        "SELECT COALESCE((SELECT ideas_version FROM report_versions WHERE org_id = $1), 0) AS ideas, \
+        "SELECT CAST(COALESCE((SELECT SUM(ideas_version) FROM report_versions WHERE org_id = $1), 0) AS BIGINT) \
+         AS ideas, \
          CAST(COALESCE((SELECT SUM(version) FROM participation_versions WHERE org_id = $2), 0) AS BIGINT) \
          AS people",
     )

@@ -114,6 +114,59 @@ async fn a_backup_taken_under_writes_is_whole() {
         .output()
         .unwrap();
     assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+    // Restored: a server started on the copy serves its ideas to the sessions it holds,
+    // and takes new ones.
+    let newest: String = {
+        #[derive(QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = Text)]
+            id: String,
+        }
+        let mut conn = SqliteConnection::establish(copy.to_str().unwrap()).unwrap();
+        diesel::sql_query("SELECT id FROM ideas ORDER BY created_at DESC, id DESC LIMIT 1")
+            .get_result::<Id>(&mut conn)
+            .unwrap()
+            .id
+    };
+    let secret = app.settings.jwt_secret.clone().unwrap();
+    let restored_url = format!("sqlite://{}", copy.display());
+    let (mut restored, log, lines) = crate::cli::start(
+        dir.path(),
+        &[
+            ("DATABASE_URL", restored_url.as_str()),
+            ("KAIZEN_JWT_SECRET", secret.as_str()),
+        ],
+    );
+    let port = crate::cli::port_of(&log).unwrap_or_else(|| panic!("the restored copy did not start:\n{log}"));
+    // A connection per request: a kept-alive one the server may close just then would
+    // fail the request for the wrong reason on a busy machine.
+    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let base = format!("http://127.0.0.1:{port}/api/v1/ideas");
+    let shown = client
+        .get(format!("{base}/{newest}"))
+        .bearer_auth(&author.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shown.status(), 200);
+    let shown: serde_json::Value = shown.json().await.unwrap();
+    assert_eq!(shown["id"], newest.as_str());
+    let created = client
+        .post(&base)
+        .bearer_auth(&author.token)
+        .json(
+            &json!({"title": "Nach der Wiederherstellung", "current_situation": "a", "proposal": "b",
+                      "expected_benefit": "c", "unit_id": unit}),
+        )
+        .send()
+        .await;
+    let created = created.unwrap_or_else(|e| {
+        let more: Vec<String> = lines.try_iter().collect();
+        panic!("{e}\n{log}\n{}", more.join("\n"))
+    });
+    assert_eq!(created.status(), 201);
+    crate::cli::sigterm(&restored);
+    assert!(crate::cli::wait_exit(&mut restored, std::time::Duration::from_secs(20)).is_some());
     // A second backup to the same file is refused; nothing is overwritten.
     let again = crate::cli::kaizen()
         .args(["backup"])

@@ -16,6 +16,17 @@ both_backends!(
     the_stuck_count_follows_the_clock_from_the_count_kept,
 );
 
+/// Undoes, in the same transaction, the move of the ideas' counter a statement before it
+/// made: on PostgreSQL the counter is spread over rows and a transaction moves the one
+/// its id picks (migration 000026); SQLite has one row.
+fn undo_ideas_move(app: &TestApp) -> String {
+    if app.settings.database_url.starts_with("postgres") {
+        "UPDATE report_versions SET ideas_version = ideas_version - 1 WHERE shard = txid_current() % 8".into()
+    } else {
+        "UPDATE report_versions SET ideas_version = ideas_version - 1".into()
+    }
+}
+
 async fn sql(app: &TestApp, statements: Vec<String>) {
     let pool = app.pool.clone();
     tokio::task::spawn_blocking(move || {
@@ -153,7 +164,7 @@ async fn kept_figures_are_keyed_by_the_change_counter_alone(app: &TestApp) {
         app,
         vec![
             format!("UPDATE ideas SET status = 'withdrawn' WHERE id = '{idea}'"),
-            "UPDATE report_versions SET ideas_version = ideas_version - 1".to_owned(),
+            undo_ideas_move(app),
         ],
     )
     .await;
@@ -316,7 +327,7 @@ async fn the_stuck_count_follows_the_clock_from_the_count_kept(app: &TestApp) {
                 "UPDATE ideas SET stage_entered_at = '{}' WHERE id = '{other}'",
                 days_ago(100)
             ),
-            "UPDATE report_versions SET ideas_version = ideas_version - 1".to_owned(),
+            undo_ideas_move(app),
         ],
     )
     .await;
