@@ -67,6 +67,40 @@ pub struct MailPayload {
     pub at: Option<NaiveDateTime>,
 }
 
+/// A new pending mail row: its subject and payload, never who receives it.
+#[derive(Insertable)]
+#[diesel(table_name = mail_messages)]
+struct NewMail<'a> {
+    id: String,
+    org_id: &'a str,
+    kind: &'a str,
+    subject_id: &'a str,
+    payload: String,
+    status: &'static str,
+    attempts: i64,
+    next_attempt_at: NaiveDateTime,
+    created_at: NaiveDateTime,
+    dedupe_key: Option<&'a str>,
+}
+
+impl<'a> NewMail<'a> {
+    fn pending(org_id: &'a str, kind: &'a str, subject_id: &'a str, payload: &MailPayload) -> Result<Self, ApiError> {
+        let now = db::now();
+        Ok(Self {
+            id: db::new_id(),
+            org_id,
+            kind,
+            subject_id,
+            payload: serde_json::to_string(payload).map_err(ApiError::internal)?,
+            status: PENDING,
+            attempts: 0,
+            next_attempt_at: now,
+            created_at: now,
+            dedupe_key: None,
+        })
+    }
+}
+
 fn enqueue(
     conn: &mut DbConnection,
     org_id: &str,
@@ -74,22 +108,24 @@ fn enqueue(
     subject_id: &str,
     payload: &MailPayload,
 ) -> Result<(), ApiError> {
-    let body = serde_json::to_string(payload).map_err(ApiError::internal)?;
-    let now = db::now();
     diesel::insert_into(mail_messages::table)
-        .values((
-            mail_messages::id.eq(db::new_id()),
-            mail_messages::org_id.eq(org_id),
-            mail_messages::kind.eq(kind),
-            mail_messages::subject_id.eq(subject_id),
-            mail_messages::payload.eq(body),
-            mail_messages::status.eq(PENDING),
-            mail_messages::attempts.eq(0_i64),
-            mail_messages::next_attempt_at.eq(now),
-            mail_messages::created_at.eq(now),
-        ))
+        .values(NewMail::pending(org_id, kind, subject_id, payload)?)
         .execute(conn)?;
     Ok(())
+}
+
+/// What an idea's mail keeps: its title and stage, and for a change of stage the stage
+/// before and the written reason.
+fn idea_payload(idea: &Idea, kind: &str, from: Option<Status>, to: Status) -> MailPayload {
+    MailPayload {
+        title: idea.title.clone(),
+        status: Some(to.as_str().to_owned()),
+        previous_status: from
+            .filter(|_| kind == IDEA_STATUS_CHANGED)
+            .map(|s| s.as_str().to_owned()),
+        reason: idea.decision_reason.clone().filter(|_| kind == IDEA_STATUS_CHANGED),
+        at: None,
+    }
 }
 
 /// An idea's submission (to the leads) or change of stage (to its authors), inside the
@@ -108,48 +144,25 @@ pub fn idea_event(
     } else {
         return Ok(());
     };
-    let payload = MailPayload {
-        title: idea.title.clone(),
-        status: Some(to.as_str().to_owned()),
-        previous_status: from
-            .filter(|_| kind == IDEA_STATUS_CHANGED)
-            .map(|s| s.as_str().to_owned()),
-        reason: idea.decision_reason.clone().filter(|_| kind == IDEA_STATUS_CHANGED),
-        at: None,
-    };
-    enqueue(conn, &idea.org_id, kind, &idea.id, &payload)
+    enqueue(conn, &idea.org_id, kind, &idea.id, &idea_payload(idea, kind, from, to))
 }
 
 /// The submissions of a batch written together (`idea_writer`): the rows `idea_event`
 /// writes for each, in one statement on PostgreSQL.
 pub fn ideas_submitted(conn: &mut DbConnection, ideas: &[Idea]) -> Result<(), ApiError> {
-    let now = db::now();
-    let mut rows = Vec::with_capacity(ideas.len());
-    for idea in ideas {
-        let payload = MailPayload {
-            title: idea.title.clone(),
-            status: Some(idea.status().as_str().to_owned()),
-            ..MailPayload::default()
-        };
-        let body = serde_json::to_string(&payload).map_err(ApiError::internal)?;
-        rows.push((
-            mail_messages::id.eq(db::new_id()),
-            mail_messages::org_id.eq(idea.org_id.clone()),
-            mail_messages::kind.eq(IDEA_SUBMITTED),
-            mail_messages::subject_id.eq(idea.id.clone()),
-            mail_messages::payload.eq(body),
-            mail_messages::status.eq(PENDING),
-            mail_messages::attempts.eq(0_i64),
-            mail_messages::next_attempt_at.eq(now),
-            mail_messages::created_at.eq(now),
-        ));
-    }
+    let rows = ideas
+        .iter()
+        .map(|idea| {
+            let payload = idea_payload(idea, IDEA_SUBMITTED, None, idea.status());
+            NewMail::pending(&idea.org_id, IDEA_SUBMITTED, &idea.id, &payload)
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
     match conn {
         DbConnection::Postgresql(pg) => {
             diesel::insert_into(mail_messages::table).values(&rows).execute(pg)?;
         }
         DbConnection::Sqlite(sqlite) => {
-            for row in rows {
+            for row in &rows {
                 diesel::insert_into(mail_messages::table).values(row).execute(sqlite)?;
             }
         }
@@ -177,22 +190,11 @@ fn enqueue_once(
     if written(conn)? {
         return Ok(false);
     }
-    let body = serde_json::to_string(payload).map_err(ApiError::internal)?;
-    let now = db::now();
-    let inserted = diesel::insert_into(mail_messages::table)
-        .values((
-            mail_messages::id.eq(db::new_id()),
-            mail_messages::org_id.eq(org_id),
-            mail_messages::kind.eq(kind),
-            mail_messages::subject_id.eq(subject_id),
-            mail_messages::payload.eq(body),
-            mail_messages::status.eq(PENDING),
-            mail_messages::attempts.eq(0_i64),
-            mail_messages::next_attempt_at.eq(now),
-            mail_messages::created_at.eq(now),
-            mail_messages::dedupe_key.eq(key),
-        ))
-        .execute(conn);
+    let row = NewMail {
+        dedupe_key: Some(key),
+        ..NewMail::pending(org_id, kind, subject_id, payload)?
+    };
+    let inserted = diesel::insert_into(mail_messages::table).values(row).execute(conn);
     match inserted {
         Ok(_) => Ok(true),
         // The unique key let another instance's insert win.
