@@ -66,7 +66,8 @@ async fn an_admin_sets_up_a_questionnaire_and_runs_a_round() {
     let parent = browser.client.find(fantoccini::Locator::Id("parent_id")).await.unwrap();
     parent.select_by_value(&unit).await.unwrap();
     click(&browser, "#create-unit").await;
-    browser.wait_for("#unit-tree").await.unwrap();
+    // The tree was there before the form was sent: wait for the answer's confirmation.
+    browser.wait_for(".kern-alert--success").await.unwrap();
     let units = app.get("/api/v1/units?limit=100", &app.admin.token).await;
     let meldestelle = units.expect(200)["items"]
         .as_array()
