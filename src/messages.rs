@@ -629,6 +629,10 @@ const GERMAN: &[(&str, &str)] = &[
         "the idea writer has stopped",
         "Das Speichern von Ideen ist gerade nicht möglich.",
     ),
+    (
+        "a code word's check needs write_submission",
+        "Eine anonyme Idee konnte nicht gespeichert werden (interner Fehler).",
+    ),
     // Comments.
     (
         "a comment can be edited for {} minutes after posting",

@@ -764,6 +764,13 @@ fn write_ideas(conn: &mut DbConnection, mut batch: Vec<Generated>, counts: &mut 
     }
     counts.ideas += rows::insert_ideas(conn, &ideas)?;
     rows::insert_idea_dimensions(conn, &dims)?;
+    // New ideas move the report counter from the code on SQLite (no trigger there).
+    let mut orgs: Vec<&str> = ideas.iter().map(|i| i.org_id.as_str()).collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    for org in orgs {
+        crate::store::report_cache::ideas_inserted(conn, org)?;
+    }
     rows::insert_coauthors(conn, &co)?;
     rows::insert_cycles(conn, &cycles)?;
     counts.events += rows::insert_events(conn, &events)?;

@@ -100,26 +100,49 @@ pub struct EventDraft<'a> {
 }
 
 pub fn append(conn: &mut DbConnection, idea: &Idea, e: EventDraft<'_>) -> Result<(), ApiError> {
-    let stage = stage_json(&e.snapshot)?;
     diesel::insert_into(idea_events::table)
-        .values((
-            idea_events::id.eq(db::new_id()),
-            idea_events::org_id.eq(&idea.org_id),
-            idea_events::idea_id.eq(&idea.id),
-            idea_events::cycle.eq(e.cycle),
-            idea_events::action.eq(e.action),
-            idea_events::from_status.eq(e.from.map(|s| s.as_str())),
-            idea_events::to_status.eq(e.to.as_str()),
-            idea_events::actor_id.eq(e.actor_id),
-            idea_events::actor_hidden.eq(e.actor_hidden),
-            idea_events::note.eq(e.note),
-            idea_events::stage.eq(stage),
-            idea_events::created_at.eq(e.at),
-        ))
+        .values(NewEvent::of(idea, &e)?)
         .execute(conn)?;
     // The notification commits with the event, in the caller's transaction.
     crate::store::outbox::idea_event(conn, idea, e.action, e.from, e.to, e.at)?;
     crate::store::mail::idea_event(conn, idea, e.action, e.from, e.to)
+}
+
+/// An event's row as written (`append`, and a batch of submissions in one statement).
+#[derive(Debug, Insertable)]
+#[diesel(table_name = idea_events, treat_none_as_default_value = false)]
+pub struct NewEvent<'a> {
+    id: String,
+    org_id: &'a str,
+    idea_id: &'a str,
+    cycle: i64,
+    action: &'a str,
+    from_status: Option<&'static str>,
+    to_status: &'static str,
+    actor_id: &'a str,
+    actor_hidden: bool,
+    note: Option<&'a str>,
+    stage: String,
+    created_at: NaiveDateTime,
+}
+
+impl<'a> NewEvent<'a> {
+    pub fn of(idea: &'a Idea, e: &EventDraft<'a>) -> Result<Self, ApiError> {
+        Ok(Self {
+            id: db::new_id(),
+            org_id: &idea.org_id,
+            idea_id: &idea.id,
+            cycle: e.cycle,
+            action: e.action,
+            from_status: e.from.map(|s| s.as_str()),
+            to_status: e.to.as_str(),
+            actor_id: e.actor_id,
+            actor_hidden: e.actor_hidden,
+            note: e.note,
+            stage: stage_json(&e.snapshot)?,
+            created_at: e.at,
+        })
+    }
 }
 
 /// The snapshot as the `stage` column stores it.

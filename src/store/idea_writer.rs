@@ -373,49 +373,66 @@ fn is_internal(e: &ApiError) -> bool {
     matches!(e, ApiError::Internal(_) | ApiError::Unavailable(_))
 }
 
-/// Writes checked submissions, all or none: on PostgreSQL as one statement (an anonymous
-/// one, should one come, needs a transaction for its code word's check), on SQLite in
-/// one transaction.
+/// Writes checked submissions, all or none: on PostgreSQL as one statement, on SQLite in
+/// one transaction (`ideas::write_submissions`, and the batch's notifications). An
+/// anonymous submission, should one come, is written by `ideas::write_submission` within
+/// the transaction: its code word's check needs it.
 fn write_together(conn: &mut DbConnection, batch: &[Ready]) -> Result<Vec<Idea>, ApiError> {
-    if matches!(conn, DbConnection::Postgresql(_)) && batch.iter().all(|s| s.draft.code_word.is_none()) {
-        // Every submission is a mail event (to the unit's leads), and subscribed
-        // organisations get their webhook events: all in the same transaction as the ideas.
-        return db::write_tx(conn, |conn| {
-            let written = match conn {
-                DbConnection::Postgresql(pg) => insert_in_one_statement(pg, batch)?,
-                DbConnection::Sqlite(_) => {
-                    return batch
-                        .iter()
-                        .map(|s| ideas::write_submission(conn, &s.author, &s.draft))
-                        .collect();
-                }
-            };
-            // One statement each for the whole batch, not two per idea.
-            outbox::ideas_submitted(conn, &written)?;
-            crate::store::mail::ideas_submitted(conn, &written)?;
-            Ok(written)
-        });
+    let anonymous = batch.iter().any(|s| s.draft.code_word.is_some());
+    if let DbConnection::Postgresql(pg) = conn
+        && !anonymous
+    {
+        return insert_in_one_statement(pg, batch);
     }
     db::write_tx(conn, |conn| {
-        batch
-            .iter()
-            .map(|s| ideas::write_submission(conn, &s.author, &s.draft))
-            .collect()
+        if anonymous {
+            return batch
+                .iter()
+                .map(|s| ideas::write_submission(conn, &s.author, &s.draft))
+                .collect();
+        }
+        let submissions: Vec<(&AuthUser, &IdeaDraft)> = batch.iter().map(|s| (&s.author, &s.draft)).collect();
+        let written = ideas::write_submissions(conn, &submissions)?;
+        // Every submission is a mail event (to the unit's leads), and subscribed
+        // organisations get their webhook events: in the same transaction as the ideas.
+        outbox::ideas_submitted(conn, &written)?;
+        crate::store::mail::ideas_submitted(conn, &written)?;
+        Ok(written)
     })
 }
 
-/// The rows `ideas::write_submission` writes, for the whole batch in one round trip: a
-/// statement of constant text (every column an array), which each connection prepares
-/// once. The foreign keys of links and events are checked at the end of the statement,
-/// when the ideas they name are in.
+/// The rows `ideas::write_submission` writes (with the mail and webhook rows of
+/// `idea_events::append`), for the whole batch in one round trip: a statement of constant
+/// text (every column an array), which each connection prepares once. The foreign keys of
+/// links and events are checked at the end of the statement, when the ideas they name are
+/// in. Autocommitted: no BEGIN and COMMIT of their own, where a transaction of three
+/// statements took five round trips (3,100 instead of 2,600 ideas/s, BENCHMARKS.md).
 fn insert_in_one_statement(pg: &mut PgConnection, batch: &[Ready]) -> Result<Vec<Idea>, ApiError> {
     let rows: Vec<Idea> = batch
         .iter()
         .map(|s| ideas::submitted_idea(&s.author, &s.draft))
         .collect();
+    // Every submission is a mail event (to the unit's leads), and subscribed
+    // organisations get their webhook events: in the same statement as the ideas.
+    let mails = crate::store::mail::submitted_rows(&rows)?;
+    let bodies = rows
+        .iter()
+        .map(outbox::submitted_body)
+        .collect::<Result<Vec<String>, ApiError>>()?;
+    let event_ids: Vec<String> = rows.iter().map(|_| db::new_id()).collect();
     let mut statement = SubmitBatch::default();
     for (idea, submission) in rows.iter().zip(batch) {
         statement.add(idea, &submission.draft)?;
+    }
+    for mail in &mails {
+        statement.add_mail(mail);
+    }
+    for ((idea, body), id) in rows.iter().zip(&bodies).zip(&event_ids) {
+        statement.hook_id.push(id);
+        statement.hook_org.push(&idea.org_id);
+        statement.hook_subject.push(&idea.id);
+        statement.hook_payload.push(body);
+        statement.hook_at.push(idea.created_at);
     }
     // Autocommitted, all rows or none: each array has one entry per row.
     statement.execute(pg)?;
@@ -475,6 +492,22 @@ struct SubmitBatch<'a> {
     event_note: Vec<Option<&'a str>>,
     event_stage: Vec<String>,
     event_at: Vec<NaiveDateTime>,
+    // mail_messages
+    mail_id: Vec<&'a str>,
+    mail_org: Vec<&'a str>,
+    mail_kind: Vec<&'a str>,
+    mail_subject: Vec<&'a str>,
+    mail_payload: Vec<&'a str>,
+    mail_status: Vec<&'a str>,
+    mail_attempts: Vec<i64>,
+    mail_next: Vec<NaiveDateTime>,
+    mail_created: Vec<NaiveDateTime>,
+    // outbox_messages: one row per idea and subscription that wants it
+    hook_id: Vec<&'a str>,
+    hook_org: Vec<&'a str>,
+    hook_subject: Vec<&'a str>,
+    hook_payload: Vec<&'a str>,
+    hook_at: Vec<NaiveDateTime>,
 }
 
 impl<'a> SubmitBatch<'a> {
@@ -531,6 +564,20 @@ impl<'a> SubmitBatch<'a> {
         self.event_stage.push(idea_events::stage_json(&event.snapshot)?);
         self.event_at.push(event.at);
         Ok(())
+    }
+}
+
+impl<'a> SubmitBatch<'a> {
+    fn add_mail(&mut self, mail: &'a crate::store::mail::NewMail<'a>) {
+        self.mail_id.push(&mail.id);
+        self.mail_org.push(mail.org_id);
+        self.mail_kind.push(mail.kind);
+        self.mail_subject.push(mail.subject_id);
+        self.mail_payload.push(&mail.payload);
+        self.mail_status.push(mail.status);
+        self.mail_attempts.push(mail.attempts);
+        self.mail_next.push(mail.next_attempt_at);
+        self.mail_created.push(mail.created_at);
     }
 }
 
@@ -627,6 +674,45 @@ impl QueryFragment<Pg> for SubmitBatch<'_> {
             "note": Nullable<Text> = self.event_note,
             "stage": Text = self.event_stage,
             "created_at": Timestamp = self.event_at,
+        );
+        out.push_sql("), mails AS (");
+        insert_unnest!(out, "mail_messages",
+            "id": Text = self.mail_id,
+            "org_id": Text = self.mail_org,
+            "kind": Text = self.mail_kind,
+            "subject_id": Text = self.mail_subject,
+            "payload": Text = self.mail_payload,
+            "status": Text = self.mail_status,
+            "attempts": BigInt = self.mail_attempts,
+            "next_attempt_at": Timestamp = self.mail_next,
+            "created_at": Timestamp = self.mail_created,
+        );
+        // The webhook events, as `outbox::idea_event` writes them: one per subscription of
+        // the idea's organisation that wants submissions. Each row's id is a new UUIDv7 of
+        // the idea's (so the rows keep their order in time) with its last twelve digits
+        // taken from a hash of the subscription's id: one distinct id per subscription.
+        out.push_sql(
+            "), hooks AS (INSERT INTO outbox_messages (id, org_id, event_type, subject_id, \
+             subscription_id, payload, status, attempts, next_attempt_at, created_at) \
+             SELECT left(h.id, 24) || substr(md5(h.id || s.id), 1, 12), h.org_id, s_type.t, \
+             h.subject_id, s.id, h.payload, ",
+        );
+        out.push_bind_param::<Text, _>(&outbox::PENDING)?;
+        out.push_sql(", 0, h.at, h.at FROM unnest(");
+        out.push_bind_param::<Array<Text>, _>(&self.hook_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.hook_org)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.hook_subject)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.hook_payload)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Timestamp>, _>(&self.hook_at)?;
+        out.push_sql(") AS h(id, org_id, subject_id, payload, at) CROSS JOIN (SELECT ");
+        out.push_bind_param::<Text, _>(&outbox::IDEA_SUBMITTED)?;
+        out.push_sql(
+            "::text AS t) AS s_type JOIN webhook_subscriptions s ON s.org_id = h.org_id \
+             AND s_type.t = ANY(string_to_array(s.event_types, ','))",
         );
         out.push_sql(") SELECT COUNT(*) FROM new_ideas");
         Ok(())

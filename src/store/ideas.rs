@@ -11,13 +11,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::AuthUser;
-use crate::db::schema::{idea_coauthors, idea_cycles, idea_dimensions, idea_stage_spans, idea_votes, ideas, users};
+use crate::db::schema::{
+    idea_coauthors, idea_cycles, idea_dimensions, idea_events as events_table, idea_stage_spans, idea_votes, ideas,
+    users,
+};
 use crate::db::{self, DbConnection};
 use crate::domain::ideas as rules;
 use crate::domain::pdca::{self, Action, Actor, Applied, Outcome, StageValues, Status, TransitionError};
 use crate::domain::roles::Role;
 use crate::error::{ApiError, FieldError, Validator};
-use crate::store::{dimensions, idea_events, organizations, units};
+use crate::store::{dimensions, idea_events, organizations, report_cache, units};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct Idea {
@@ -631,6 +634,8 @@ struct LinkedIdea<'a> {
     created_at: NaiveDateTime,
 }
 
+/// Links and co-authors of an idea; the caller moves the ideas' report counter
+/// (`report_cache::ideas_inserted`) for new dimension links.
 fn insert_links(
     conn: &mut DbConnection,
     idea: &LinkedIdea<'_>,
@@ -676,8 +681,48 @@ pub fn write_submission(conn: &mut DbConnection, author: &AuthUser, draft: &Idea
         check_code_word(conn, &author.org_id, &author.id, word)?;
     }
     let idea = submitted_idea(author, draft);
+    insert_submission(conn, &idea, draft)?;
+    report_cache::ideas_inserted(conn, &idea.org_id)?;
+    idea_events::append(conn, &idea, submit_event(&idea))?;
+    Ok(idea)
+}
+
+/// Checked submissions without code words (`check_before_batch`), written together in the
+/// caller's transaction with their first history events, but without their notifications
+/// (`outbox::ideas_submitted` and `mail::ideas_submitted` write those for the batch). The
+/// ideas' report counter moves once per organisation of the batch.
+pub fn write_submissions(
+    conn: &mut DbConnection,
+    submissions: &[(&AuthUser, &IdeaDraft)],
+) -> Result<Vec<Idea>, ApiError> {
+    if submissions.iter().any(|(_, draft)| draft.code_word.is_some()) {
+        return Err(ApiError::internal("a code word's check needs write_submission"));
+    }
+    // One statement per row: each has the same text every time, prepared once per
+    // connection (a statement of many rows is prepared anew for every batch, which on
+    // SQLite cost more than it saved).
+    let mut written = Vec::with_capacity(submissions.len());
+    for (author, draft) in submissions {
+        let idea = submitted_idea(author, draft);
+        insert_submission(conn, &idea, draft)?;
+        diesel::insert_into(events_table::table)
+            .values(idea_events::NewEvent::of(&idea, &submit_event(&idea))?)
+            .execute(conn)?;
+        written.push(idea);
+    }
+    let mut orgs: Vec<&str> = written.iter().map(|i| i.org_id.as_str()).collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    for org in orgs {
+        report_cache::ideas_inserted(conn, org)?;
+    }
+    Ok(written)
+}
+
+/// The idea's row, its dimension links and its co-authors.
+fn insert_submission(conn: &mut DbConnection, idea: &Idea, draft: &IdeaDraft) -> Result<(), ApiError> {
     diesel::insert_into(ideas::table)
-        .values(&NewIdea::of(&idea))
+        .values(&NewIdea::of(idea))
         .execute(conn)?;
     let linked = LinkedIdea {
         org_id: &idea.org_id,
@@ -686,9 +731,7 @@ pub fn write_submission(conn: &mut DbConnection, author: &AuthUser, draft: &Idea
         unit_id: &idea.unit_id,
         created_at: idea.created_at,
     };
-    insert_links(conn, &linked, &draft.dimensions, &draft.co_authors)?;
-    idea_events::append(conn, &idea, submit_event(&idea))?;
-    Ok(idea)
+    insert_links(conn, &linked, &draft.dimensions, &draft.co_authors)
 }
 
 /// The row a submission becomes, as of now, with a new identifier.
@@ -819,6 +862,7 @@ pub fn edit(
         if let Some(keys) = &edit.dimensions {
             diesel::delete(idea_dimensions::table.filter(idea_dimensions::idea_id.eq(id))).execute(conn)?;
             insert_links(conn, &linked, keys, &[])?;
+            report_cache::ideas_inserted(conn, org_id)?;
         } else if edit.unit_id.is_some() {
             sync_dimension_links(conn, id)?;
         }

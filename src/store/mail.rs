@@ -70,17 +70,17 @@ pub struct MailPayload {
 /// A new pending mail row: its subject and payload, never who receives it.
 #[derive(Insertable)]
 #[diesel(table_name = mail_messages)]
-struct NewMail<'a> {
-    id: String,
-    org_id: &'a str,
-    kind: &'a str,
-    subject_id: &'a str,
-    payload: String,
-    status: &'static str,
-    attempts: i64,
-    next_attempt_at: NaiveDateTime,
-    created_at: NaiveDateTime,
-    dedupe_key: Option<&'a str>,
+pub struct NewMail<'a> {
+    pub id: String,
+    pub org_id: &'a str,
+    pub kind: &'a str,
+    pub subject_id: &'a str,
+    pub payload: String,
+    pub status: &'static str,
+    pub attempts: i64,
+    pub next_attempt_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub dedupe_key: Option<&'a str>,
 }
 
 impl<'a> NewMail<'a> {
@@ -150,24 +150,25 @@ pub fn idea_event(
 /// The submissions of a batch written together (`idea_writer`): the rows `idea_event`
 /// writes for each, in one statement on PostgreSQL.
 pub fn ideas_submitted(conn: &mut DbConnection, ideas: &[Idea]) -> Result<(), ApiError> {
-    let rows = ideas
+    let rows = submitted_rows(ideas)?;
+    // A statement per row, prepared once per connection (the batch's one statement on
+    // PostgreSQL writes its rows itself).
+    for row in &rows {
+        diesel::insert_into(mail_messages::table).values(row).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The rows `idea_event` writes for submitted ideas (also for the batch statement of
+/// `idea_writer`, which writes them itself).
+pub fn submitted_rows(ideas: &[Idea]) -> Result<Vec<NewMail<'_>>, ApiError> {
+    ideas
         .iter()
         .map(|idea| {
             let payload = idea_payload(idea, IDEA_SUBMITTED, None, idea.status());
             NewMail::pending(&idea.org_id, IDEA_SUBMITTED, &idea.id, &payload)
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    match conn {
-        DbConnection::Postgresql(pg) => {
-            diesel::insert_into(mail_messages::table).values(&rows).execute(pg)?;
-        }
-        DbConnection::Sqlite(sqlite) => {
-            for row in &rows {
-                diesel::insert_into(mail_messages::table).values(row).execute(sqlite)?;
-            }
-        }
-    }
-    Ok(())
+        .collect()
 }
 
 /// Writes a message once for `key`: false when one was written before (by this or

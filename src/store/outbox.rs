@@ -246,7 +246,13 @@ pub fn idea_event(
     } else {
         return Ok(());
     };
-    let payload = IdeaWebhook {
+    let payload = idea_webhook(idea, event_type, from, to, at);
+    enqueue(conn, &idea.org_id, event_type, &idea.id, &payload)
+}
+
+/// What a subscriber receives about an idea's submission or change of stage.
+fn idea_webhook(idea: &Idea, event_type: &str, from: Option<Status>, to: Status, at: NaiveDateTime) -> IdeaWebhook {
+    IdeaWebhook {
         event_type: event_type.to_owned(),
         timestamp: at.and_utc(),
         data: IdeaEventData {
@@ -263,8 +269,14 @@ pub fn idea_event(
             anonymous: idea.anonymous(),
             author_id: (!idea.anonymous()).then(|| idea.author_id.clone()),
         },
-    };
-    enqueue(conn, &idea.org_id, event_type, &idea.id, &payload)
+    }
+}
+
+/// The body of a submitted idea's event, as `idea_event` writes it for each subscription
+/// (for the batch statement of `idea_writer`, which writes the rows itself).
+pub fn submitted_body(idea: &Idea) -> Result<String, ApiError> {
+    let payload = idea_webhook(idea, IDEA_SUBMITTED, None, idea.status(), idea.created_at);
+    serde_json::to_string(&payload).map_err(ApiError::internal)
 }
 
 /// A new comment.

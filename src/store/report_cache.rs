@@ -6,7 +6,8 @@
 //! - Figures aggregated over ideas (counts per stage and unit, monthly flow, stage times,
 //!   acceptance, ideas per dimension) are kept with the organisation's `ideas_version`:
 //!   a counter that triggers move on in the same transaction as every change to what
-//!   those figures read (migration `2026-12-04-000021_report_versions`). Figures are kept
+//!   those figures read (migration `2026-12-04-000021_report_versions`; on SQLite new
+//!   ideas and dimension links move it from the code, `ideas_inserted`). Figures are kept
 //!   only when the counter stood still from before their first query to after their last,
 //!   so they are exactly the figures of that counter value; they are served again only
 //!   while the counter still has it.
@@ -105,6 +106,24 @@ pub fn keep_published(round_id: &str, published: Arc<Published>) {
 struct IdeasVersionRow {
     #[diesel(sql_type = BigInt)]
     ideas: i64,
+}
+
+/// Moves the ideas' counter of `org_id` for new ideas or new dimension links, in the
+/// caller's transaction, on SQLite. There no trigger does it (migration
+/// `2026-12-04-000027_insert_counters`): a trigger on an insert makes SQLite keep a journal
+/// of every page the statement changes, and that cost a fifth of a submission. Every
+/// insert of either goes through `store::ideas` or the demo generator, which call this.
+/// On PostgreSQL the triggers move the counter, and this does nothing.
+pub fn ideas_inserted(conn: &mut DbConnection, org_id: &str) -> Result<(), ApiError> {
+    if let DbConnection::Sqlite(sqlite) = conn {
+        diesel::sql_query(
+            "INSERT INTO report_versions (org_id, ideas_version) VALUES (?, 1) \
+             ON CONFLICT (org_id) DO UPDATE SET ideas_version = ideas_version + 1",
+        )
+        .bind::<Text, _>(org_id)
+        .execute(sqlite)?;
+    }
+    Ok(())
 }
 
 /// The organisation's counter of changes to what idea figures read (0 before the first):

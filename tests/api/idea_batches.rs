@@ -2,6 +2,7 @@
 //! answer it would have got alone, and a failed one leaves nothing behind.
 
 use actix_web::ResponseError;
+use diesel::prelude::*;
 use futures_util::future::join_all;
 use kaizen::auth::AuthUser;
 use kaizen::auth::TokenCaller;
@@ -22,6 +23,7 @@ both_backends!(
     concurrent_submissions_each_get_their_own_answer,
     a_batch_checks_each_submitters_account,
     submitting_checks_the_account_before_anything_else,
+    a_batch_writes_each_ideas_mail_and_webhook_events,
 );
 
 fn author(app: &TestApp, s: &Session, unit: &str) -> AuthUser {
@@ -598,4 +600,82 @@ async fn submitting_checks_the_account_before_anything_else(app: &TestApp) {
     let refused = app.post("/api/v1/ideas", &app.admin.token, untitled).await;
     refused.expect(422);
     assert_eq!(refused.error_fields(), vec!["title".to_owned()]);
+}
+
+/// A subscription of the test organisation (the receiver is never reached here).
+async fn subscribe(app: &TestApp, path: &str, types: &[&str]) -> String {
+    let r = app
+        .post(
+            "/api/v1/webhooks",
+            &app.admin.token,
+            json!({"url": format!("https://ticket.kommune.example/{path}"), "event_types": types}),
+        )
+        .await;
+    r.expect(201)["id"].as_str().unwrap().to_owned()
+}
+
+/// A batch writes each idea's mail to its unit's leads and its webhook event once for
+/// every subscription of the organisation that wants submissions (on PostgreSQL within
+/// the batch's one statement), each event with an id of its own.
+async fn a_batch_writes_each_ideas_mail_and_webhook_events(app: &TestApp) {
+    let unit = app.create_unit("Stadtkasse", None).await;
+    let employee = app.user("employee", Some(&unit)).await;
+    let wants = subscribe(app, "a", &["idea.submitted", "comment.created"]).await;
+    let also = subscribe(app, "b", &["idea.submitted"]).await;
+    let _not = subscribe(app, "c", &["comment.created", "idea.status_changed"]).await;
+    let submissions = (0..3)
+        .map(|i| {
+            (
+                author(app, &employee, &unit),
+                draft(&unit, &format!("Kasse {i}"), &[], None),
+            )
+        })
+        .collect();
+    let ids = written_ids(&write_one_batch(app, submissions).await);
+    assert_eq!(ids.len(), 3);
+
+    let pool = app.pool.clone();
+    let of_ideas = ids.clone();
+    let (events, mails) = tokio::task::spawn_blocking(move || {
+        use kaizen::db::schema::{mail_messages as m, outbox_messages as o};
+        let mut conn = pool.get().unwrap();
+        let events: Vec<(String, String, String, String, String)> = o::table
+            .filter(o::subject_id.eq_any(&of_ideas))
+            .select((o::id, o::subject_id, o::subscription_id, o::event_type, o::payload))
+            .load(&mut conn)
+            .unwrap();
+        let mails: Vec<(String, String)> = m::table
+            .filter(m::subject_id.eq_any(&of_ideas))
+            .select((m::subject_id, m::kind))
+            .load(&mut conn)
+            .unwrap();
+        (events, mails)
+    })
+    .await
+    .unwrap();
+
+    let mut pairs: Vec<(String, String)> = events.iter().map(|e| (e.1.clone(), e.2.clone())).collect();
+    pairs.sort();
+    let mut expected: Vec<(String, String)> = ids
+        .iter()
+        .flat_map(|i| [(i.clone(), wants.clone()), (i.clone(), also.clone())])
+        .collect();
+    expected.sort();
+    assert_eq!(pairs, expected, "one event per idea and wanting subscription");
+    let mut event_ids: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
+    event_ids.sort_unstable();
+    event_ids.dedup();
+    assert_eq!(event_ids.len(), 6, "every event has an id of its own");
+    for (_, idea, _, kind, payload) in &events {
+        assert_eq!(kind, "idea.submitted");
+        let body: Value = serde_json::from_str(payload).unwrap();
+        assert_eq!(body["data"]["idea_id"], idea.as_str(), "{body}");
+        assert_eq!(body["data"]["status"], "submitted", "{body}");
+        assert_eq!(body["data"]["author_id"], employee.user_id.as_str(), "{body}");
+    }
+    let mut mailed: Vec<(String, String)> = mails;
+    mailed.sort();
+    let mut expected: Vec<(String, String)> = ids.iter().map(|i| (i.clone(), "idea.submitted".to_owned())).collect();
+    expected.sort();
+    assert_eq!(mailed, expected, "one mail per idea");
 }

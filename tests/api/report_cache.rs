@@ -14,6 +14,7 @@ both_backends!(
     kept_figures_are_keyed_by_the_change_counter_alone,
     participation_follows_votes_co_authors_and_people,
     the_stuck_count_follows_the_clock_from_the_count_kept,
+    new_ideas_and_new_dimension_links_show_in_the_next_report,
 );
 
 /// Undoes, in the same transaction, the move of the ideas' counter a statement before it
@@ -342,4 +343,45 @@ async fn the_stuck_count_follows_the_clock_from_the_count_kept(app: &TestApp) {
     );
     set_days(5).await;
     assert_eq!(stuck(&report(app, &manager, PIPELINE).await), 2);
+}
+
+/// New ideas and new dimension links move the counter from the code on SQLite (migration
+/// 000027) and by trigger on PostgreSQL: either way the next report shows them.
+async fn new_ideas_and_new_dimension_links_show_in_the_next_report(app: &TestApp) {
+    let unit = app.create_unit("Standesamt", None).await;
+    let mut people = Vec::new();
+    for _ in 0..6 {
+        people.push(app.user("employee", Some(&unit)).await);
+    }
+    let manager = app.user("manager", None).await;
+    round(app, &people, 6, scores_of(0)).await;
+    // Between the two rounds, an idea without dimensions.
+    let idea = id_of(&submit(app, &people[0], idea_body(&unit, "Urkunden per Post")).await);
+    round(app, &people, 6, scores_of(0)).await;
+
+    let progress = report(app, &manager, PROGRESS).await;
+    assert_eq!(leadership_flow(&progress), json!({}));
+    let pipeline = report(app, &manager, PIPELINE).await;
+    assert_eq!(stage(&pipeline, "submitted"), 1);
+    // Read again: from the kept figures.
+    assert_eq!(report(app, &manager, PROGRESS).await, progress);
+    assert_eq!(report(app, &manager, PIPELINE).await, pipeline);
+
+    // The author links the idea to a dimension: no link is deleted and the idea's stage
+    // stays, so only the new link can move the counter.
+    app.patch(
+        &format!("/api/v1/ideas/{idea}"),
+        &people[0].token,
+        json!({"version": 1, "dimensions": ["leadership"]}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        leadership_flow(&report(app, &manager, PROGRESS).await),
+        json!({"submitted": 1})
+    );
+
+    // A new idea (through the batch writer) shows in the pipeline.
+    submit(app, &people[1], idea_body(&unit, "Termine online")).await;
+    assert_eq!(stage(&report(app, &manager, PIPELINE).await, "submitted"), 2);
 }
