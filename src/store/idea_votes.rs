@@ -18,18 +18,17 @@ pub fn put(conn: &mut DbConnection, org_id: &str, idea_id: &str, user_id: &str) 
     }
     db::write_tx(conn, |conn| {
         idea_store::find(conn, org_id, idea_id)?;
-        // A savepoint, so a lost race (unique violation) leaves the outer transaction usable
-        // on PostgreSQL.
-        let inserted = db::write_tx(conn, |conn| {
-            diesel::insert_into(idea_votes::table)
-                .values((
-                    idea_votes::idea_id.eq(idea_id),
-                    idea_votes::user_id.eq(user_id),
-                    idea_votes::org_id.eq(org_id),
-                    idea_votes::created_at.eq(db::now()),
-                ))
-                .execute(conn)
-        });
+        // SQLite undoes only the failed statement of a vote that exists already (unique
+        // violation) and keeps the transaction usable: no savepoint needed (PostgreSQL,
+        // which would abort the transaction, has its one statement above).
+        let inserted = diesel::insert_into(idea_votes::table)
+            .values((
+                idea_votes::idea_id.eq(idea_id),
+                idea_votes::user_id.eq(user_id),
+                idea_votes::org_id.eq(org_id),
+                idea_votes::created_at.eq(db::now()),
+            ))
+            .execute(conn);
         match inserted {
             Ok(_) => {
                 diesel::update(ideas::table.find(idea_id))
