@@ -39,6 +39,9 @@ RESPONSES = int(os.environ.get("RESPONSES", "5000"))
 ROUNDS = int(os.environ.get("ROUNDS", "20"))
 PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 RESULTS = os.path.join(OUT, "results.tsv")
+# ONLY=writes: only new ideas, votes and transitions (an A/B of the write path, with
+# KAIZEN_BIN naming the other build).
+WRITES_ONLY = os.environ.get("ONLY") == "writes"
 
 
 def log(msg):
@@ -83,6 +86,11 @@ def open_sessions(db, org_id, user_ids, kind="api", secret_hashes=None):
     """Inserts a live session per user (as a sign-in would) and returns their ids: every
     request checks its session since sessions became rows."""
     ids = [str(uuid.uuid4()) for _ in user_ids]
+    if not db.rows("SELECT 1 FROM information_schema.tables WHERE table_name = 'sessions'" if db.backend == "postgres"
+                   else "SELECT 1 FROM sqlite_master WHERE name = 'sessions'"):
+        # A build from before sessions were rows (an A/B against an older binary): its
+        # tokens are checked without one.
+        return ids
     now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
     end = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() + 86400))
     hashes = secret_hashes or [None] * len(user_ids)
@@ -335,6 +343,11 @@ def run_backend(backend):
     record(backend, "data set", "-", {k: int(v) for k, v in counts.items()})
     log(f"   data: {counts}")
 
+    if WRITES_ONLY:
+        run_writes(backend, db, org, manager_token)
+        server.stop()
+        return
+
     # ---- issue 5: reports first, on the data set as the generator left it (the write
     # runs below change tens of thousands of rows in seconds, a burst PostgreSQL's
     # autovacuum needs minutes to catch up with), on the freshly started server whose
@@ -389,23 +402,7 @@ def run_backend(backend):
     sample = [r[0] for r in db.rows("SELECT id FROM ideas WHERE org_id = %s ORDER BY id LIMIT 2000", (org,))]
     wrk(backend, "GET /api/v1/ideas/{id}", 16, rotating_script("GET", [f"/api/v1/ideas/{i}" for i in sample],
                                                                   token=admin_token))
-    unit = db.value("SELECT unit_id FROM ideas WHERE org_id = %s LIMIT 1", (org,))
-    employees = [r[0] for r in db.rows("SELECT id FROM users WHERE org_id = %s AND role = 'employee' AND active "
-                                       "ORDER BY id LIMIT 6000", (org,))]
-    emp_tokens = [mint(u, org, "employee", sid) for u, sid in zip(employees, open_sessions(db, org, employees))]
-    new_idea = {"title": "Benchmark-Idee", "current_situation": "Papierformulare", "proposal": "Online-Formular",
-                "expected_benefit": "Weniger Wege", "unit_id": unit, "dimensions": [dim]}
-    wrk(backend, "POST /api/v1/ideas", 8, rotating_script("POST", ["/api/v1/ideas"], tokens=emp_tokens[:500], body=new_idea))
-    vote_ids = [r[0] for r in db.rows("SELECT id FROM ideas WHERE org_id = %s ORDER BY id DESC LIMIT 50000", (org,))]
-    # 20 voters over 50,000 ideas: every request is a new vote until 50,000 requests.
-    wrk(backend, "PUT /api/v1/ideas/{id}/votes", 8,
-        rotating_script("PUT", [f"/api/v1/ideas/{i}/votes" for i in vote_ids], tokens=emp_tokens[:20], body={},
-                        once=True))
-    submitted = [r[0] for r in db.rows("SELECT id FROM ideas WHERE org_id = %s AND status = 'submitted' "
-                                       "AND version = 1 ORDER BY id LIMIT 30000", (org,))]
-    wrk(backend, "POST /api/v1/ideas/{id}/transitions (accept)", 8,
-        rotating_script("POST", [f"/api/v1/ideas/{i}/transitions" for i in submitted], token=manager_token,
-                        body={"action": "accept", "version": 1}, once=True), duration="5s")
+    emp_tokens = run_writes(backend, db, org, manager_token, dim)
 
     # ---- issue 3: results and responses
     closed = db.value("SELECT id FROM assessment_rounds WHERE org_id = %s AND status = 'closed' "
@@ -436,6 +433,31 @@ def run_backend(backend):
            {"rss_mb": round(server.rss_mb(), 1), "peak_rss_mb": round(server.peak_rss_mb(), 1)})
 
     server.stop()
+
+
+def run_writes(backend, db, org, manager_token, dim=None):
+    """New ideas, votes and transitions; returns the employees' tokens."""
+    if dim is None:
+        dim = db.value("SELECT dimension_key FROM idea_dimensions WHERE org_id = %s GROUP BY dimension_key "
+                       "ORDER BY COUNT(*) DESC LIMIT 1", (org,))
+    unit = db.value("SELECT unit_id FROM ideas WHERE org_id = %s LIMIT 1", (org,))
+    employees = [r[0] for r in db.rows("SELECT id FROM users WHERE org_id = %s AND role = 'employee' AND active "
+                                       "ORDER BY id LIMIT 6000", (org,))]
+    emp_tokens = [mint(u, org, "employee", sid) for u, sid in zip(employees, open_sessions(db, org, employees))]
+    new_idea = {"title": "Benchmark-Idee", "current_situation": "Papierformulare", "proposal": "Online-Formular",
+                "expected_benefit": "Weniger Wege", "unit_id": unit, "dimensions": [dim]}
+    wrk(backend, "POST /api/v1/ideas", 8, rotating_script("POST", ["/api/v1/ideas"], tokens=emp_tokens[:500], body=new_idea))
+    vote_ids = [r[0] for r in db.rows("SELECT id FROM ideas WHERE org_id = %s ORDER BY id DESC LIMIT 50000", (org,))]
+    # 20 voters over 50,000 ideas: every request is a new vote until 50,000 requests.
+    wrk(backend, "PUT /api/v1/ideas/{id}/votes", 8,
+        rotating_script("PUT", [f"/api/v1/ideas/{i}/votes" for i in vote_ids], tokens=emp_tokens[:20], body={},
+                        once=True))
+    submitted = [r[0] for r in db.rows("SELECT id FROM ideas WHERE org_id = %s AND status = 'submitted' "
+                                       "AND version = 1 ORDER BY id LIMIT 30000", (org,))]
+    wrk(backend, "POST /api/v1/ideas/{id}/transitions (accept)", 8,
+        rotating_script("POST", [f"/api/v1/ideas/{i}/transitions" for i in submitted], token=manager_token,
+                        body={"action": "accept", "version": 1}, once=True), duration="5s")
+    return emp_tokens
 
 
 def main():

@@ -4,6 +4,8 @@
 #   bench/run.sh                          # both backends, 15 s per scenario
 #   BACKENDS=sqlite DURATION=5s bench/run.sh
 #   IDEAS=10000 RESPONSES=500 ROUNDS=3 bench/run.sh   # a smaller data set
+#   ONLY=writes KAIZEN_BIN=/path/to/other/kaizen bench/run.sh   # new ideas, votes and
+#                                         # transitions only, with another build (A/B)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
