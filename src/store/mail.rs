@@ -147,8 +147,9 @@ pub fn idea_event(
     enqueue(conn, &idea.org_id, kind, &idea.id, &idea_payload(idea, kind, from, to))
 }
 
-/// The submissions of a batch written together (`idea_writer`): the rows `idea_event`
-/// writes for each, in one statement on PostgreSQL.
+/// The submissions of a batch written together on SQLite (`idea_writer`): the rows
+/// `idea_event` writes for each. PostgreSQL's batch statement writes them itself
+/// (`submitted_rows`).
 pub fn ideas_submitted(conn: &mut DbConnection, ideas: &[Idea]) -> Result<(), ApiError> {
     let rows = submitted_rows(ideas)?;
     // A statement per row, prepared once per connection (the batch's one statement on

@@ -211,9 +211,10 @@ fn enqueue(
     Ok(())
 }
 
-/// The submissions of a batch written together (`idea_writer`): one query for the
-/// subscriptions of their organisations, and events only where one is subscribed; the
-/// same rows as `idea_event` per idea.
+/// The submissions of a batch written together on SQLite (`idea_writer`): one query for
+/// the subscriptions of their organisations, and events only where one is subscribed; the
+/// same rows as `idea_event` per idea. PostgreSQL's batch statement writes them itself
+/// (`submitted_body`).
 pub fn ideas_submitted(conn: &mut DbConnection, ideas: &[Idea]) -> Result<(), ApiError> {
     let mut orgs: Vec<&str> = ideas.iter().map(|i| i.org_id.as_str()).collect();
     orgs.sort_unstable();
@@ -322,16 +323,6 @@ pub fn round_event(
 }
 
 // ---- Subscriptions ----
-
-/// Whether any of these organisations has a webhook subscription (the batched idea
-/// writer then writes its events, else it keeps to one statement).
-pub fn any_subscription(conn: &mut DbConnection, org_ids: &[&str]) -> Result<bool, ApiError> {
-    let n: i64 = webhook_subscriptions::table
-        .filter(webhook_subscriptions::org_id.eq_any(org_ids))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
-}
 
 pub fn create_subscription(
     conn: &mut DbConnection,
