@@ -529,7 +529,8 @@ async fn a_manager_reads_the_dashboard() {
     fill(&browser, "email", &manager.email).await;
     fill(&browser, "password", PASSWORD).await;
     click(&browser, "form button[type=submit]").await;
-    browser.wait_for("main").await.unwrap();
+    // The sign-in page has a <main> too: wait for what only a signed-in manager sees.
+    browser.wait_for("nav a[href='/reports']").await.unwrap();
     click(&browser, "nav a[href='/reports']").await;
     browser.wait_for("#scores").await.unwrap();
     assert!(browser.wait_for("#radar-title").await.is_ok() && browser.wait_for("#trend-data").await.is_ok());
