@@ -768,7 +768,7 @@ fn write_ideas(conn: &mut DbConnection, mut batch: Vec<Generated>, counts: &mut 
     let mut orgs: Vec<&str> = ideas.iter().map(|i| i.org_id.as_str()).collect();
     orgs.sort_unstable();
     orgs.dedup();
-    for org in orgs {
+    for org in &orgs {
         crate::store::report_cache::ideas_inserted(conn, org)?;
     }
     rows::insert_coauthors(conn, &co)?;
@@ -776,6 +776,12 @@ fn write_ideas(conn: &mut DbConnection, mut batch: Vec<Generated>, counts: &mut 
     counts.events += rows::insert_events(conn, &events)?;
     rows::insert_spans(conn, &spans)?;
     counts.votes += rows::insert_votes(conn, &votes)?;
+    // New votes move the people's counter from the code on PostgreSQL (no trigger there).
+    if !votes.is_empty() {
+        for org in &orgs {
+            crate::store::report_cache::votes_inserted(conn, org)?;
+        }
+    }
     counts.comments += rows::insert_comments(conn, &comments)?;
     Ok(())
 }

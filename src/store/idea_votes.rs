@@ -136,8 +136,13 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for VoteStatement<'_> 
                 out.push_bind_param::<Text, _>(&self.org_id)?;
                 out.push_sql(", ");
                 out.push_bind_param::<Timestamp, _>(&self.now)?;
+                out.push_sql(" FROM idea ON CONFLICT DO NOTHING RETURNING idea_id, org_id), ");
+                // A new vote makes its voter a participant: the people's counter moves here
+                // (no trigger on inserts, see migration 2026-12-04-000028_vote_counters).
                 out.push_sql(
-                    " FROM idea ON CONFLICT DO NOTHING RETURNING idea_id), \
+                    "bumped AS (INSERT INTO participation_versions (org_id, shard, version) \
+                     SELECT org_id, (txid_current() % 8)::SMALLINT, 1 FROM changed \
+                     ON CONFLICT (org_id, shard) DO UPDATE SET version = participation_versions.version + 1), \
                      counted AS (UPDATE ideas SET vote_count = vote_count + 1 ",
                 );
             }

@@ -13,7 +13,8 @@
 //!   while the counter still has it.
 //! - Participation also reads votes, co-authors and people: it is kept with both the
 //!   ideas' counter and a second one the triggers of migration
-//!   `2026-12-04-000023_participation_versions` move on every change to those.
+//!   `2026-12-04-000023_participation_versions` move on every change to those (on
+//!   PostgreSQL new votes move it from the code, `votes_inserted` and the vote statement).
 //! - How many ideas wait longer than the organisation's limit depends on the clock as well:
 //!   while the ideas' counter stands still, the count at a later time is the count kept
 //!   plus the ideas that entered their stage between the two times (a short index range).
@@ -122,6 +123,24 @@ pub fn ideas_inserted(conn: &mut DbConnection, org_id: &str) -> Result<(), ApiEr
         )
         .bind::<Text, _>(org_id)
         .execute(sqlite)?;
+    }
+    Ok(())
+}
+
+/// Moves the people's counter of `org_id` for new votes, in the caller's transaction, on
+/// PostgreSQL. There no trigger does it (migration `2026-12-04-000028_vote_counters`): a
+/// vote is one statement that moves the counter itself, and a trigger cost a tenth of it.
+/// Every other insert of votes (the demo generator) calls this. On SQLite a trigger moves
+/// the counter, and this does nothing.
+pub fn votes_inserted(conn: &mut DbConnection, org_id: &str) -> Result<(), ApiError> {
+    if let DbConnection::Postgresql(pg) = conn {
+        diesel::sql_query(
+            "INSERT INTO participation_versions (org_id, shard, version) \
+             VALUES ($1, (txid_current() % 8)::SMALLINT, 1) \
+             ON CONFLICT (org_id, shard) DO UPDATE SET version = participation_versions.version + 1",
+        )
+        .bind::<Text, _>(org_id)
+        .execute(pg)?;
     }
     Ok(())
 }
