@@ -84,9 +84,9 @@ fn verified(req: &HttpRequest) -> Result<(web::Data<AppState>, Claims), ApiError
 
 async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
     let (state, claims) = verified(&req)?;
-    let token_org = claims.org;
+    let token_org = claims.org.clone();
     let found = db::run(&state.pool, move |conn| {
-        users::find_with_session(conn, &claims.sub, &claims.sid)
+        users::find_with_session(conn, &claims.org, &claims.sub, &claims.sid)
     })
     .await?;
     let (user, session) = match found {

@@ -74,9 +74,13 @@ pub fn insert(
                 idea_comments::created_at.eq(db::now()),
             ))
             .execute(conn)?;
-        diesel::update(ideas::table.find(idea_id))
-            .set(ideas::comment_count.eq(ideas::comment_count + 1))
-            .execute(conn)?;
+        diesel::update(
+            ideas::table
+                .filter(ideas::org_id.eq(org_id))
+                .filter(ideas::id.eq(idea_id)),
+        )
+        .set(ideas::comment_count.eq(ideas::comment_count + 1))
+        .execute(conn)?;
         let comment = find(conn, org_id, idea_id, &id)?;
         crate::store::outbox::comment_created(conn, org_id, idea_id, &id, comment.created_at)?;
         Ok(comment)
@@ -156,9 +160,13 @@ pub fn delete(
                 idea_comments::version.eq(comment.version + 1),
             ))
             .execute(conn)?;
-        diesel::update(ideas::table.find(idea_id))
-            .set(ideas::comment_count.eq(ideas::comment_count - 1))
-            .execute(conn)?;
+        diesel::update(
+            ideas::table
+                .filter(ideas::org_id.eq(org_id))
+                .filter(ideas::id.eq(idea_id)),
+        )
+        .set(ideas::comment_count.eq(ideas::comment_count - 1))
+        .execute(conn)?;
         Ok(())
     })
 }

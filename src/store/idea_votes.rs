@@ -31,14 +31,18 @@ pub fn put(conn: &mut DbConnection, org_id: &str, idea_id: &str, user_id: &str) 
             .execute(conn);
         match inserted {
             Ok(_) => {
-                diesel::update(ideas::table.find(idea_id))
-                    .set(ideas::vote_count.eq(ideas::vote_count + 1))
-                    .execute(conn)?;
+                diesel::update(
+                    ideas::table
+                        .filter(ideas::org_id.eq(org_id))
+                        .filter(ideas::id.eq(idea_id)),
+                )
+                .set(ideas::vote_count.eq(ideas::vote_count + 1))
+                .execute(conn)?;
             }
             Err(e) if db::is_unique_violation(&e) => {}
             Err(e) => return Err(e.into()),
         }
-        count(conn, idea_id)
+        count(conn, org_id, idea_id)
     })
 }
 
@@ -49,18 +53,32 @@ pub fn delete(conn: &mut DbConnection, org_id: &str, idea_id: &str, user_id: &st
     }
     db::write_tx(conn, |conn| {
         idea_store::find(conn, org_id, idea_id)?;
-        let removed = diesel::delete(idea_votes::table.find((idea_id, user_id))).execute(conn)?;
+        let removed = diesel::delete(
+            idea_votes::table
+                .filter(idea_votes::org_id.eq(org_id))
+                .filter(idea_votes::idea_id.eq(idea_id))
+                .filter(idea_votes::user_id.eq(user_id)),
+        )
+        .execute(conn)?;
         if removed > 0 {
-            diesel::update(ideas::table.find(idea_id))
-                .set(ideas::vote_count.eq(ideas::vote_count - 1))
-                .execute(conn)?;
+            diesel::update(
+                ideas::table
+                    .filter(ideas::org_id.eq(org_id))
+                    .filter(ideas::id.eq(idea_id)),
+            )
+            .set(ideas::vote_count.eq(ideas::vote_count - 1))
+            .execute(conn)?;
         }
-        count(conn, idea_id)
+        count(conn, org_id, idea_id)
     })
 }
 
-fn count(conn: &mut DbConnection, idea_id: &str) -> Result<i64, ApiError> {
-    Ok(ideas::table.find(idea_id).select(ideas::vote_count).get_result(conn)?)
+fn count(conn: &mut DbConnection, org_id: &str, idea_id: &str) -> Result<i64, ApiError> {
+    Ok(ideas::table
+        .filter(ideas::org_id.eq(org_id))
+        .filter(ideas::id.eq(idea_id))
+        .select(ideas::vote_count)
+        .get_result(conn)?)
 }
 
 // On PostgreSQL a vote is one statement (atomic by itself): the idea of the organisation,
@@ -147,15 +165,17 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for VoteStatement<'_> 
                 );
             }
             Change::Remove => {
-                out.push_sql(
-                    "changed AS (DELETE FROM idea_votes WHERE idea_id IN (SELECT id FROM idea) AND user_id = ",
-                );
+                out.push_sql("changed AS (DELETE FROM idea_votes WHERE org_id = ");
+                out.push_bind_param::<Text, _>(&self.org_id)?;
+                out.push_sql(" AND idea_id IN (SELECT id FROM idea) AND user_id = ");
                 out.push_bind_param::<Text, _>(&self.user_id)?;
                 out.push_sql(" RETURNING idea_id), counted AS (UPDATE ideas SET vote_count = vote_count - 1 ");
             }
         }
+        out.push_sql("WHERE org_id = ");
+        out.push_bind_param::<Text, _>(&self.org_id)?;
         out.push_sql(
-            "WHERE id IN (SELECT idea_id FROM changed) RETURNING vote_count) \
+            " AND id IN (SELECT idea_id FROM changed) RETURNING vote_count) \
              SELECT COALESCE((SELECT vote_count FROM counted), (SELECT vote_count FROM idea))",
         );
         Ok(())

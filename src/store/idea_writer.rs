@@ -297,11 +297,20 @@ fn check_accounts(conn: &mut DbConnection, batch: Vec<Submission>) -> (Vec<Ready
             Submitter::Account(_) => None,
         })
         .collect();
+    let mut org_ids: Vec<&str> = batch
+        .iter()
+        .filter_map(|s| match &s.submitter {
+            Submitter::Token(t) => Some(t.org_id.as_str()),
+            Submitter::Account(_) => None,
+        })
+        .collect();
+    org_ids.sort_unstable();
+    org_ids.dedup();
     let loaded = if ids.is_empty() {
         Ok((HashMap::new(), HashMap::new()))
     } else {
         users::by_ids_any_org(conn, &ids).and_then(|users| {
-            let sessions: HashMap<String, SessionState> = sessions::states(conn, &session_ids)?
+            let sessions: HashMap<String, SessionState> = sessions::states(conn, &org_ids, &session_ids)?
                 .into_iter()
                 .map(|s| (s.id.clone(), s))
                 .collect();

@@ -405,8 +405,9 @@ pub fn find(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Idea, Api
         .get_result(conn)?)
 }
 
-pub fn cycles(conn: &mut DbConnection, idea_id: &str) -> Result<Vec<Cycle>, ApiError> {
+pub fn cycles(conn: &mut DbConnection, org_id: &str, idea_id: &str) -> Result<Vec<Cycle>, ApiError> {
     Ok(idea_cycles::table
+        .filter(idea_cycles::org_id.eq(org_id))
         .filter(idea_cycles::idea_id.eq(idea_id))
         .order(idea_cycles::cycle.asc())
         .load(conn)?)
@@ -414,7 +415,9 @@ pub fn cycles(conn: &mut DbConnection, idea_id: &str) -> Result<Vec<Cycle>, ApiE
 
 fn current_cycle(conn: &mut DbConnection, idea: &Idea) -> Result<Option<Cycle>, ApiError> {
     Ok(idea_cycles::table
-        .find((&idea.id, idea.cycle))
+        .filter(idea_cycles::org_id.eq(&idea.org_id))
+        .filter(idea_cycles::idea_id.eq(&idea.id))
+        .filter(idea_cycles::cycle.eq(idea.cycle))
         .get_result(conn)
         .optional()?)
 }
@@ -610,18 +613,23 @@ fn check_code_word(conn: &mut DbConnection, org_id: &str, author_id: &str, word:
 /// Copies the idea's status, unit and submission time onto its dimension links, which
 /// the reports count from one index (see migration 2026-11-26-000007_report_indexes).
 /// Called after every write that changes an idea or its links.
-fn sync_dimension_links(conn: &mut DbConnection, idea_id: &str) -> Result<(), ApiError> {
+fn sync_dimension_links(conn: &mut DbConnection, org_id: &str, idea_id: &str) -> Result<(), ApiError> {
     let (status, unit_id, created_at): (String, String, NaiveDateTime) = ideas::table
-        .find(idea_id)
+        .filter(ideas::org_id.eq(org_id))
+        .filter(ideas::id.eq(idea_id))
         .select((ideas::status, ideas::unit_id, ideas::created_at))
         .get_result(conn)?;
-    diesel::update(idea_dimensions::table.filter(idea_dimensions::idea_id.eq(idea_id)))
-        .set((
-            idea_dimensions::status.eq(status),
-            idea_dimensions::unit_id.eq(unit_id),
-            idea_dimensions::created_at.eq(created_at),
-        ))
-        .execute(conn)?;
+    diesel::update(
+        idea_dimensions::table
+            .filter(idea_dimensions::org_id.eq(org_id))
+            .filter(idea_dimensions::idea_id.eq(idea_id)),
+    )
+    .set((
+        idea_dimensions::status.eq(status),
+        idea_dimensions::unit_id.eq(unit_id),
+        idea_dimensions::created_at.eq(created_at),
+    ))
+    .execute(conn)?;
     Ok(())
 }
 
@@ -816,7 +824,7 @@ pub fn edit(
         if let Some(unit) = &edit.unit_id {
             units::require_in_org(conn, org_id, unit, "unit_id")?;
         }
-        let previous_keys = linked_keys(conn, id)?;
+        let previous_keys = linked_keys(conn, org_id, id)?;
         if let Some((_, co_authors)) = &edit.group {
             if idea.anonymous() && !co_authors.is_empty() {
                 return Err(ApiError::field(
@@ -843,6 +851,7 @@ pub fn edit(
         };
         let n = diesel::update(
             ideas::table
+                .filter(ideas::org_id.eq(org_id))
                 .filter(ideas::id.eq(id))
                 .filter(ideas::version.eq(expected_version)),
         )
@@ -860,14 +869,24 @@ pub fn edit(
             created_at: updated.created_at,
         };
         if let Some(keys) = &edit.dimensions {
-            diesel::delete(idea_dimensions::table.filter(idea_dimensions::idea_id.eq(id))).execute(conn)?;
+            diesel::delete(
+                idea_dimensions::table
+                    .filter(idea_dimensions::org_id.eq(org_id))
+                    .filter(idea_dimensions::idea_id.eq(id)),
+            )
+            .execute(conn)?;
             insert_links(conn, &linked, keys, &[])?;
             report_cache::ideas_inserted(conn, org_id)?;
         } else if edit.unit_id.is_some() {
-            sync_dimension_links(conn, id)?;
+            sync_dimension_links(conn, org_id, id)?;
         }
         if let Some((_, co_authors)) = &edit.group {
-            diesel::delete(idea_coauthors::table.filter(idea_coauthors::idea_id.eq(id))).execute(conn)?;
+            diesel::delete(
+                idea_coauthors::table
+                    .filter(idea_coauthors::org_id.eq(org_id))
+                    .filter(idea_coauthors::idea_id.eq(id)),
+            )
+            .execute(conn)?;
             insert_links(conn, &linked, &[], co_authors)?;
         }
         let before = |new: &Option<String>, old: &String| new.as_ref().filter(|n| *n != old).map(|_| old.clone());
@@ -913,16 +932,18 @@ pub fn edit(
 }
 
 /// The dimension keys an idea links to, in key order.
-fn linked_keys(conn: &mut DbConnection, idea_id: &str) -> Result<Vec<String>, ApiError> {
+fn linked_keys(conn: &mut DbConnection, org_id: &str, idea_id: &str) -> Result<Vec<String>, ApiError> {
     Ok(idea_dimensions::table
+        .filter(idea_dimensions::org_id.eq(org_id))
         .filter(idea_dimensions::idea_id.eq(idea_id))
         .order(idea_dimensions::dimension_key.asc())
         .select(idea_dimensions::dimension_key)
         .load(conn)?)
 }
 
-pub fn co_authors(conn: &mut DbConnection, idea_id: &str) -> Result<Vec<(String, i64)>, ApiError> {
+pub fn co_authors(conn: &mut DbConnection, org_id: &str, idea_id: &str) -> Result<Vec<(String, i64)>, ApiError> {
     Ok(idea_coauthors::table
+        .filter(idea_coauthors::org_id.eq(org_id))
         .filter(idea_coauthors::idea_id.eq(idea_id))
         .order(idea_coauthors::user_id.asc())
         .select((idea_coauthors::user_id, idea_coauthors::share))
@@ -937,6 +958,7 @@ pub fn actor(conn: &mut DbConnection, caller: &AuthUser, idea: &Idea) -> Result<
     };
     let authored = idea.author_id == caller.id || {
         let n: i64 = idea_coauthors::table
+            .filter(idea_coauthors::org_id.eq(&idea.org_id))
             .filter(idea_coauthors::idea_id.eq(&idea.id))
             .filter(idea_coauthors::user_id.eq(&caller.id))
             .count()
@@ -1049,6 +1071,7 @@ pub fn transition(
         };
         let n = diesel::update(
             ideas::table
+                .filter(ideas::org_id.eq(org_id))
                 .filter(ideas::id.eq(id))
                 .filter(ideas::version.eq(expected_version)),
         )
@@ -1068,30 +1091,42 @@ pub fn transition(
         }
         write_cycles(conn, &idea, cycle.as_ref(), &applied, now)?;
         record_stage_span(conn, &idea, now)?;
-        diesel::update(idea_dimensions::table.filter(idea_dimensions::idea_id.eq(id)))
-            .set(idea_dimensions::status.eq(applied.to.as_str()))
-            .execute(conn)?;
+        diesel::update(
+            idea_dimensions::table
+                .filter(idea_dimensions::org_id.eq(org_id))
+                .filter(idea_dimensions::idea_id.eq(id)),
+        )
+        .set(idea_dimensions::status.eq(applied.to.as_str()))
+        .execute(conn)?;
         if applied.outcome == Some(Outcome::Adopted) {
             // Adoption happens once; the links keep when, and what the last cycle measured.
             let (hours, cost): (Option<f64>, Option<f64>) = idea_cycles::table
-                .find((id, idea.cycle))
+                .filter(idea_cycles::org_id.eq(org_id))
+                .filter(idea_cycles::idea_id.eq(id))
+                .filter(idea_cycles::cycle.eq(idea.cycle))
                 .select((
                     idea_cycles::measured_hours_saved_per_year,
                     idea_cycles::measured_cost_saved_per_year,
                 ))
                 .first(conn)?;
-            diesel::update(idea_dimensions::table.filter(idea_dimensions::idea_id.eq(id)))
-                .set((
-                    idea_dimensions::adopted_at.eq(Some(now)),
-                    idea_dimensions::adopted_hours_saved.eq(hours),
-                    idea_dimensions::adopted_cost_saved.eq(cost),
-                ))
-                .execute(conn)?;
+            diesel::update(
+                idea_dimensions::table
+                    .filter(idea_dimensions::org_id.eq(org_id))
+                    .filter(idea_dimensions::idea_id.eq(id)),
+            )
+            .set((
+                idea_dimensions::adopted_at.eq(Some(now)),
+                idea_dimensions::adopted_hours_saved.eq(hours),
+                idea_dimensions::adopted_cost_saved.eq(cost),
+            ))
+            .execute(conn)?;
         }
 
         let updated = find(conn, org_id, id)?;
         let event_cycle = idea_cycles::table
-            .find((id, idea.cycle))
+            .filter(idea_cycles::org_id.eq(org_id))
+            .filter(idea_cycles::idea_id.eq(id))
+            .filter(idea_cycles::cycle.eq(idea.cycle))
             .first::<Cycle>(conn)
             .optional()?;
         idea_events::append(
@@ -1152,9 +1187,14 @@ fn write_cycles(
     if applied.opens_first_cycle {
         insert_cycle(conn, idea, idea.cycle, &columns, now)?;
     } else if current.is_some() {
-        diesel::update(idea_cycles::table.find((&idea.id, idea.cycle)))
-            .set(&columns)
-            .execute(conn)?;
+        diesel::update(
+            idea_cycles::table
+                .filter(idea_cycles::org_id.eq(&idea.org_id))
+                .filter(idea_cycles::idea_id.eq(&idea.id))
+                .filter(idea_cycles::cycle.eq(idea.cycle)),
+        )
+        .set(&columns)
+        .execute(conn)?;
     }
     if let Some(next) = &applied.next_cycle {
         let columns = CycleColumns::from_values(next, None, None, now);
@@ -1183,12 +1223,17 @@ fn insert_cycle(
 }
 
 /// Dimension keys per idea, for a page of ideas in one query.
-pub fn dimensions_of(conn: &mut DbConnection, idea_ids: &[&str]) -> Result<HashMap<String, Vec<String>>, ApiError> {
+pub fn dimensions_of(
+    conn: &mut DbConnection,
+    org_id: &str,
+    idea_ids: &[&str],
+) -> Result<HashMap<String, Vec<String>>, ApiError> {
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
     if idea_ids.is_empty() {
         return Ok(out);
     }
     let rows: Vec<(String, String)> = idea_dimensions::table
+        .filter(idea_dimensions::org_id.eq(org_id))
         .filter(idea_dimensions::idea_id.eq_any(idea_ids))
         .order((idea_dimensions::idea_id, idea_dimensions::dimension_key))
         .select((idea_dimensions::idea_id, idea_dimensions::dimension_key))
@@ -1217,11 +1262,17 @@ pub fn display_names(
 }
 
 /// Which of these ideas the user has voted for, in one query.
-pub fn voted_among(conn: &mut DbConnection, user_id: &str, idea_ids: &[&str]) -> Result<HashSet<String>, ApiError> {
+pub fn voted_among(
+    conn: &mut DbConnection,
+    org_id: &str,
+    user_id: &str,
+    idea_ids: &[&str],
+) -> Result<HashSet<String>, ApiError> {
     if idea_ids.is_empty() {
         return Ok(HashSet::new());
     }
     Ok(idea_votes::table
+        .filter(idea_votes::org_id.eq(org_id))
         .filter(idea_votes::user_id.eq(user_id))
         .filter(idea_votes::idea_id.eq_any(idea_ids))
         .select(idea_votes::idea_id)
@@ -1343,6 +1394,7 @@ pub fn list(
     for keys in &filter.linked_to_any {
         q = q.filter(exists(
             idea_dimensions::table
+                .filter(idea_dimensions::org_id.eq(ideas::org_id))
                 .filter(idea_dimensions::idea_id.eq(ideas::id))
                 .filter(idea_dimensions::dimension_key.eq_any(keys.clone())),
         ));

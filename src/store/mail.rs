@@ -441,6 +441,7 @@ pub fn prepare(conn: &mut DbConnection, message: &MailMessage) -> Result<Prepare
                 Vec::new()
             } else if message.kind == IDEA_STATUS_CHANGED {
                 let mut ids: Vec<String> = idea_coauthors::table
+                    .filter(idea_coauthors::org_id.eq(org_id))
                     .filter(idea_coauthors::idea_id.eq(&idea.id))
                     .select(idea_coauthors::user_id)
                     .load(conn)?;

@@ -192,7 +192,7 @@ pub fn adopted_per_month(
     // Cycles know no unit: the ideas are joined only to narrow to units; the whole
     // organisation is counted off the (org, outcome, closed_at) index alone.
     let join = if units.is_some() {
-        " JOIN ideas i ON i.id = c.idea_id"
+        " JOIN ideas i ON i.org_id = c.org_id AND i.id = c.idea_id"
     } else {
         ""
     };
@@ -428,7 +428,11 @@ pub fn acceptance(conn: &mut DbConnection, org_id: &str, units: Option<&[String]
         ),
         Some(units) => (
             idea_cycles::table
-                .inner_join(ideas::table.on(ideas::id.eq(idea_cycles::idea_id)))
+                .inner_join(
+                    ideas::table.on(ideas::org_id
+                        .eq(idea_cycles::org_id)
+                        .and(ideas::id.eq(idea_cycles::idea_id))),
+                )
                 .filter(idea_cycles::org_id.eq(org_id))
                 .filter(idea_cycles::cycle.eq(1))
                 .filter(ideas::unit_id.eq_any(units))
@@ -467,14 +471,16 @@ pub fn participation(
         active = active.filter(users::unit_id.eq_any(units.to_vec()));
     }
     let active: i64 = active.count().get_result(conn)?;
-    // One index probe per person and kind of taking part: (author, created_at) on ideas,
-    // (user, created_at) on votes; co-authors are few.
+    // One index probe per person and kind of taking part: (org, author, created_at) on
+    // ideas, (org, user, created_at) on votes; co-authors are few.
     let sql = format!(
         "SELECT COUNT(*) AS n FROM users u WHERE u.org_id = $1 AND u.active AND ( \
-           EXISTS (SELECT 1 FROM ideas i WHERE i.author_id = u.id AND i.created_at >= $2) \
-           OR EXISTS (SELECT 1 FROM idea_votes v WHERE v.user_id = u.id AND v.created_at >= $2) \
-           OR EXISTS (SELECT 1 FROM idea_coauthors c JOIN ideas i ON i.id = c.idea_id \
-                      WHERE c.user_id = u.id AND i.created_at >= $2)){}",
+           EXISTS (SELECT 1 FROM ideas i WHERE i.org_id = u.org_id AND i.author_id = u.id \
+                   AND i.created_at >= $2) \
+           OR EXISTS (SELECT 1 FROM idea_votes v WHERE v.org_id = u.org_id AND v.user_id = u.id \
+                      AND v.created_at >= $2) \
+           OR EXISTS (SELECT 1 FROM idea_coauthors c JOIN ideas i ON i.org_id = c.org_id AND i.id = c.idea_id \
+                      WHERE c.org_id = u.org_id AND c.user_id = u.id AND i.created_at >= $2)){}",
         unit_clause("u.unit_id", 3, units)
     );
     let q = diesel::sql_query(sql)

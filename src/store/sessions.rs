@@ -118,22 +118,24 @@ pub fn start(
 }
 
 /// The session's state, its row locked for the rest of the transaction on PostgreSQL
-/// (call inside a write transaction).
-pub fn lock(conn: &mut DbConnection, id: &str) -> Result<Option<SessionState>, ApiError> {
+/// (call inside a write transaction). Sessions are keyed by organisation and id (the
+/// primary key on PostgreSQL, migration 2026-12-04-000029_org_leading_keys): every
+/// lookup names both.
+pub fn lock(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Option<SessionState>, ApiError> {
+    let keyed = sessions::table
+        .filter(sessions::org_id.eq(org_id))
+        .filter(sessions::id.eq(id));
     Ok(match conn {
-        DbConnection::Postgresql(pg) => sessions::table
-            .find(id)
-            .select(STATE)
-            .for_update()
-            .get_result(pg)
-            .optional()?,
-        DbConnection::Sqlite(_) => sessions::table.find(id).select(STATE).get_result(conn).optional()?,
+        DbConnection::Postgresql(pg) => keyed.select(STATE).for_update().get_result(pg).optional()?,
+        DbConnection::Sqlite(_) => keyed.select(STATE).get_result(conn).optional()?,
     })
 }
 
-/// Sessions by id (for checking a batch of requests at once).
-pub fn states(conn: &mut DbConnection, ids: &[&str]) -> Result<Vec<SessionState>, ApiError> {
+/// Sessions by id, of the organisations named (for checking a batch of requests at
+/// once; the caller matches each request's session to its organisation).
+pub fn states(conn: &mut DbConnection, org_ids: &[&str], ids: &[&str]) -> Result<Vec<SessionState>, ApiError> {
     Ok(sessions::table
+        .filter(sessions::org_id.eq_any(org_ids))
         .filter(sessions::id.eq_any(ids))
         .select(STATE)
         .load(conn)?)
@@ -162,9 +164,10 @@ pub fn web_lookup(
 }
 
 /// Moves a live session's absolute end and notes that it was used.
-pub fn extend(conn: &mut DbConnection, id: &str, expires_at: NaiveDateTime) -> Result<(), ApiError> {
+pub fn extend(conn: &mut DbConnection, org_id: &str, id: &str, expires_at: NaiveDateTime) -> Result<(), ApiError> {
     diesel::update(
         sessions::table
+            .filter(sessions::org_id.eq(org_id))
             .filter(sessions::id.eq(id))
             .filter(sessions::revoked_at.is_null()),
     )
@@ -177,9 +180,10 @@ pub fn extend(conn: &mut DbConnection, id: &str, expires_at: NaiveDateTime) -> R
 }
 
 /// Notes that a session was used (the idle timeout of browser sessions counts from here).
-pub fn touch(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
+pub fn touch(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<(), ApiError> {
     diesel::update(
         sessions::table
+            .filter(sessions::org_id.eq(org_id))
             .filter(sessions::id.eq(id))
             .filter(sessions::revoked_at.is_null()),
     )
@@ -204,9 +208,10 @@ pub fn previous_visit(
 }
 
 /// Ends one session (logout, or a refresh token presented twice).
-pub fn revoke(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
+pub fn revoke(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<(), ApiError> {
     diesel::update(
         sessions::table
+            .filter(sessions::org_id.eq(org_id))
             .filter(sessions::id.eq(id))
             .filter(sessions::revoked_at.is_null()),
     )

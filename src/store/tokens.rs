@@ -91,15 +91,11 @@ pub fn rotate(conn: &mut DbConnection, presented: &str) -> Result<Rotation, ApiE
         // The account's row first, as every change of the account takes it (and the new
         // token's foreign key would take it after the session's lock otherwise: a deadlock
         // with an account change that ends the sessions).
-        if let DbConnection::Postgresql(pg) = conn {
-            use crate::db::schema::users;
-            users::table
-                .find(&first.user_id)
-                .select(users::id)
-                .for_key_share()
-                .load::<String>(pg)?;
-        }
-        let Some(session) = sessions::lock(conn, &first.family_id)? else {
+        // Its organisation keys the session.
+        let Some(org_id) = account_org(conn, &first.user_id, true)? else {
+            return Ok(Rotation::Invalid);
+        };
+        let Some(session) = sessions::lock(conn, &org_id, &first.family_id)? else {
             return Ok(Rotation::Invalid);
         };
         // Read again under the lock: another rotation may have used it meanwhile.
@@ -111,7 +107,7 @@ pub fn rotate(conn: &mut DbConnection, presented: &str) -> Result<Rotation, ApiE
             return Ok(Rotation::Invalid);
         }
         if row.rotated_at.is_some() {
-            sessions::revoke(conn, &session.id)?;
+            sessions::revoke(conn, &org_id, &session.id)?;
             return Ok(Rotation::ReuseDetected);
         }
         if row.expires_at <= now {
@@ -121,14 +117,14 @@ pub fn rotate(conn: &mut DbConnection, presented: &str) -> Result<Rotation, ApiE
             return Ok(Rotation::Invalid);
         };
         if !user.active {
-            sessions::revoke(conn, &session.id)?;
+            sessions::revoke(conn, &org_id, &session.id)?;
             return Ok(Rotation::Invalid);
         }
         diesel::update(refresh_tokens::table.filter(refresh_tokens::id.eq(&row.id)))
             .set(refresh_tokens::rotated_at.eq(Some(now)))
             .execute(conn)?;
         let refresh_token = issue(conn, &user.id, &session.id)?;
-        sessions::extend(conn, &session.id, now + lifetime())?;
+        sessions::extend(conn, &org_id, &session.id, now + lifetime())?;
         Ok(Rotation::Rotated {
             user: Box::new(user),
             session_id: session.id,
@@ -143,5 +139,19 @@ pub fn revoke(conn: &mut DbConnection, presented: &str) -> Result<(), ApiError> 
     let Some(row) = find(conn, &digest)? else {
         return Ok(());
     };
-    db::write_tx(conn, |conn| sessions::revoke(conn, &row.family_id))
+    db::write_tx(conn, |conn| match account_org(conn, &row.user_id, false)? {
+        Some(org_id) => sessions::revoke(conn, &org_id, &row.family_id),
+        None => Ok(()),
+    })
+}
+
+/// The organisation of the token's account; on PostgreSQL with the account's row locked
+/// against key changes when `lock` is set.
+fn account_org(conn: &mut DbConnection, user_id: &str, lock: bool) -> Result<Option<String>, ApiError> {
+    use crate::db::schema::users as accounts;
+    let org = accounts::table.find(user_id).select(accounts::org_id);
+    Ok(match conn {
+        DbConnection::Postgresql(pg) if lock => org.for_key_share().get_result(pg).optional()?,
+        _ => org.get_result(conn).optional()?,
+    })
 }

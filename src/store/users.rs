@@ -123,13 +123,21 @@ pub fn find_by_id_any_org(conn: &mut DbConnection, id: &str) -> Result<Option<Us
 /// organisation's default language, in one lookup.
 pub fn find_with_session(
     conn: &mut DbConnection,
+    org_id: &str,
     user_id: &str,
     session_id: &str,
 ) -> Result<Option<(User, Option<SessionState>, String)>, ApiError> {
     use crate::db::schema::{organizations, sessions};
+    // The token's organisation keys the session (and the account must belong to it; see
+    // `auth::extractors::account`).
     Ok(users::table
         .inner_join(organizations::table)
-        .left_join(sessions::table.on(sessions::id.eq(session_id).and(sessions::user_id.eq(users::id))))
+        .left_join(
+            sessions::table.on(sessions::org_id
+                .eq(org_id)
+                .and(sessions::id.eq(session_id))
+                .and(sessions::user_id.eq(users::id))),
+        )
         .filter(users::id.eq(user_id))
         .select((
             users::all_columns,

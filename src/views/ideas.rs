@@ -214,12 +214,12 @@ struct DetailParts {
 
 /// Loads everything the detail view shows, for one caller.
 pub(crate) fn load_detail(conn: &mut DbConnection, caller: &AuthUser, idea: Idea) -> Result<IdeaResponse, ApiError> {
-    let mut dims = store::dimensions_of(conn, &[idea.id.as_str()])?;
+    let mut dims = store::dimensions_of(conn, &idea.org_id, &[idea.id.as_str()])?;
     let parts = DetailParts {
-        cycles: store::cycles(conn, &idea.id)?,
-        co_authors: store::co_authors(conn, &idea.id)?,
+        cycles: store::cycles(conn, &idea.org_id, &idea.id)?,
+        co_authors: store::co_authors(conn, &idea.org_id, &idea.id)?,
         dimensions: dims.remove(&idea.id).unwrap_or_default(),
-        voted: !store::voted_among(conn, &caller.id, &[idea.id.as_str()])?.is_empty(),
+        voted: !store::voted_among(conn, &idea.org_id, &caller.id, &[idea.id.as_str()])?.is_empty(),
     };
     detail(conn, caller, idea, parts)
 }
@@ -718,8 +718,8 @@ pub(crate) fn list_page(
     let rows = store::list(conn, &caller.org_id, filter, sort, after, limit)?;
     let (rows, next_cursor) = finish_page(rows, limit, |i| IdeaCursor::after(sort, i));
     let ids: Vec<&str> = rows.iter().map(|i| i.id.as_str()).collect();
-    let mut dims = store::dimensions_of(conn, &ids)?;
-    let voted = store::voted_among(conn, &caller.id, &ids)?;
+    let mut dims = store::dimensions_of(conn, &caller.org_id, &ids)?;
+    let voted = store::voted_among(conn, &caller.org_id, &caller.id, &ids)?;
     let people: HashSet<&str> = rows
         .iter()
         .flat_map(|i| {

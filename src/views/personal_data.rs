@@ -200,7 +200,11 @@ pub fn collect(conn: &mut DbConnection, org_id: &str, user_id: &str, for_self: b
         ))
         .load(conn)?;
     let co: Vec<(String, String, i64)> = idea_coauthors::table
-        .inner_join(ideas::table.on(ideas::id.eq(idea_coauthors::idea_id)))
+        .inner_join(
+            ideas::table.on(ideas::org_id
+                .eq(idea_coauthors::org_id)
+                .and(ideas::id.eq(idea_coauthors::idea_id))),
+        )
         .filter(idea_coauthors::org_id.eq(org_id))
         .filter(idea_coauthors::user_id.eq(user_id))
         .order(ideas::created_at.asc())

@@ -247,8 +247,8 @@ pub async fn logout(
 ) -> Result<HttpResponse, ApiError> {
     let user = user.0;
     session::verify_form(&req, &user, Some(form.get(session::CSRF_FIELD)))?;
-    let id = user.session_id.clone();
-    db::run(&state.pool, move |conn| sessions::revoke(conn, &id)).await?;
+    let (org_id, id) = (user.user.org_id.clone(), user.session_id.clone());
+    db::run(&state.pool, move |conn| sessions::revoke(conn, &org_id, &id)).await?;
     let mut res = see_other("/login?out=1");
     res.add_cookie(&session::session_cookie(&state.settings, None))
         .map_err(ApiError::internal)?;

@@ -199,7 +199,7 @@ pub async fn current(req: &HttpRequest, state: &AppState) -> Result<Option<WebUs
             return Ok(None);
         }
         if session.last_seen_at + idle <= now {
-            sessions::revoke(conn, &session.id)?;
+            sessions::revoke(conn, &user.org_id, &session.id)?;
             return Ok(None);
         }
         // The same checks as for an access token: the account exists, is active, and this
@@ -211,7 +211,7 @@ pub async fn current(req: &HttpRequest, state: &AppState) -> Result<Option<WebUs
         // The idle clock restarts with a request; once a minute is precise enough and
         // spares a write per page.
         if session.last_seen_at + Duration::minutes(1) <= now {
-            sessions::touch(conn, &session.id)?;
+            sessions::touch(conn, &caller.org_id, &session.id)?;
         }
         Ok(Some((caller, session.id, org_name, org_locale)))
     })

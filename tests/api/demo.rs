@@ -761,7 +761,7 @@ async fn stored_trace(app: &TestApp, idea_id: &str) -> (Trace, kaizen::store::id
     tokio::task::spawn_blocking(move || {
         let mut conn = pool.get().unwrap();
         let idea = kaizen::store::ideas::find(&mut conn, &org, &id).unwrap();
-        let cycles = kaizen::store::ideas::cycles(&mut conn, &id).unwrap();
+        let cycles = kaizen::store::ideas::cycles(&mut conn, &org, &id).unwrap();
         let events = diesel::sql_query(
             "SELECT action, from_status, to_status, cycle, actor_id, actor_hidden, note, stage \
              FROM idea_events WHERE idea_id = $1 ORDER BY id",

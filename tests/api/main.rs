@@ -35,6 +35,7 @@ mod mail_tls;
 mod measurement;
 mod openapi;
 mod ops;
+mod org_keys;
 mod organization;
 mod outbox_processes;
 mod personal_data;
