@@ -15,7 +15,7 @@ use crate::domain::questionnaire::{
 };
 use crate::domain::scoring::Instrument;
 use crate::error::ApiError;
-use crate::store::organizations;
+use crate::store::{organizations, report_cache};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct Questionnaire {
@@ -201,6 +201,21 @@ pub fn instrument(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Arc
 /// Loads a questionnaire of the organisation with everything in it (404 if none).
 pub fn load(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Content, ApiError> {
     let questionnaire = find(conn, org_id, id)?;
+    let rows = rows_of(conn, id)?;
+    Ok(Content {
+        questionnaire,
+        dimensions: rows.0.clone(),
+        items: rows.1.clone(),
+    })
+}
+
+/// A questionnaire's dimensions and items: written with it and never changed, so read
+/// once per process (`report_cache`). Callers have found the questionnaire in the
+/// caller's organisation first, or name one found so.
+fn rows_of(conn: &mut DbConnection, id: &str) -> Result<report_cache::QuestionnaireRows, ApiError> {
+    if let Some(kept) = report_cache::questionnaire_rows(id) {
+        return Ok(kept);
+    }
     let dimensions = questionnaire_dimensions::table
         .filter(questionnaire_dimensions::questionnaire_id.eq(id))
         .order(questionnaire_dimensions::position.asc())
@@ -209,11 +224,13 @@ pub fn load(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Content, 
         .filter(questionnaire_items::questionnaire_id.eq(id))
         .order(questionnaire_items::position.asc())
         .load(conn)?;
-    Ok(Content {
-        questionnaire,
-        dimensions,
-        items,
-    })
+    let rows = Arc::new((dimensions, items));
+    // Only what a committed questionnaire holds is kept: inside the transaction that
+    // writes it, the rows could still be undone.
+    if db::outside_transaction(conn) {
+        report_cache::keep_questionnaire_rows(id, rows.clone());
+    }
+    Ok(rows)
 }
 
 #[derive(Debug, Default, Clone)]
@@ -458,10 +475,7 @@ pub fn builtin_of(conn: &mut DbConnection, org_id: &str) -> Result<Option<Questi
 
 /// The dimensions of a questionnaire, in its order.
 pub fn dimension_rows(conn: &mut DbConnection, questionnaire_id: &str) -> Result<Vec<DimensionRow>, ApiError> {
-    Ok(questionnaire_dimensions::table
-        .filter(questionnaire_dimensions::questionnaire_id.eq(questionnaire_id))
-        .order(questionnaire_dimensions::position.asc())
-        .load(conn)?)
+    Ok(rows_of(conn, questionnaire_id)?.0.clone())
 }
 
 /// The dimension keys of a questionnaire, in its order.

@@ -3,6 +3,9 @@
 //!
 //! - A closed round's published figures never change (`store::round_results`), so they
 //!   are kept by round id once read.
+//! - Neither do a questionnaire's dimensions and items: they are written with the
+//!   questionnaire and never changed (a draft is deleted whole, and its id never comes
+//!   back), so they are kept by questionnaire id once read (`store::questionnaires`).
 //! - Figures aggregated over ideas (counts per stage and unit, monthly flow, stage times,
 //!   acceptance, ideas per dimension) are kept with the organisation's `ideas_version`:
 //!   a counter that triggers move on in the same transaction as every change to what
@@ -31,10 +34,14 @@ use diesel::sql_types::{BigInt, Text};
 
 use crate::db::DbConnection;
 use crate::error::ApiError;
+use crate::store::questionnaires::{DimensionRow, ItemRow};
 use crate::store::round_results::Published;
 
 /// Published rounds kept at most (a few kB to a few hundred kB each).
 const PUBLISHED_ENTRIES: usize = 256;
+/// Questionnaires' dimensions and items kept at most (about 10 kB each for the built-in
+/// questionnaire in two languages).
+const QUESTIONNAIRE_ENTRIES: usize = 512;
 /// Idea figures kept at most (organisation × scope × window; a few kB each).
 const FIGURE_ENTRIES: usize = 1024;
 
@@ -88,6 +95,10 @@ type StuckCount = (i64, NaiveDateTime, i64);
 
 static PUBLISHED: LazyLock<Mutex<Bounded<Arc<Published>>>> =
     LazyLock::new(|| Mutex::new(Bounded::new(PUBLISHED_ENTRIES)));
+/// A questionnaire's dimensions and items, in its order.
+pub type QuestionnaireRows = Arc<(Vec<DimensionRow>, Vec<ItemRow>)>;
+static QUESTIONNAIRES: LazyLock<Mutex<Bounded<QuestionnaireRows>>> =
+    LazyLock::new(|| Mutex::new(Bounded::new(QUESTIONNAIRE_ENTRIES)));
 static FIGURES: LazyLock<Mutex<Bounded<Figures>>> = LazyLock::new(|| Mutex::new(Bounded::new(FIGURE_ENTRIES)));
 static STUCK: LazyLock<Mutex<Bounded<StuckCount>>> = LazyLock::new(|| Mutex::new(Bounded::new(FIGURE_ENTRIES)));
 
@@ -100,6 +111,18 @@ pub fn published(round_id: &str) -> Option<Arc<Published>> {
 pub fn keep_published(round_id: &str, published: Arc<Published>) {
     if let Ok(mut cache) = PUBLISHED.lock() {
         cache.put(round_id.to_owned(), published);
+    }
+}
+
+/// A questionnaire's dimensions and items when they were read before.
+pub fn questionnaire_rows(questionnaire_id: &str) -> Option<QuestionnaireRows> {
+    QUESTIONNAIRES.lock().ok()?.get(questionnaire_id)
+}
+
+/// Keeps a questionnaire's dimensions and items (they never change).
+pub fn keep_questionnaire_rows(questionnaire_id: &str, rows: QuestionnaireRows) {
+    if let Ok(mut cache) = QUESTIONNAIRES.lock() {
+        cache.put(questionnaire_id.to_owned(), rows);
     }
 }
 
