@@ -471,16 +471,26 @@ pub fn participation(
         active = active.filter(users::unit_id.eq_any(units.to_vec()));
     }
     let active: i64 = active.count().get_result(conn)?;
-    // One index probe per person and kind of taking part: (org, author, created_at) on
-    // ideas, (org, user, created_at) on votes; co-authors are few.
+    // One index probe per person and kind of taking part. On PostgreSQL, whose keys lead
+    // with the organisation (migration 2026-12-04-000029_org_leading_keys): (org, author,
+    // created_at) on ideas, (org, user, created_at) on votes, (org, user) on co-authors.
+    // SQLite keeps its keys on the person and the idea; given the organisation too, its
+    // planner walked the organisation's newest ideas for every person's co-authorships.
+    let taking_part = if matches!(conn, DbConnection::Postgresql(_)) {
+        "EXISTS (SELECT 1 FROM ideas i WHERE i.org_id = u.org_id AND i.author_id = u.id \
+                 AND i.created_at >= $2) \
+         OR EXISTS (SELECT 1 FROM idea_votes v WHERE v.org_id = u.org_id AND v.user_id = u.id \
+                    AND v.created_at >= $2) \
+         OR EXISTS (SELECT 1 FROM idea_coauthors c JOIN ideas i ON i.org_id = c.org_id AND i.id = c.idea_id \
+                    WHERE c.org_id = u.org_id AND c.user_id = u.id AND i.created_at >= $2)"
+    } else {
+        "EXISTS (SELECT 1 FROM ideas i WHERE i.author_id = u.id AND i.created_at >= $2) \
+         OR EXISTS (SELECT 1 FROM idea_votes v WHERE v.user_id = u.id AND v.created_at >= $2) \
+         OR EXISTS (SELECT 1 FROM idea_coauthors c JOIN ideas i ON i.id = c.idea_id \
+                    WHERE c.user_id = u.id AND i.created_at >= $2)"
+    };
     let sql = format!(
-        "SELECT COUNT(*) AS n FROM users u WHERE u.org_id = $1 AND u.active AND ( \
-           EXISTS (SELECT 1 FROM ideas i WHERE i.org_id = u.org_id AND i.author_id = u.id \
-                   AND i.created_at >= $2) \
-           OR EXISTS (SELECT 1 FROM idea_votes v WHERE v.org_id = u.org_id AND v.user_id = u.id \
-                      AND v.created_at >= $2) \
-           OR EXISTS (SELECT 1 FROM idea_coauthors c JOIN ideas i ON i.org_id = c.org_id AND i.id = c.idea_id \
-                      WHERE c.org_id = u.org_id AND c.user_id = u.id AND i.created_at >= $2)){}",
+        "SELECT COUNT(*) AS n FROM users u WHERE u.org_id = $1 AND u.active AND ({taking_part}){}",
         unit_clause("u.unit_id", 3, units)
     );
     let q = diesel::sql_query(sql)
