@@ -54,7 +54,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    users (id) {
+    users (org_id, id) {
         id -> Text,
         org_id -> Text,
         email -> Text,
@@ -83,6 +83,7 @@ diesel::table! {
         expires_at -> Timestamp,
         rotated_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        org_id -> Text,
     }
 }
 
@@ -97,7 +98,6 @@ diesel::table! {
 
 diesel::joinable!(units -> organizations (org_id));
 diesel::joinable!(users -> organizations (org_id));
-diesel::joinable!(refresh_tokens -> users (user_id));
 
 // Improvement ideas (migration 2026-11-26-000003_ideas).
 
@@ -292,6 +292,7 @@ diesel::table! {
     assessment_participation (round_id, user_id) {
         round_id -> Text,
         user_id -> Text,
+        org_id -> Text,
     }
 }
 
@@ -417,8 +418,6 @@ diesel::table! {
         revoked_at -> Nullable<Timestamp>,
     }
 }
-
-diesel::joinable!(sessions -> users (user_id));
 
 // Login limits (migration 2026-12-03-000013_login_limits).
 diesel::table! {

@@ -629,7 +629,7 @@ fn build(
                 unit_offset: unit_offset(p.unit_key),
             })
             .collect();
-        let answered = survey::answer_round(&instrument, &round_id, j, rounds, &respondents, rng);
+        let answered = survey::answer_round(&instrument, &org.id, &round_id, j, rounds, &respondents, rng);
         rows::insert_participation(conn, &answered.participation)?;
         rows::insert_responses(conn, &answered.responses)?;
         rows::insert_answers(conn, &answered.answers)?;

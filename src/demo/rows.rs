@@ -73,6 +73,7 @@ pub struct RoundRow {
 pub struct ParticipationRow {
     pub round_id: String,
     pub user_id: String,
+    pub org_id: String,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -336,7 +337,7 @@ batch_insert!(
     insert_participation,
     ParticipationRow,
     assessment_participation::table,
-    2
+    3
 );
 batch_insert!(insert_responses, ResponseRow, assessment_responses::table, 3);
 batch_insert!(insert_answers, AnswerRow, assessment_answers::table, 4);

@@ -184,6 +184,7 @@ const TOLERANCE: f64 = 0.015;
 /// what stays, what declines) holds for every seed. Large rounds are drawn once.
 pub fn answer_round<R: Rng + Clone>(
     instrument: &Instrument,
+    org_id: &str,
     round_id: &str,
     j: usize,
     rounds: usize,
@@ -202,7 +203,7 @@ pub fn answer_round<R: Rng + Clone>(
     let attempts = if respondents.len() < 1000 { ATTEMPTS } else { 1 };
     for _ in 0..attempts {
         let mut draws = start.clone();
-        let rows = draw(instrument, round_id, &latent, respondents, &mut draws);
+        let rows = draw(instrument, org_id, round_id, &latent, respondents, &mut draws);
         let off: Vec<f64> = instrument
             .dimensions
             .iter()
@@ -242,6 +243,7 @@ const ATTEMPTS: usize = 15;
 
 fn draw<R: Rng + ?Sized>(
     instrument: &Instrument,
+    org_id: &str,
     round_id: &str,
     means: &[f64],
     respondents: &[Respondent],
@@ -298,6 +300,7 @@ fn draw<R: Rng + ?Sized>(
         out.participation.push(ParticipationRow {
             round_id: round_id.to_owned(),
             user_id: who.user_id.clone(),
+            org_id: org_id.to_owned(),
         });
     }
     // Nothing in the stored order may pair a response with a participant.
@@ -352,7 +355,7 @@ mod tests {
                     unit_offset: [-0.2, 0.0, 0.25][i % 3],
                 })
                 .collect();
-            let rows = answer_round(&instrument, "r", 1, 3, &respondents, &mut rng);
+            let rows = answer_round(&instrument, "o", "r", 1, 3, &respondents, &mut rng);
             for trend in TRENDS {
                 let values: Vec<f64> = rows
                     .scores
@@ -382,7 +385,7 @@ mod tests {
             })
             .collect();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
-        let rows = answer_round(&instrument, "r1", 0, 3, &respondents, &mut rng);
+        let rows = answer_round(&instrument, "o", "r1", 0, 3, &respondents, &mut rng);
         assert_eq!(rows.responses.len(), 400);
         assert_eq!(rows.participation.len(), 400);
         assert_eq!(rows.answers.len(), 400 * 28, "every item is answered or can't judge");

@@ -416,8 +416,9 @@ fn rewrite_in_key_order(conn: &mut DbConnection, round_id: &str) -> Result<(), A
          RETURNING response_id, dimension_key, round_id, unit_id, score) \
          INSERT INTO assessment_scores (response_id, dimension_key, round_id, unit_id, score) \
          SELECT response_id, dimension_key, round_id, unit_id, score FROM moved ORDER BY response_id, dimension_key",
-        "WITH moved AS (DELETE FROM assessment_participation WHERE round_id = $1 RETURNING round_id, user_id) \
-         INSERT INTO assessment_participation (round_id, user_id) SELECT round_id, user_id FROM moved ORDER BY user_id",
+        "WITH moved AS (DELETE FROM assessment_participation WHERE round_id = $1 RETURNING round_id, user_id, org_id) \
+         INSERT INTO assessment_participation (round_id, user_id, org_id) \
+         SELECT round_id, user_id, org_id FROM moved ORDER BY user_id",
     ];
     for sql in STATEMENTS {
         diesel::sql_query(sql)

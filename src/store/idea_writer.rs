@@ -309,7 +309,7 @@ fn check_accounts(conn: &mut DbConnection, batch: Vec<Submission>) -> (Vec<Ready
     let loaded = if ids.is_empty() {
         Ok((HashMap::new(), HashMap::new()))
     } else {
-        users::by_ids_any_org(conn, &ids).and_then(|users| {
+        users::by_ids(conn, &org_ids, &ids).and_then(|users| {
             let sessions: HashMap<String, SessionState> = sessions::states(conn, &org_ids, &session_ids)?
                 .into_iter()
                 .map(|s| (s.id.clone(), s))

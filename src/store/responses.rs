@@ -25,6 +25,7 @@ use crate::store::assessments::Round;
 struct NewParticipation<'a> {
     round_id: &'a str,
     user_id: &'a str,
+    org_id: &'a str,
 }
 
 #[derive(Debug, Insertable)]
@@ -114,6 +115,7 @@ pub fn submit(
     let participation = NewParticipation {
         round_id: &round.id,
         user_id,
+        org_id: &round.org_id,
     };
     let response = NewResponse {
         id: &response_id,
@@ -240,17 +242,17 @@ impl RunQueryDsl<diesel::PgConnection> for SubmitStatement<'_> {}
 impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for SubmitStatement<'_> {
     fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>) -> QueryResult<()> {
         use diesel::sql_types::Array;
-        out.push_sql("WITH open_round AS (SELECT id FROM assessment_rounds WHERE id = ");
+        out.push_sql("WITH open_round AS (SELECT id, org_id FROM assessment_rounds WHERE id = ");
         out.push_bind_param::<Text, _>(&self.round_id)?;
         out.push_sql(" AND status = 'open' AND closes_at > ");
         out.push_bind_param::<Timestamp, _>(&self.now)?;
         out.push_sql(
             " FOR KEY SHARE), participation AS (\
-             INSERT INTO assessment_participation (round_id, user_id) SELECT id, ",
+             INSERT INTO assessment_participation (round_id, user_id, org_id) SELECT id, ",
         );
         out.push_bind_param::<Text, _>(&self.user_id)?;
         out.push_sql(
-            " FROM open_round RETURNING round_id), response AS (\
+            ", org_id FROM open_round RETURNING round_id), response AS (\
              INSERT INTO assessment_responses (id, round_id, unit_id) SELECT ",
         );
         out.push_bind_param::<Text, _>(&self.response_id)?;

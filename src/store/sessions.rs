@@ -84,13 +84,13 @@ pub fn start(
     db::write_tx(conn, |conn| {
         let current: Option<(String, bool)> = match conn {
             DbConnection::Postgresql(pg) => users::table
-                .find(&user.id)
+                .find((&user.org_id, &user.id))
                 .select((users::password_hash, users::active))
                 .for_share()
                 .get_result(pg)
                 .optional()?,
             DbConnection::Sqlite(_) => users::table
-                .find(&user.id)
+                .find((&user.org_id, &user.id))
                 .select((users::password_hash, users::active))
                 .get_result(conn)
                 .optional()?,
@@ -149,7 +149,7 @@ pub fn web_lookup(
 ) -> Result<Option<(SessionState, User, String, String)>, ApiError> {
     use crate::db::schema::organizations;
     Ok(sessions::table
-        .inner_join(users::table.on(users::id.eq(sessions::user_id)))
+        .inner_join(users::table.on(users::org_id.eq(sessions::org_id).and(users::id.eq(sessions::user_id))))
         .inner_join(organizations::table.on(organizations::id.eq(users::org_id)))
         .filter(sessions::secret_hash.eq(secret_hash))
         .filter(sessions::kind.eq(SessionKind::Web.as_str()))

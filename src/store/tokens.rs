@@ -22,6 +22,8 @@ pub struct RefreshToken {
     pub expires_at: NaiveDateTime,
     pub rotated_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
+    /// The account's organisation: keys the account and the session.
+    pub org_id: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -33,6 +35,7 @@ struct NewRefreshToken {
     token_hash: String,
     created_at: NaiveDateTime,
     expires_at: NaiveDateTime,
+    org_id: String,
 }
 
 /// How long an API session lasts without a refresh.
@@ -42,16 +45,17 @@ pub fn lifetime() -> Duration {
 
 /// Issues a refresh token of the session and returns the plain token, which is never
 /// stored.
-pub fn issue(conn: &mut DbConnection, user_id: &str, session_id: &str) -> Result<String, ApiError> {
+pub fn issue(conn: &mut DbConnection, user: &User, session_id: &str) -> Result<String, ApiError> {
     let (token, digest) = new_refresh_token()?;
     let now = db::now();
     let row = NewRefreshToken {
         id: db::new_id(),
-        user_id: user_id.to_owned(),
+        user_id: user.id.clone(),
         family_id: session_id.to_owned(),
         token_hash: digest,
         created_at: now,
         expires_at: now + lifetime(),
+        org_id: user.org_id.clone(),
     };
     diesel::insert_into(refresh_tokens::table).values(&row).execute(conn)?;
     Ok(token)
@@ -91,10 +95,11 @@ pub fn rotate(conn: &mut DbConnection, presented: &str) -> Result<Rotation, ApiE
         // The account's row first, as every change of the account takes it (and the new
         // token's foreign key would take it after the session's lock otherwise: a deadlock
         // with an account change that ends the sessions).
-        // Its organisation keys the session.
-        let Some(org_id) = account_org(conn, &first.user_id, true)? else {
+        // The token's organisation keys the account and the session.
+        let org_id = first.org_id.clone();
+        if !account_exists(conn, &org_id, &first.user_id, true)? {
             return Ok(Rotation::Invalid);
-        };
+        }
         let Some(session) = sessions::lock(conn, &org_id, &first.family_id)? else {
             return Ok(Rotation::Invalid);
         };
@@ -113,7 +118,7 @@ pub fn rotate(conn: &mut DbConnection, presented: &str) -> Result<Rotation, ApiE
         if row.expires_at <= now {
             return Ok(Rotation::Invalid);
         }
-        let Some(user) = users::find_by_id_any_org(conn, &row.user_id)? else {
+        let Some(user) = users::find_optional(conn, &org_id, &row.user_id)? else {
             return Ok(Rotation::Invalid);
         };
         if !user.active {
@@ -123,7 +128,7 @@ pub fn rotate(conn: &mut DbConnection, presented: &str) -> Result<Rotation, ApiE
         diesel::update(refresh_tokens::table.filter(refresh_tokens::id.eq(&row.id)))
             .set(refresh_tokens::rotated_at.eq(Some(now)))
             .execute(conn)?;
-        let refresh_token = issue(conn, &user.id, &session.id)?;
+        let refresh_token = issue(conn, &user, &session.id)?;
         sessions::extend(conn, &org_id, &session.id, now + lifetime())?;
         Ok(Rotation::Rotated {
             user: Box::new(user),
@@ -139,19 +144,20 @@ pub fn revoke(conn: &mut DbConnection, presented: &str) -> Result<(), ApiError> 
     let Some(row) = find(conn, &digest)? else {
         return Ok(());
     };
-    db::write_tx(conn, |conn| match account_org(conn, &row.user_id, false)? {
-        Some(org_id) => sessions::revoke(conn, &org_id, &row.family_id),
-        None => Ok(()),
-    })
+    db::write_tx(conn, |conn| sessions::revoke(conn, &row.org_id, &row.family_id))
 }
 
-/// The organisation of the token's account; on PostgreSQL with the account's row locked
+/// Whether the token's account exists; on PostgreSQL with the account's row locked
 /// against key changes when `lock` is set.
-fn account_org(conn: &mut DbConnection, user_id: &str, lock: bool) -> Result<Option<String>, ApiError> {
+fn account_exists(conn: &mut DbConnection, org_id: &str, user_id: &str, lock: bool) -> Result<bool, ApiError> {
     use crate::db::schema::users as accounts;
-    let org = accounts::table.find(user_id).select(accounts::org_id);
-    Ok(match conn {
-        DbConnection::Postgresql(pg) if lock => org.for_key_share().get_result(pg).optional()?,
-        _ => org.get_result(conn).optional()?,
-    })
+    let account = accounts::table
+        .filter(accounts::org_id.eq(org_id))
+        .filter(accounts::id.eq(user_id))
+        .select(accounts::id);
+    let found: Option<String> = match conn {
+        DbConnection::Postgresql(pg) if lock => account.for_key_share().get_result(pg).optional()?,
+        _ => account.get_result(conn).optional()?,
+    };
+    Ok(found.is_some())
 }

@@ -114,9 +114,13 @@ pub fn find(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<User, Api
         .get_result(conn)?)
 }
 
-/// Only for authentication, which learns the organisation from the row itself.
-pub fn find_by_id_any_org(conn: &mut DbConnection, id: &str) -> Result<Option<User>, ApiError> {
-    Ok(users::table.find(id).get_result(conn).optional()?)
+/// The account, if it exists.
+pub fn find_optional(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Option<User>, ApiError> {
+    Ok(users::table
+        .filter(users::org_id.eq(org_id))
+        .filter(users::id.eq(id))
+        .get_result(conn)
+        .optional()?)
 }
 
 /// Only for authentication: the account, the session a token names and the
@@ -138,6 +142,7 @@ pub fn find_with_session(
                 .and(sessions::id.eq(session_id))
                 .and(sessions::user_id.eq(users::id))),
         )
+        .filter(users::org_id.eq(org_id))
         .filter(users::id.eq(user_id))
         .select((
             users::all_columns,
@@ -156,9 +161,11 @@ pub fn find_with_session(
         .optional()?)
 }
 
-/// Only for authenticating a batch of idea submissions (`store::idea_writer`), by id.
-pub fn by_ids_any_org(conn: &mut DbConnection, ids: &[&str]) -> Result<HashMap<String, User>, ApiError> {
+/// Only for authenticating a batch of idea submissions (`store::idea_writer`): the
+/// accounts among `ids` in any of `org_ids` (the caller checks each against its token).
+pub fn by_ids(conn: &mut DbConnection, org_ids: &[&str], ids: &[&str]) -> Result<HashMap<String, User>, ApiError> {
     Ok(users::table
+        .filter(users::org_id.eq_any(org_ids))
         .filter(users::id.eq_any(ids))
         .load::<User>(conn)?
         .into_iter()
@@ -315,6 +322,7 @@ pub fn update(
         }
         diesel::update(
             users::table
+                .filter(users::org_id.eq(org_id))
                 .filter(users::id.eq(id))
                 .filter(users::version.eq(current.version)),
         )
@@ -333,12 +341,12 @@ pub fn update(
         })?;
         match changes.active {
             Some(false) if current.active => {
-                diesel::update(users::table.filter(users::id.eq(id)))
+                diesel::update(users::table.filter(users::org_id.eq(org_id)).filter(users::id.eq(id)))
                     .set(users::deactivated_at.eq(db::now()))
                     .execute(conn)?;
             }
             Some(true) => {
-                diesel::update(users::table.filter(users::id.eq(id)))
+                diesel::update(users::table.filter(users::org_id.eq(org_id)).filter(users::id.eq(id)))
                     .set(users::deactivated_at.eq(None::<NaiveDateTime>))
                     .execute(conn)?;
             }
@@ -458,7 +466,7 @@ pub fn erase(
             ));
         }
         let now = db::now();
-        diesel::update(users::table.filter(users::id.eq(id)))
+        diesel::update(users::table.filter(users::org_id.eq(org_id)).filter(users::id.eq(id)))
             .set((
                 users::email.eq(format!("erased-{id}@erased.invalid")),
                 users::display_name.eq(ERASED_NAME),
@@ -473,9 +481,18 @@ pub fn erase(
             ))
             .execute(conn)?;
         sessions::revoke_all(conn, id)?;
-        diesel::delete(refresh_tokens::table.filter(refresh_tokens::user_id.eq(id))).execute(conn)?;
-        diesel::delete(assessment_participation::table.filter(assessment_participation::user_id.eq(id)))
-            .execute(conn)?;
+        diesel::delete(
+            refresh_tokens::table
+                .filter(refresh_tokens::org_id.eq(org_id))
+                .filter(refresh_tokens::user_id.eq(id)),
+        )
+        .execute(conn)?;
+        diesel::delete(
+            assessment_participation::table
+                .filter(assessment_participation::org_id.eq(org_id))
+                .filter(assessment_participation::user_id.eq(id)),
+        )
+        .execute(conn)?;
         find(conn, org_id, id)
     })
 }

@@ -107,7 +107,7 @@ pub async fn start_api(state: &AppState, verified: Verified) -> Result<(User, St
         db::write_tx(conn, |conn| {
             throttle::succeeded(conn, &attempt)?;
             let session = sessions::start(conn, &account, SessionKind::Api, tokens::lifetime(), None)?;
-            let refresh_token = tokens::issue(conn, &account.id, &session)?;
+            let refresh_token = tokens::issue(conn, &account, &session)?;
             Ok((session, refresh_token))
         })
     })

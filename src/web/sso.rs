@@ -289,7 +289,7 @@ pub async fn callback(
         };
         if api {
             let session_id = sessions::start(conn, &user, SessionKind::Api, tokens::lifetime(), None)?;
-            let refresh = tokens::issue(conn, &user.id, &session_id)?;
+            let refresh = tokens::issue(conn, &user, &session_id)?;
             Ok(Ok((user, Some((session_id, refresh)))))
         } else {
             sessions::start(conn, &user, SessionKind::Web, lifetime, Some(&hashed))?;

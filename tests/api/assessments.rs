@@ -686,7 +686,7 @@ async fn responses_cannot_be_linked_to_people(app: &TestApp) {
             "assessment_scores",
             &["response_id", "dimension_key", "round_id", "unit_id", "score"],
         ),
-        ("assessment_participation", &["round_id", "user_id"]),
+        ("assessment_participation", &["round_id", "user_id", "org_id"]),
     ];
     for (table, cols) in expected {
         assert_eq!(columns(app, table).await, cols, "{table}");

@@ -1,7 +1,8 @@
 //! Keys that start with the organisation (issue 17, part 3; migration
 //! 2026-12-04-000029_org_leading_keys). On PostgreSQL, the tables read on the hot paths
-//! (the idea list, an idea's page, a vote, the caller's session) have no index that a
-//! lookup by an idea's or a session's id alone could use: their primary keys lead with
+//! (the idea list, an idea's page, a vote, the caller's session and account) have no
+//! index that a lookup by an idea's, a session's or an account's id alone could use
+//! (migration 2026-12-05-000030_users_org_key for the accounts): their primary keys lead with
 //! `org_id`, so every by-key statement has to name the organisation, and PostgreSQL
 //! cannot prefer a key across all organisations to the organisation's own. SQLite (one
 //! installation per file) keeps its keys.
@@ -10,8 +11,9 @@ use diesel::RunQueryDsl;
 use diesel::sql_types::Text;
 
 use crate::both_backends;
-use crate::helpers::TestApp;
+use crate::helpers::{PASSWORD, TestApp};
 use crate::ideas::{id_of, idea_body, submit};
+use reqwest::Method;
 
 both_backends!(hot_path_keys_lead_with_the_organisation);
 
@@ -36,7 +38,7 @@ async fn indexes(app: &TestApp) -> Vec<IndexRow> {
              JOIN pg_class t ON t.oid = x.indrelid \
              JOIN pg_class i ON i.oid = x.indexrelid \
              JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0] \
-             WHERE t.relname IN ('ideas', 'idea_votes', 'idea_dimensions', 'idea_cycles', 'idea_coauthors', 'sessions') \
+             WHERE t.relname IN ('ideas', 'idea_votes', 'idea_dimensions', 'idea_cycles', 'idea_coauthors', 'sessions', 'users') \
              ORDER BY 1, 2",
         )
         .load::<IndexRow>(&mut *conn)
@@ -67,6 +69,28 @@ async fn hot_path_keys_lead_with_the_organisation(app: &TestApp) {
     assert_eq!(list.expect(200)["items"][0]["id"], idea.as_str(), "{}", list.text);
     let removed = app.delete(&format!("/api/v1/ideas/{idea}/votes"), &voter.token).await;
     assert_eq!(removed.expect(200)["vote_count"], 0, "{}", removed.text);
+    // A login, a refresh (the token's row names the account's organisation) and a logout.
+    let session = app.login_ok(&voter.email, PASSWORD).await;
+    let refreshed = app
+        .send(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(serde_json::json!({"refresh_token": session.refresh_token})),
+        )
+        .await;
+    let refreshed = refreshed.expect(200).clone();
+    let access = refreshed["access_token"].as_str().unwrap();
+    app.get("/api/v1/me", access).await.expect(200);
+    app.send(
+        Method::POST,
+        "/api/v1/auth/logout",
+        None,
+        Some(serde_json::json!({"refresh_token": refreshed["refresh_token"]})),
+    )
+    .await
+    .expect(204);
+    app.get("/api/v1/me", access).await.expect(401);
 
     if !app.settings.database_url.starts_with("postgres") {
         return;
@@ -79,6 +103,7 @@ async fn hot_path_keys_lead_with_the_organisation(app: &TestApp) {
         "idea_cycles",
         "idea_coauthors",
         "sessions",
+        "users",
     ] {
         let pkey = found
             .iter()
