@@ -339,13 +339,14 @@ diesel::table! {
 
 // A closed round's figures, fixed at its close (migration 2026-12-03-000011).
 diesel::table! {
-    assessment_published_results (round_id) {
+    assessment_published_results (org_id, round_id) {
         round_id -> Text,
         min_group_size -> BigInt,
         responses -> BigInt,
         reportable -> Bool,
         results -> Text,
         published_at -> Timestamp,
+        org_id -> Text,
     }
 }
 

@@ -69,6 +69,7 @@ pub fn publish(conn: &mut DbConnection, round: &Round) -> Result<Published, ApiE
         diesel::insert_into(assessment_published_results::table)
             .values((
                 assessment_published_results::round_id.eq(&round.id),
+                assessment_published_results::org_id.eq(&round.org_id),
                 assessment_published_results::min_group_size.eq(k),
                 assessment_published_results::responses.eq(responses),
                 assessment_published_results::reportable.eq(reportable),
@@ -78,18 +79,18 @@ pub fn publish(conn: &mut DbConnection, round: &Round) -> Result<Published, ApiE
             .execute(conn)
     });
     match inserted {
-        Ok(_) => stored(conn, &round.id)?.ok_or_else(|| ApiError::internal("published results vanished")),
+        Ok(_) => stored(conn, round)?.ok_or_else(|| ApiError::internal("published results vanished")),
         // Another request published the round first: theirs is what everyone sees.
         Err(e) if db::is_unique_violation(&e) => {
-            stored(conn, &round.id)?.ok_or_else(|| ApiError::internal("published results vanished"))
+            stored(conn, round)?.ok_or_else(|| ApiError::internal("published results vanished"))
         }
         Err(e) => Err(e.into()),
     }
 }
 
-fn stored(conn: &mut DbConnection, round_id: &str) -> Result<Option<Published>, ApiError> {
+fn stored(conn: &mut DbConnection, round: &Round) -> Result<Option<Published>, ApiError> {
     let row: Option<(i64, String, NaiveDateTime)> = assessment_published_results::table
-        .find(round_id)
+        .find((&round.org_id, &round.id))
         .select((
             assessment_published_results::min_group_size,
             assessment_published_results::results,
@@ -133,8 +134,9 @@ pub fn closed_organisation_rounds(conn: &mut DbConnection, org_id: &str) -> Resu
                     .and(questionnaires::org_id.eq(assessment_rounds::org_id))),
             )
             .left_join(
-                assessment_published_results::table
-                    .on(assessment_published_results::round_id.eq(assessment_rounds::id)),
+                assessment_published_results::table.on(assessment_published_results::org_id
+                    .eq(assessment_rounds::org_id)
+                    .and(assessment_published_results::round_id.eq(assessment_rounds::id))),
             )
             .filter(assessment_rounds::org_id.eq(org_id))
             .filter(assessment_rounds::status.eq(RoundStatus::Closed.as_str()))
@@ -178,7 +180,9 @@ pub fn publish_missing(conn: &mut DbConnection) -> Result<usize, ApiError> {
     use crate::db::schema::assessment_rounds;
     let missing: Vec<Round> = assessment_rounds::table
         .left_join(
-            assessment_published_results::table.on(assessment_published_results::round_id.eq(assessment_rounds::id)),
+            assessment_published_results::table.on(assessment_published_results::org_id
+                .eq(assessment_rounds::org_id)
+                .and(assessment_published_results::round_id.eq(assessment_rounds::id))),
         )
         .filter(assessment_rounds::status.eq(RoundStatus::Closed.as_str()))
         .filter(assessment_published_results::round_id.is_null())
@@ -207,7 +211,7 @@ pub fn published(conn: &mut DbConnection, round: &Round) -> Result<Arc<Published
     if let Some(kept) = report_cache::published(&round.id) {
         return Ok(kept);
     }
-    let published = Arc::new(match stored(conn, &round.id)? {
+    let published = Arc::new(match stored(conn, round)? {
         Some(p) => p,
         None => publish(conn, round)?,
     });

@@ -1,8 +1,10 @@
 //! Keys that start with the organisation (issue 17, part 3; migration
 //! 2026-12-04-000029_org_leading_keys). On PostgreSQL, the tables read on the hot paths
-//! (the idea list, an idea's page, a vote, the caller's session and account) have no
-//! index that a lookup by an idea's, a session's or an account's id alone could use
-//! (migration 2026-12-05-000030_users_org_key for the accounts): their primary keys lead with
+//! (the idea list, an idea's page, a vote, the caller's session and account, and the
+//! closed rounds' stored figures the progress report joins) have no index that a lookup
+//! by an idea's, a session's, an account's or a round's id alone could use (migrations
+//! 2026-12-05-000030_users_org_key and 000032_published_results_org for the accounts and
+//! the figures): their primary keys lead with
 //! `org_id`, so every by-key statement has to name the organisation, and PostgreSQL
 //! cannot prefer a key across all organisations to the organisation's own. SQLite (one
 //! installation per file) keeps its keys.
@@ -38,7 +40,7 @@ async fn indexes(app: &TestApp) -> Vec<IndexRow> {
              JOIN pg_class t ON t.oid = x.indrelid \
              JOIN pg_class i ON i.oid = x.indexrelid \
              JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0] \
-             WHERE t.relname IN ('ideas', 'idea_votes', 'idea_dimensions', 'idea_cycles', 'idea_coauthors', 'sessions', 'users') \
+             WHERE t.relname IN ('ideas', 'idea_votes', 'idea_dimensions', 'idea_cycles', 'idea_coauthors', 'sessions', 'users', 'assessment_published_results') \
              ORDER BY 1, 2",
         )
         .load::<IndexRow>(&mut *conn)
@@ -104,6 +106,7 @@ async fn hot_path_keys_lead_with_the_organisation(app: &TestApp) {
         "idea_coauthors",
         "sessions",
         "users",
+        "assessment_published_results",
     ] {
         let pkey = found
             .iter()

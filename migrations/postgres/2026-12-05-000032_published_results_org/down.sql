@@ -1,0 +1,3 @@
+ALTER TABLE assessment_published_results DROP CONSTRAINT assessment_published_results_pkey;
+ALTER TABLE assessment_published_results ADD CONSTRAINT assessment_published_results_pkey PRIMARY KEY (round_id);
+ALTER TABLE assessment_published_results DROP COLUMN org_id;
