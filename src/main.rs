@@ -32,8 +32,8 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate {
-        /// Instead, undo the most recent migration with its down.sql (data in the
-        /// tables it created is lost).
+        /// Instead, undo the most recently applied migration with its down.sql (data in
+        /// the tables it created is lost); each call goes one migration further back.
         #[arg(long)]
         revert_last: bool,
     },
@@ -248,11 +248,13 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             Ok(())
         }
         Command::Migrate { revert_last: true } => {
-            let pool = startup::open_database(&settings).await.map_err(|e| e.to_string())?;
-            let name = blocking(&pool, |conn| {
-                kaizen::db::revert_last_migration(conn).map_err(|e| e.to_string())
-            })
-            .await?;
+            // Without applying pending migrations first: called again, it goes one further
+            // back instead of reverting what it had just applied.
+            let target = settings.database_target().map_err(|e| e.to_string())?;
+            let name = tokio::task::spawn_blocking(move || kaizen::db::revert_last_applied(&target))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?;
             println!("reverted migration {name}");
             Ok(())
         }

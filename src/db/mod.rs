@@ -355,6 +355,13 @@ pub fn revert_last_migration(conn: &mut DbConnection) -> Result<String, DbError>
     Ok(reverted.to_string())
 }
 
+/// Connects without applying pending migrations and reverts the most recently applied
+/// one (`kaizen migrate --revert-last`): each call goes one migration further back.
+pub fn revert_last_applied(target: &DatabaseTarget) -> Result<String, DbError> {
+    let mut conn = DbManager::new(target.clone()).establish()?;
+    revert_last_migration(&mut conn)
+}
+
 /// Runs `f` with a pooled connection on the blocking thread pool, so diesel never blocks
 /// an async worker. An exhausted pool answers 503.
 pub async fn run<F, T>(pool: &DbPool, f: F) -> Result<T, ApiError>

@@ -323,3 +323,31 @@ fn openapi_command_prints_the_document() {
         "`kaizen openapi` differs from openapi/openapi.json"
     );
 }
+
+#[test]
+fn revert_last_goes_one_migration_further_back_each_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/k.db", dir.path().display());
+    let run = |args: &[&str]| {
+        let out = kaizen().env("DATABASE_URL", &url).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    assert_eq!(run(&["migrate"]), "migrations are up to date");
+    let reverted = |line: String| {
+        line.strip_prefix("reverted migration ")
+            .unwrap_or_else(|| panic!("{line}"))
+            .to_owned()
+    };
+    let newest = reverted(run(&["migrate", "--revert-last"]));
+    let before = reverted(run(&["migrate", "--revert-last"]));
+    // Versions are dates with a sequence number: the second is the one before the first.
+    assert!(before < newest, "{before} then {newest}");
+    // `migrate` applies both again, and the newest is the newest again.
+    assert_eq!(run(&["migrate"]), "migrations are up to date");
+    assert_eq!(reverted(run(&["migrate", "--revert-last"])), newest);
+}
