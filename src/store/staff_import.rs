@@ -465,12 +465,12 @@ fn write(conn: &mut DbConnection, org_id: &str, work: Work) -> Result<(), ApiErr
             ))
             .execute(conn)?;
         if let Some(role) = role {
-            diesel::update(users::table.filter(users::org_id.eq(org_id)).filter(users::id.eq(&id)))
+            diesel::update(users::table.find((org_id, &id)))
                 .set(users::role.eq(role.as_str()))
                 .execute(conn)?;
         }
         if let Some(unit) = unit {
-            diesel::update(users::table.filter(users::org_id.eq(org_id)).filter(users::id.eq(&id)))
+            diesel::update(users::table.find((org_id, &id)))
                 .set(users::unit_id.eq(unit))
                 .execute(conn)?;
         }

@@ -97,7 +97,7 @@ pub fn rotate(conn: &mut DbConnection, presented: &str) -> Result<Rotation, ApiE
         // with an account change that ends the sessions).
         // The token's organisation keys the account and the session.
         let org_id = first.org_id.clone();
-        if !account_exists(conn, &org_id, &first.user_id, true)? {
+        if !lock_account(conn, &org_id, &first.user_id)? {
             return Ok(Rotation::Invalid);
         }
         let Some(session) = sessions::lock(conn, &org_id, &first.family_id)? else {
@@ -147,16 +147,16 @@ pub fn revoke(conn: &mut DbConnection, presented: &str) -> Result<(), ApiError> 
     db::write_tx(conn, |conn| sessions::revoke(conn, &row.org_id, &row.family_id))
 }
 
-/// Whether the token's account exists; on PostgreSQL with the account's row locked
-/// against key changes when `lock` is set.
-fn account_exists(conn: &mut DbConnection, org_id: &str, user_id: &str, lock: bool) -> Result<bool, ApiError> {
+/// Whether the token's account exists; on PostgreSQL its row is locked against key
+/// changes.
+fn lock_account(conn: &mut DbConnection, org_id: &str, user_id: &str) -> Result<bool, ApiError> {
     use crate::db::schema::users as accounts;
     let account = accounts::table
         .filter(accounts::org_id.eq(org_id))
         .filter(accounts::id.eq(user_id))
         .select(accounts::id);
     let found: Option<String> = match conn {
-        DbConnection::Postgresql(pg) if lock => account.for_key_share().get_result(pg).optional()?,
+        DbConnection::Postgresql(pg) => account.for_key_share().get_result(pg).optional()?,
         _ => account.get_result(conn).optional()?,
     };
     Ok(found.is_some())

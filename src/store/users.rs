@@ -116,11 +116,7 @@ pub fn find(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<User, Api
 
 /// The account, if it exists.
 pub fn find_optional(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Option<User>, ApiError> {
-    Ok(users::table
-        .filter(users::org_id.eq(org_id))
-        .filter(users::id.eq(id))
-        .get_result(conn)
-        .optional()?)
+    Ok(users::table.find((org_id, id)).get_result(conn).optional()?)
 }
 
 /// Only for authentication: the account, the session a token names and the
@@ -341,12 +337,12 @@ pub fn update(
         })?;
         match changes.active {
             Some(false) if current.active => {
-                diesel::update(users::table.filter(users::org_id.eq(org_id)).filter(users::id.eq(id)))
+                diesel::update(users::table.find((org_id, id)))
                     .set(users::deactivated_at.eq(db::now()))
                     .execute(conn)?;
             }
             Some(true) => {
-                diesel::update(users::table.filter(users::org_id.eq(org_id)).filter(users::id.eq(id)))
+                diesel::update(users::table.find((org_id, id)))
                     .set(users::deactivated_at.eq(None::<NaiveDateTime>))
                     .execute(conn)?;
             }
@@ -466,7 +462,7 @@ pub fn erase(
             ));
         }
         let now = db::now();
-        diesel::update(users::table.filter(users::org_id.eq(org_id)).filter(users::id.eq(id)))
+        diesel::update(users::table.find((org_id, id)))
             .set((
                 users::email.eq(format!("erased-{id}@erased.invalid")),
                 users::display_name.eq(ERASED_NAME),
