@@ -454,7 +454,7 @@ fn write(conn: &mut DbConnection, org_id: &str, work: Work) -> Result<(), ApiErr
     }
     for (id, row, role, unit) in work.updates {
         let unit = unit.map(|u| unit_of(&u));
-        diesel::update(users::table.filter(users::id.eq(&id)).filter(users::org_id.eq(org_id)))
+        diesel::update(users::table.find((org_id, &id)))
             .set((
                 users::display_name.eq(&row.name),
                 users::email.eq(&row.email),
@@ -477,8 +477,7 @@ fn write(conn: &mut DbConnection, org_id: &str, work: Work) -> Result<(), ApiErr
         if let Some(number) = &row.personnel_number {
             diesel::update(
                 users::table
-                    .filter(users::org_id.eq(org_id))
-                    .filter(users::id.eq(&id))
+                    .find((org_id, &id))
                     .filter(users::personnel_number.is_null()),
             )
             .set(users::personnel_number.eq(number))

@@ -151,10 +151,7 @@ pub fn revoke(conn: &mut DbConnection, presented: &str) -> Result<(), ApiError> 
 /// changes.
 fn lock_account(conn: &mut DbConnection, org_id: &str, user_id: &str) -> Result<bool, ApiError> {
     use crate::db::schema::users as accounts;
-    let account = accounts::table
-        .filter(accounts::org_id.eq(org_id))
-        .filter(accounts::id.eq(user_id))
-        .select(accounts::id);
+    let account = accounts::table.find((org_id, user_id)).select(accounts::id);
     let found: Option<String> = match conn {
         DbConnection::Postgresql(pg) => account.for_key_share().get_result(pg).optional()?,
         _ => account.get_result(conn).optional()?,

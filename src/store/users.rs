@@ -108,10 +108,7 @@ pub struct UserFilter {
 }
 
 pub fn find(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<User, ApiError> {
-    Ok(users::table
-        .filter(users::org_id.eq(org_id))
-        .filter(users::id.eq(id))
-        .get_result(conn)?)
+    Ok(users::table.find((org_id, id)).get_result(conn)?)
 }
 
 /// The account, if it exists.
