@@ -496,6 +496,41 @@ pub fn backup_sqlite(target: &DatabaseTarget, file: &std::path::Path) -> Result<
     Ok(())
 }
 
+/// A migrated SQLite database in `dir`, for unit tests of statements.
+#[cfg(test)]
+pub(crate) fn migrated_sqlite(dir: &std::path::Path) -> DbConnection {
+    let target = DatabaseTarget::Sqlite {
+        path: dir.join("k.db").display().to_string(),
+    };
+    let mut conn = DbManager::new(target).establish().expect("connect");
+    run_migrations(&mut conn).expect("migrations");
+    conn
+}
+
+/// Records the text of every statement the connection prepares and keeps from now on.
+/// diesel keeps no `UPDATE`, upsert or `sql_query` it builds itself: it compiles those
+/// anew on every run; the hot paths' own statement types are kept (tests show which).
+#[cfg(test)]
+pub(crate) fn record_kept_statements(conn: &mut DbConnection) -> Arc<Mutex<Vec<String>>> {
+    use diesel::connection::{Instrumentation, InstrumentationEvent};
+    let kept: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = Arc::clone(&kept);
+    let record = move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::CacheQuery { sql, .. } = event {
+            seen.lock().unwrap_or_else(PoisonError::into_inner).push(sql.to_owned());
+        }
+    };
+    let boxed: Box<dyn Instrumentation> = Box::new(record);
+    conn.set_instrumentation(boxed);
+    kept
+}
+
+/// What `record_kept_statements` saw since the last call.
+#[cfg(test)]
+pub(crate) fn take_kept(kept: &Arc<Mutex<Vec<String>>>) -> Vec<String> {
+    std::mem::take(&mut *kept.lock().unwrap_or_else(PoisonError::into_inner))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

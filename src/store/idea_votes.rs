@@ -31,13 +31,7 @@ pub fn put(conn: &mut DbConnection, org_id: &str, idea_id: &str, user_id: &str) 
             .execute(conn);
         match inserted {
             Ok(_) => {
-                diesel::update(
-                    ideas::table
-                        .filter(ideas::org_id.eq(org_id))
-                        .filter(ideas::id.eq(idea_id)),
-                )
-                .set(ideas::vote_count.eq(ideas::vote_count + 1))
-                .execute(conn)?;
+                MoveVoteCount { org_id, idea_id, by: 1 }.execute(conn)?;
             }
             Err(e) if db::is_unique_violation(&e) => {}
             Err(e) => return Err(e.into()),
@@ -61,16 +55,42 @@ pub fn delete(conn: &mut DbConnection, org_id: &str, idea_id: &str, user_id: &st
         )
         .execute(conn)?;
         if removed > 0 {
-            diesel::update(
-                ideas::table
-                    .filter(ideas::org_id.eq(org_id))
-                    .filter(ideas::id.eq(idea_id)),
-            )
-            .set(ideas::vote_count.eq(ideas::vote_count - 1))
+            MoveVoteCount {
+                org_id,
+                idea_id,
+                by: -1,
+            }
             .execute(conn)?;
         }
         count(conn, org_id, idea_id)
     })
+}
+
+/// The idea's count moved by one, as a statement each connection prepares once (diesel
+/// compiles its own `UPDATE` anew on every run: on SQLite that is most of the work).
+struct MoveVoteCount<'a> {
+    org_id: &'a str,
+    idea_id: &'a str,
+    by: i64,
+}
+
+impl diesel::query_builder::QueryId for MoveVoteCount<'_> {
+    type QueryId = MoveVoteCount<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl RunQueryDsl<DbConnection> for MoveVoteCount<'_> {}
+
+impl diesel::query_builder::QueryFragment<db::MultiBackend> for MoveVoteCount<'_> {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, db::MultiBackend>) -> QueryResult<()> {
+        out.push_sql("UPDATE ideas SET vote_count = vote_count + ");
+        out.push_bind_param::<BigInt, _>(&self.by)?;
+        out.push_sql(" WHERE org_id = ");
+        out.push_bind_param::<Text, _>(self.org_id)?;
+        out.push_sql(" AND id = ");
+        out.push_bind_param::<Text, _>(self.idea_id)?;
+        Ok(())
+    }
 }
 
 fn count(conn: &mut DbConnection, org_id: &str, idea_id: &str) -> Result<i64, ApiError> {
@@ -179,5 +199,36 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for VoteStatement<'_> 
              SELECT COALESCE((SELECT vote_count FROM counted), (SELECT vote_count FROM idea))",
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_count_and_the_report_counter_are_compiled_once_per_connection() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut conn = db::migrated_sqlite(dir.path());
+        let kept = db::record_kept_statements(&mut conn);
+        for by in [1, -1, 1] {
+            MoveVoteCount {
+                org_id: "o",
+                idea_id: "i",
+                by,
+            }
+            .execute(&mut conn)
+            .expect("count");
+            crate::store::report_cache::ideas_inserted(&mut conn, "o").expect("counter");
+        }
+        let texts = db::take_kept(&kept);
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert!(texts[0].starts_with("UPDATE ideas SET vote_count"), "{texts:?}");
+        assert!(texts[1].starts_with("INSERT INTO report_versions"), "{texts:?}");
+        // The upsert ran three times: the counter says so.
+        assert_eq!(
+            crate::store::report_cache::ideas_version(&mut conn, "o").expect("version"),
+            3
+        );
     }
 }

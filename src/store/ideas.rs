@@ -169,18 +169,56 @@ struct IdeaEditChangeset {
     updated_at: NaiveDateTime,
 }
 
-/// The lifecycle columns, all written on every transition.
-#[derive(Debug, AsChangeset)]
-#[diesel(table_name = ideas, treat_none_as_null = true)]
-struct IdeaStageChangeset {
-    status: String,
+/// The lifecycle columns, all written on every transition, of the idea that still has
+/// `expected_version`. A statement of its own type, which each connection prepares once:
+/// diesel compiles its own `UPDATE` anew on every run.
+struct StageUpdate<'a> {
+    org_id: &'a str,
+    id: &'a str,
+    expected_version: i64,
+    next_version: i64,
+    status: &'a str,
     cycle: i64,
-    owner_id: Option<String>,
-    duplicate_of_id: Option<String>,
-    decision_reason: Option<String>,
-    stage_entered_at: NaiveDateTime,
-    version: i64,
-    updated_at: NaiveDateTime,
+    owner_id: Option<&'a str>,
+    duplicate_of_id: Option<&'a str>,
+    decision_reason: Option<&'a str>,
+    now: NaiveDateTime,
+}
+
+impl diesel::query_builder::QueryId for StageUpdate<'_> {
+    type QueryId = StageUpdate<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl RunQueryDsl<DbConnection> for StageUpdate<'_> {}
+
+impl diesel::query_builder::QueryFragment<db::MultiBackend> for StageUpdate<'_> {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, db::MultiBackend>) -> QueryResult<()> {
+        use diesel::sql_types::Nullable;
+        out.push_sql("UPDATE ideas SET status = ");
+        out.push_bind_param::<Text, _>(self.status)?;
+        out.push_sql(", cycle = ");
+        out.push_bind_param::<BigInt, _>(&self.cycle)?;
+        out.push_sql(", owner_id = ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.owner_id)?;
+        out.push_sql(", duplicate_of_id = ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.duplicate_of_id)?;
+        out.push_sql(", decision_reason = ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.decision_reason)?;
+        out.push_sql(", stage_entered_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.now)?;
+        out.push_sql(", version = ");
+        out.push_bind_param::<BigInt, _>(&self.next_version)?;
+        out.push_sql(", updated_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.now)?;
+        out.push_sql(" WHERE org_id = ");
+        out.push_bind_param::<Text, _>(self.org_id)?;
+        out.push_sql(" AND id = ");
+        out.push_bind_param::<Text, _>(self.id)?;
+        out.push_sql(" AND version = ");
+        out.push_bind_param::<BigInt, _>(&self.expected_version)?;
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -432,6 +470,39 @@ fn links_of(
     match conn {
         DbConnection::Postgresql(_) => Box::new(idea_dimensions::org_id.eq(org_id.to_owned()).and(idea)),
         DbConnection::Sqlite(_) => Box::new(idea),
+    }
+}
+
+/// The stage of an idea's dimension links (`links_of` as a statement of fixed text, which
+/// each connection prepares once, where diesel compiles its `UPDATE` every time).
+struct LinksStatus<'a> {
+    by_org: bool,
+    org_id: &'a str,
+    idea_id: &'a str,
+    status: &'a str,
+}
+
+impl diesel::query_builder::QueryId for LinksStatus<'_> {
+    // Found by its text: the two backends' texts differ.
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl RunQueryDsl<DbConnection> for LinksStatus<'_> {}
+
+impl diesel::query_builder::QueryFragment<db::MultiBackend> for LinksStatus<'_> {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, db::MultiBackend>) -> QueryResult<()> {
+        out.push_sql("UPDATE idea_dimensions SET status = ");
+        out.push_bind_param::<Text, _>(self.status)?;
+        out.push_sql(" WHERE ");
+        if self.by_org {
+            out.push_sql("org_id = ");
+            out.push_bind_param::<Text, _>(self.org_id)?;
+            out.push_sql(" AND ");
+        }
+        out.push_sql("idea_id = ");
+        out.push_bind_param::<Text, _>(self.idea_id)?;
+        Ok(())
     }
 }
 
@@ -1081,31 +1152,31 @@ pub fn transition(
         } else {
             idea.cycle
         };
-        let n = diesel::update(
-            ideas::table
-                .filter(ideas::org_id.eq(org_id))
-                .filter(ideas::id.eq(id))
-                .filter(ideas::version.eq(expected_version)),
-        )
-        .set(&IdeaStageChangeset {
-            status: applied.to.as_str().to_owned(),
+        let n = StageUpdate {
+            org_id,
+            id,
+            expected_version,
+            next_version: expected_version + 1,
+            status: applied.to.as_str(),
             cycle: new_cycle_no,
-            owner_id: next_owner,
-            duplicate_of_id: applied.values.duplicate_of.clone(),
-            decision_reason: applied.values.reason.clone(),
-            stage_entered_at: now,
-            version: expected_version + 1,
-            updated_at: now,
-        })
+            owner_id: next_owner.as_deref(),
+            duplicate_of_id: applied.values.duplicate_of.as_deref(),
+            decision_reason: applied.values.reason.as_deref(),
+            now,
+        }
         .execute(conn)?;
         if n == 0 {
             return Ok(Err(find(conn, org_id, id)?.version));
         }
         write_cycles(conn, &idea, cycle.as_ref(), &applied, now)?;
         record_stage_span(conn, &idea, now)?;
-        diesel::update(idea_dimensions::table.filter(links_of(conn, org_id, id)))
-            .set(idea_dimensions::status.eq(applied.to.as_str()))
-            .execute(conn)?;
+        LinksStatus {
+            by_org: matches!(conn, DbConnection::Postgresql(_)),
+            org_id,
+            idea_id: id,
+            status: applied.to.as_str(),
+        }
+        .execute(conn)?;
         if applied.outcome == Some(Outcome::Adopted) {
             // Adoption happens once; the links keep when, and what the last cycle measured.
             let (hours, cost): (Option<f64>, Option<f64>) = idea_cycles::table
@@ -1485,6 +1556,52 @@ pub fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_transitions_updates_are_compiled_once_per_connection() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut conn = db::migrated_sqlite(dir.path());
+        let kept = db::record_kept_statements(&mut conn);
+        // diesel's own UPDATE is compiled on every run and never kept.
+        for _ in 0..2 {
+            diesel::update(ideas::table.filter(ideas::org_id.eq("o")).filter(ideas::id.eq("i")))
+                .set(ideas::vote_count.eq(0_i64))
+                .execute(&mut conn)
+                .expect("update");
+        }
+        assert_eq!(db::take_kept(&kept), Vec::<String>::new());
+
+        let now = db::now();
+        for owner in [Some("u"), None, Some("v")] {
+            let n = StageUpdate {
+                org_id: "o",
+                id: "i",
+                expected_version: 1,
+                next_version: 2,
+                status: "accepted",
+                cycle: 1,
+                owner_id: owner,
+                duplicate_of_id: None,
+                decision_reason: Some("why"),
+                now,
+            }
+            .execute(&mut conn)
+            .expect("stage update");
+            assert_eq!(n, 0);
+            LinksStatus {
+                by_org: false,
+                org_id: "o",
+                idea_id: "i",
+                status: "accepted",
+            }
+            .execute(&mut conn)
+            .expect("links");
+        }
+        let texts = db::take_kept(&kept);
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert!(texts[0].starts_with("UPDATE ideas SET status = ?"), "{texts:?}");
+        assert_eq!(texts[1], "UPDATE idea_dimensions SET status = ? WHERE idea_id = ?");
+    }
 
     #[test]
     fn like_patterns_escape_wildcards() {

@@ -219,12 +219,19 @@ pub fn ideas_submitted(conn: &mut DbConnection, ideas: &[Idea]) -> Result<(), Ap
     let mut orgs: Vec<&str> = ideas.iter().map(|i| i.org_id.as_str()).collect();
     orgs.sort_unstable();
     orgs.dedup();
-    let subscribed: Vec<String> = webhook_subscriptions::table
-        .filter(webhook_subscriptions::org_id.eq_any(&orgs))
-        .select(webhook_subscriptions::org_id)
-        .distinct()
-        .load(conn)?;
-    for idea in ideas.iter().filter(|i| subscribed.contains(&i.org_id)) {
+    // A question per organisation (nearly always one): a statement of fixed text stays
+    // prepared, where a list of organisations would be compiled anew every time.
+    let mut subscribed: Vec<&str> = Vec::with_capacity(orgs.len());
+    for org in orgs {
+        let any: bool = diesel::select(diesel::dsl::exists(
+            webhook_subscriptions::table.filter(webhook_subscriptions::org_id.eq(org)),
+        ))
+        .get_result(conn)?;
+        if any {
+            subscribed.push(org);
+        }
+    }
+    for idea in ideas.iter().filter(|i| subscribed.contains(&i.org_id.as_str())) {
         idea_event(conn, idea, "submit", None, idea.status(), idea.created_at)?;
     }
     Ok(())

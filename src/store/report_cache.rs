@@ -140,14 +140,34 @@ struct IdeasVersionRow {
 /// On PostgreSQL the triggers move the counter, and this does nothing.
 pub fn ideas_inserted(conn: &mut DbConnection, org_id: &str) -> Result<(), ApiError> {
     if let DbConnection::Sqlite(sqlite) = conn {
-        diesel::sql_query(
-            "INSERT INTO report_versions (org_id, ideas_version) VALUES (?, 1) \
-             ON CONFLICT (org_id) DO UPDATE SET ideas_version = ideas_version + 1",
-        )
-        .bind::<Text, _>(org_id)
-        .execute(sqlite)?;
+        IdeasInserted { org_id }.execute(sqlite)?;
     }
     Ok(())
+}
+
+/// The counter's upsert as a statement of its own type, which each connection prepares
+/// once: diesel compiles a `sql_query` (and an upsert) anew every time it runs.
+struct IdeasInserted<'a> {
+    org_id: &'a str,
+}
+
+impl diesel::query_builder::QueryId for IdeasInserted<'_> {
+    type QueryId = IdeasInserted<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl RunQueryDsl<diesel::SqliteConnection> for IdeasInserted<'_> {}
+
+impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for IdeasInserted<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> QueryResult<()> {
+        out.push_sql("INSERT INTO report_versions (org_id, ideas_version) VALUES (");
+        out.push_bind_param::<Text, _>(self.org_id)?;
+        out.push_sql(", 1) ON CONFLICT (org_id) DO UPDATE SET ideas_version = ideas_version + 1");
+        Ok(())
+    }
 }
 
 /// Moves the people's counter of `org_id` for new votes, in the caller's transaction, on
