@@ -156,25 +156,7 @@ pub fn find_with_session(
 
 /// Only for authenticating a batch of idea submissions (`store::idea_writer`): the
 /// accounts among `ids` in any of `org_ids` (the caller checks each against its token).
-///
-/// On SQLite each account is a lookup by its key: a statement that stays prepared, where
-/// lists of varying length were compiled anew for every batch (BENCHMARKS.md).
 pub fn by_ids(conn: &mut DbConnection, org_ids: &[&str], ids: &[&str]) -> Result<HashMap<String, User>, ApiError> {
-    if matches!(conn, DbConnection::Sqlite(_)) {
-        let mut found = HashMap::with_capacity(ids.len());
-        for &id in ids {
-            if found.contains_key(id) {
-                continue;
-            }
-            for &org_id in org_ids {
-                if let Some(user) = users::table.find((org_id, id)).get_result::<User>(conn).optional()? {
-                    found.insert(user.id.clone(), user);
-                    break;
-                }
-            }
-        }
-        return Ok(found);
-    }
     Ok(users::table
         .filter(users::org_id.eq_any(org_ids))
         .filter(users::id.eq_any(ids))
