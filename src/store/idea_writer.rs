@@ -355,10 +355,11 @@ fn check_accounts(conn: &mut DbConnection, batch: Vec<Submission>) -> (Vec<Ready
     (ready, false)
 }
 
-/// The accounts and sessions of a batch's token submitters, a statement each (SQLite: no
-/// round trips, and a statement of fixed text stays prepared).
+/// A batch's accounts by id and sessions by id.
 type Loaded = (HashMap<String, users::User>, HashMap<String, SessionState>);
 
+/// The accounts and sessions of a batch's token submitters, a statement each (SQLite: no
+/// round trips, and a statement of fixed text stays prepared).
 fn by_key(conn: &mut DbConnection, batch: &[Submission]) -> Result<Loaded, ApiError> {
     let (mut accounts, mut states) = (HashMap::new(), HashMap::new());
     for submission in batch {
