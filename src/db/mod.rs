@@ -17,6 +17,8 @@ use actix_web::web;
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
+use diesel::query_dsl::LoadQuery;
+use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::{PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
@@ -427,6 +429,44 @@ where
             }
             Err(err)
         }
+    }
+}
+
+/// Executes `query` on the backend's own connection. Through the `MultiConnection`, a
+/// statement's SQL text is rendered and its parameters copied on every run, even when
+/// the statement is prepared already; on the backend's connection a prepared statement
+/// is found by its type alone. For the statements every idea submission runs.
+pub fn execute_native<Q>(conn: &mut DbConnection, query: Q) -> QueryResult<usize>
+where
+    Q: ExecuteDsl<SqliteConnection> + ExecuteDsl<PgConnection>,
+{
+    match conn {
+        DbConnection::Sqlite(c) => ExecuteDsl::<SqliteConnection>::execute(query, c),
+        DbConnection::Postgresql(c) => ExecuteDsl::<PgConnection>::execute(query, c),
+    }
+}
+
+/// `get_result` on the backend's own connection (see `execute_native`).
+pub fn get_result_native<'q, Q, U>(conn: &mut DbConnection, query: Q) -> QueryResult<U>
+where
+    Q: RunQueryDsl<SqliteConnection> + RunQueryDsl<PgConnection>,
+    Q: LoadQuery<'q, SqliteConnection, U> + LoadQuery<'q, PgConnection, U>,
+{
+    match conn {
+        DbConnection::Sqlite(c) => RunQueryDsl::<SqliteConnection>::get_result(query, c),
+        DbConnection::Postgresql(c) => RunQueryDsl::<PgConnection>::get_result(query, c),
+    }
+}
+
+/// `load` on the backend's own connection (see `execute_native`).
+pub fn load_native<'q, Q, U>(conn: &mut DbConnection, query: Q) -> QueryResult<Vec<U>>
+where
+    Q: RunQueryDsl<SqliteConnection> + RunQueryDsl<PgConnection>,
+    Q: LoadQuery<'q, SqliteConnection, U> + LoadQuery<'q, PgConnection, U>,
+{
+    match conn {
+        DbConnection::Sqlite(c) => RunQueryDsl::<SqliteConnection>::load(query, c),
+        DbConnection::Postgresql(c) => RunQueryDsl::<PgConnection>::load(query, c),
     }
 }
 

@@ -741,16 +741,17 @@ fn insert_links(
 ) -> Result<(), ApiError> {
     let (org_id, idea_id) = (idea.org_id, idea.id);
     for key in dimensions {
-        diesel::insert_into(idea_dimensions::table)
-            .values((
+        db::execute_native(
+            conn,
+            diesel::insert_into(idea_dimensions::table).values((
                 idea_dimensions::idea_id.eq(idea_id),
                 idea_dimensions::dimension_key.eq(key),
                 idea_dimensions::org_id.eq(org_id),
                 idea_dimensions::status.eq(idea.status),
                 idea_dimensions::unit_id.eq(idea.unit_id),
                 idea_dimensions::created_at.eq(idea.created_at),
-            ))
-            .execute(conn)?;
+            )),
+        )?;
     }
     for (user, share) in co_authors {
         diesel::insert_into(idea_coauthors::table)
@@ -802,9 +803,10 @@ pub fn write_submissions(
     for (author, draft) in submissions {
         let idea = submitted_idea(author, draft);
         insert_submission(conn, &idea, draft)?;
-        diesel::insert_into(events_table::table)
-            .values(idea_events::NewEvent::of(&idea, &submit_event(&idea))?)
-            .execute(conn)?;
+        db::execute_native(
+            conn,
+            diesel::insert_into(events_table::table).values(idea_events::NewEvent::of(&idea, &submit_event(&idea))?),
+        )?;
         written.push(idea);
     }
     let mut orgs: Vec<&str> = written.iter().map(|i| i.org_id.as_str()).collect();
@@ -818,9 +820,7 @@ pub fn write_submissions(
 
 /// The idea's row, its dimension links and its co-authors.
 fn insert_submission(conn: &mut DbConnection, idea: &Idea, draft: &IdeaDraft) -> Result<(), ApiError> {
-    diesel::insert_into(ideas::table)
-        .values(&NewIdea::of(idea))
-        .execute(conn)?;
+    db::execute_native(conn, diesel::insert_into(ideas::table).values(&NewIdea::of(idea)))?;
     let linked = LinkedIdea {
         org_id: &idea.org_id,
         id: &idea.id,
@@ -1601,6 +1601,77 @@ mod tests {
         assert_eq!(texts.len(), 2, "{texts:?}");
         assert!(texts[0].starts_with("UPDATE ideas SET status = ?"), "{texts:?}");
         assert_eq!(texts[1], "UPDATE idea_dimensions SET status = ? WHERE idea_id = ?");
+    }
+
+    #[test]
+    fn a_submissions_statements_are_compiled_once_per_connection() {
+        use crate::auth::AuthUser;
+        use crate::domain::roles::Role;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut conn = db::migrated_sqlite(dir.path());
+        // Rows of no organisation, unit or account: only the statements are looked at.
+        diesel::connection::SimpleConnection::batch_execute(&mut conn, "PRAGMA foreign_keys = OFF").expect("pragma");
+        let kept = db::record_kept_statements(&mut conn);
+        let author = AuthUser {
+            id: "u".into(),
+            org_id: "o".into(),
+            role: Role::Employee,
+            unit_id: None,
+            email: "u@example.org".into(),
+            display_name: "U".into(),
+            must_change_password: false,
+        };
+        let draft = IdeaDraft {
+            unit_id: "unit".into(),
+            title: "Titel".into(),
+            current_situation: "Heute".into(),
+            proposal: "Vorschlag".into(),
+            expected_benefit: "Nutzen".into(),
+            dimensions: vec!["lernen".into()],
+            author_share: 100,
+            co_authors: Vec::new(),
+            code_word: None,
+            impact: None,
+        };
+        let mut first = Vec::new();
+        for round in 0..3 {
+            // What the writer runs for a batch: the checks, then the rows.
+            let found = crate::store::sessions::account_and_session(&mut conn, "o", "u", "s").expect("account");
+            assert!(found.is_none());
+            let keys = crate::store::questionnaires::latest_published_keys(&mut conn, "o").expect("keys");
+            assert!(keys.is_empty());
+            db::write_tx(&mut conn, |conn| {
+                let written = write_submissions(conn, &[(&author, &draft)])?;
+                crate::store::outbox::ideas_submitted(conn, &written)?;
+                crate::store::mail::ideas_submitted(conn, &written)
+            })
+            .expect("batch");
+            let texts = db::take_kept(&kept);
+            if round == 0 {
+                first = texts;
+            } else {
+                // Later rounds find every statement prepared already.
+                assert_eq!(texts, Vec::<String>::new(), "round {round}");
+            }
+        }
+        let starts = |prefix: &str| first.iter().filter(|t| t.starts_with(prefix)).count();
+        assert_eq!(starts("SELECT `users`."), 1, "{first:?}");
+        assert_eq!(starts("SELECT `questionnaire_dimensions`."), 1, "{first:?}");
+        assert_eq!(starts("INSERT INTO `ideas`"), 1, "{first:?}");
+        assert_eq!(starts("INSERT INTO `idea_dimensions`"), 1, "{first:?}");
+        assert_eq!(starts("INSERT INTO `idea_events`"), 1, "{first:?}");
+        assert_eq!(starts("INSERT INTO `mail_messages`"), 1, "{first:?}");
+        assert_eq!(starts("SELECT EXISTS"), 1, "{first:?}");
+        // Every round wrote its rows.
+        let count = |conn: &mut DbConnection, sql: &str| -> i64 {
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(sql))
+                .get_result(conn)
+                .expect("count")
+        };
+        assert_eq!(count(&mut conn, "(SELECT COUNT(*) FROM ideas)"), 3);
+        assert_eq!(count(&mut conn, "(SELECT COUNT(*) FROM idea_dimensions)"), 3);
+        assert_eq!(count(&mut conn, "(SELECT COUNT(*) FROM idea_events)"), 3);
+        assert_eq!(count(&mut conn, "(SELECT COUNT(*) FROM mail_messages)"), 3);
     }
 
     #[test]

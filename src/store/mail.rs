@@ -155,7 +155,7 @@ pub fn ideas_submitted(conn: &mut DbConnection, ideas: &[Idea]) -> Result<(), Ap
     // A statement per row, prepared once per connection (the batch's one statement on
     // PostgreSQL writes its rows itself).
     for row in &rows {
-        diesel::insert_into(mail_messages::table).values(row).execute(conn)?;
+        db::execute_native(conn, diesel::insert_into(mail_messages::table).values(row))?;
     }
     Ok(())
 }

@@ -223,10 +223,12 @@ pub fn ideas_submitted(conn: &mut DbConnection, ideas: &[Idea]) -> Result<(), Ap
     // prepared, where a list of organisations would be compiled anew every time.
     let mut subscribed: Vec<&str> = Vec::with_capacity(orgs.len());
     for org in orgs {
-        let any: bool = diesel::select(diesel::dsl::exists(
-            webhook_subscriptions::table.filter(webhook_subscriptions::org_id.eq(org)),
-        ))
-        .get_result(conn)?;
+        let any: bool = db::get_result_native(
+            conn,
+            diesel::select(diesel::dsl::exists(
+                webhook_subscriptions::table.filter(webhook_subscriptions::org_id.eq(org)),
+            )),
+        )?;
         if any {
             subscribed.push(org);
         }

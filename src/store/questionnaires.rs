@@ -517,11 +517,13 @@ pub fn latest_published_keys(conn: &mut DbConnection, org_id: &str) -> Result<Ve
         .select(questionnaires::id)
         .limit(1)
         .single_value();
-    Ok(questionnaire_dimensions::table
-        .filter(questionnaire_dimensions::questionnaire_id.nullable().eq(latest))
-        .order(questionnaire_dimensions::position.asc())
-        .select(questionnaire_dimensions::dimension_key)
-        .load(conn)?)
+    Ok(db::load_native(
+        conn,
+        questionnaire_dimensions::table
+            .filter(questionnaire_dimensions::questionnaire_id.nullable().eq(latest))
+            .order(questionnaire_dimensions::position.asc())
+            .select(questionnaire_dimensions::dimension_key),
+    )?)
 }
 
 /// The most recently published, not archived version of the questionnaire with `key`.

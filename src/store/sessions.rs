@@ -151,13 +151,15 @@ pub fn account_and_session(
     user_id: &str,
     session_id: &str,
 ) -> Result<Option<(User, Option<SessionState>)>, ApiError> {
-    Ok(users::table
-        .left_join(sessions::table.on(sessions::org_id.eq(users::org_id).and(sessions::id.eq(session_id))))
-        .filter(users::org_id.eq(org_id))
-        .filter(users::id.eq(user_id))
-        .select((users::all_columns, STATE.nullable()))
-        .get_result(conn)
-        .optional()?)
+    Ok(db::get_result_native(
+        conn,
+        users::table
+            .left_join(sessions::table.on(sessions::org_id.eq(users::org_id).and(sessions::id.eq(session_id))))
+            .filter(users::org_id.eq(org_id))
+            .filter(users::id.eq(user_id))
+            .select((users::all_columns, STATE.nullable())),
+    )
+    .optional()?)
 }
 
 /// A browser session by its secret's digest with its account and the organisation's name
