@@ -100,9 +100,10 @@ pub struct EventDraft<'a> {
 }
 
 pub fn append(conn: &mut DbConnection, idea: &Idea, e: EventDraft<'_>) -> Result<(), ApiError> {
-    diesel::insert_into(idea_events::table)
-        .values(NewEvent::of(idea, &e)?)
-        .execute(conn)?;
+    db::execute_native(
+        conn,
+        diesel::insert_into(idea_events::table).values(NewEvent::of(idea, &e)?),
+    )?;
     // The notification commits with the event, in the caller's transaction.
     crate::store::outbox::idea_event(conn, idea, e.action, e.from, e.to, e.at)?;
     crate::store::mail::idea_event(conn, idea, e.action, e.from, e.to)

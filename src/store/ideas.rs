@@ -437,10 +437,10 @@ pub fn stage_values(idea: &Idea, cycle: Option<&Cycle>) -> StageValues {
 
 /// The idea in the caller's organisation (another organisation's idea is a 404).
 pub fn find(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<Idea, ApiError> {
-    Ok(ideas::table
-        .filter(ideas::org_id.eq(org_id))
-        .filter(ideas::id.eq(id))
-        .get_result(conn)?)
+    Ok(db::get_result_native(
+        conn,
+        ideas::table.filter(ideas::org_id.eq(org_id)).filter(ideas::id.eq(id)),
+    )?)
 }
 
 pub fn cycles(conn: &mut DbConnection, org_id: &str, idea_id: &str) -> Result<Vec<Cycle>, ApiError> {
@@ -507,12 +507,14 @@ impl diesel::query_builder::QueryFragment<db::MultiBackend> for LinksStatus<'_> 
 }
 
 fn current_cycle(conn: &mut DbConnection, idea: &Idea) -> Result<Option<Cycle>, ApiError> {
-    Ok(idea_cycles::table
-        .filter(idea_cycles::org_id.eq(&idea.org_id))
-        .filter(idea_cycles::idea_id.eq(&idea.id))
-        .filter(idea_cycles::cycle.eq(idea.cycle))
-        .get_result(conn)
-        .optional()?)
+    Ok(db::get_result_native(
+        conn,
+        idea_cycles::table
+            .filter(idea_cycles::org_id.eq(&idea.org_id))
+            .filter(idea_cycles::idea_id.eq(&idea.id))
+            .filter(idea_cycles::cycle.eq(idea.cycle)),
+    )
+    .optional()?)
 }
 
 /// The only place dimension keys an idea links to are validated: at most three, distinct,
@@ -1227,8 +1229,9 @@ pub fn transition(
 /// Records how long the idea spent in the stage it is leaving (for the pipeline report).
 fn record_stage_span(conn: &mut DbConnection, idea: &Idea, left_at: NaiveDateTime) -> Result<(), ApiError> {
     let seconds = (left_at - idea.stage_entered_at).num_microseconds().unwrap_or(0).max(0) as f64 / 1e6;
-    diesel::insert_into(idea_stage_spans::table)
-        .values((
+    db::execute_native(
+        conn,
+        diesel::insert_into(idea_stage_spans::table).values((
             idea_stage_spans::idea_id.eq(&idea.id),
             idea_stage_spans::cycle.eq(idea.cycle),
             idea_stage_spans::stage.eq(&idea.status),
@@ -1237,8 +1240,8 @@ fn record_stage_span(conn: &mut DbConnection, idea: &Idea, left_at: NaiveDateTim
             idea_stage_spans::entered_at.eq(idea.stage_entered_at),
             idea_stage_spans::left_at.eq(left_at),
             idea_stage_spans::seconds.eq(seconds),
-        ))
-        .execute(conn)?;
+        )),
+    )?;
     Ok(())
 }
 

@@ -108,9 +108,10 @@ fn enqueue(
     subject_id: &str,
     payload: &MailPayload,
 ) -> Result<(), ApiError> {
-    diesel::insert_into(mail_messages::table)
-        .values(NewMail::pending(org_id, kind, subject_id, payload)?)
-        .execute(conn)?;
+    db::execute_native(
+        conn,
+        diesel::insert_into(mail_messages::table).values(NewMail::pending(org_id, kind, subject_id, payload)?),
+    )?;
     Ok(())
 }
 

@@ -178,10 +178,12 @@ fn enqueue(
     subject_id: &str,
     payload: &impl Serialize,
 ) -> Result<(), ApiError> {
-    let subscribers: Vec<(String, String)> = webhook_subscriptions::table
-        .filter(webhook_subscriptions::org_id.eq(org_id))
-        .select((webhook_subscriptions::id, webhook_subscriptions::event_types))
-        .load(conn)?;
+    let subscribers: Vec<(String, String)> = db::load_native(
+        conn,
+        webhook_subscriptions::table
+            .filter(webhook_subscriptions::org_id.eq(org_id))
+            .select((webhook_subscriptions::id, webhook_subscriptions::event_types)),
+    )?;
     let wanted: Vec<String> = subscribers
         .into_iter()
         .filter(|(_, types)| types.split(',').any(|t| t == event_type))
