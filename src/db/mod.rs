@@ -435,7 +435,7 @@ where
 /// Executes `query` on the backend's own connection. Through the `MultiConnection`, a
 /// statement's SQL text is rendered and its parameters copied on every run, even when
 /// the statement is prepared already; on the backend's connection a prepared statement
-/// is found by its type alone. For the statements every idea submission runs.
+/// is found by its type alone. For the hot paths: submissions, transitions, the idea.
 pub fn execute_native<Q>(conn: &mut DbConnection, query: Q) -> QueryResult<usize>
 where
     Q: ExecuteDsl<SqliteConnection> + ExecuteDsl<PgConnection>,
