@@ -72,7 +72,12 @@ impl Application {
             .map_err(|e| StartupError::Other(e.to_string()))?
             .port();
         let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        let idea_writer = IdeaWriter::spawn(settings.database_target()?)
+        let sending = if settings.outbox.smtp.is_some() {
+            crate::store::mail::Sending::On
+        } else {
+            crate::store::mail::Sending::Off
+        };
+        let idea_writer = IdeaWriter::spawn(settings.database_target()?, sending)
             .map_err(|e| StartupError::Other(format!("cannot start the idea writer: {e}")))?;
         let state = AppState {
             pool: pool.clone(),

@@ -47,6 +47,7 @@ use crate::auth::{AuthUser, TokenCaller};
 use crate::db::{self, DatabaseTarget, DbConnection, DbManager};
 use crate::error::ApiError;
 use crate::store::ideas::{self, Idea, IdeaDraft, Lookups};
+use crate::store::mail::Sending;
 use crate::store::sessions::{self, SessionState};
 use crate::store::{idea_events, outbox, users};
 
@@ -142,7 +143,7 @@ impl IdeaWriter {
     /// checked batch waiting for it into one write. On SQLite one thread does both: its
     /// checks read pages its own writes keep cached, where a second connection would
     /// read them again after every commit (4,890 → 3,830/s with two threads).
-    pub fn spawn(target: DatabaseTarget) -> std::io::Result<Self> {
+    pub fn spawn(target: DatabaseTarget, sending: Sending) -> std::io::Result<Self> {
         let (queue, waiting) = mpsc::sync_channel::<Submission>(QUEUE);
         let next_submissions = move || {
             let first = waiting.recv().ok()?;
@@ -152,11 +153,14 @@ impl IdeaWriter {
         };
         let manager = DbManager::new(target.clone());
         if target.is_sqlite() {
-            std::thread::Builder::new()
-                .name("idea-writer".into())
-                .spawn(move || run("writer", &manager, next_submissions, write_batch))?;
+            std::thread::Builder::new().name("idea-writer".into()).spawn(move || {
+                run("writer", &manager, next_submissions, |conn, batch| {
+                    write_batch(conn, batch, sending)
+                })
+            })?;
             return Ok(Self { queue });
         }
+        let manager = manager.generic_plans();
         let (to_writer, checked) = mpsc::sync_channel::<Vec<Ready>>(QUEUE);
         let checker_manager = manager.clone();
         std::thread::Builder::new().name("idea-checker".into()).spawn(move || {
@@ -183,7 +187,9 @@ impl IdeaWriter {
                 }
                 Some(batch)
             };
-            run("writer", &manager, next, write_checked);
+            run("writer", &manager, next, |conn, checked| {
+                write_checked(conn, checked, sending)
+            });
         })?;
         Ok(Self { queue })
     }
@@ -257,16 +263,16 @@ impl Refusable for Ready {
 /// Checks and writes one batch on one connection, then answers every submission (what
 /// the two threads do in turn). True when an internal error occurred, which may mean
 /// the connection broke.
-pub fn write_batch(conn: &mut DbConnection, batch: Vec<Submission>) -> bool {
+pub fn write_batch(conn: &mut DbConnection, batch: Vec<Submission>, sending: Sending) -> bool {
     let (passed, suspect) = check_batch(conn, batch);
-    write_checked(conn, passed) | suspect
+    write_checked(conn, passed, sending) | suspect
 }
 
 /// The checks before writing (`ideas::check_before_batch`); answers the refused
 /// submissions and returns the others.
 fn check_batch(conn: &mut DbConnection, batch: Vec<Submission>) -> (Vec<Ready>, bool) {
-    let (accounts, mut suspect) = check_accounts(conn, batch);
     let mut lookups = Lookups::default();
+    let (accounts, mut suspect) = check_accounts(conn, batch, &mut lookups);
     let mut passed = Vec::with_capacity(accounts.len());
     for ready in accounts {
         match ideas::check_before_batch(conn, &ready.author.org_id, &ready.draft, &mut lookups) {
@@ -280,9 +286,10 @@ fn check_batch(conn: &mut DbConnection, batch: Vec<Submission>) -> (Vec<Ready>, 
     (passed, suspect)
 }
 
-/// Loads the accounts of the batch's token submitters in one query and applies the
-/// checks every request's account passes (`auth::extractors::account`, `may_act`).
-fn check_accounts(conn: &mut DbConnection, batch: Vec<Submission>) -> (Vec<Ready>, bool) {
+/// Loads the accounts of the batch's token submitters and applies the checks every
+/// request's account passes (`auth::extractors::account`, `may_act`). On PostgreSQL one
+/// query for all, which also brings their organisations' dimension keys into `lookups`.
+fn check_accounts(conn: &mut DbConnection, batch: Vec<Submission>, lookups: &mut Lookups) -> (Vec<Ready>, bool) {
     let ids: Vec<&str> = batch
         .iter()
         .filter_map(|s| match &s.submitter {
@@ -306,18 +313,20 @@ fn check_accounts(conn: &mut DbConnection, batch: Vec<Submission>) -> (Vec<Ready
         .collect();
     org_ids.sort_unstable();
     org_ids.dedup();
-    let loaded = if ids.is_empty() {
-        Ok((HashMap::new(), HashMap::new()))
-    } else if matches!(conn, DbConnection::Sqlite(_)) {
-        by_key(conn, &batch)
-    } else {
-        users::by_ids(conn, &org_ids, &ids).and_then(|users| {
-            let sessions: HashMap<String, SessionState> = sessions::states(conn, &org_ids, &session_ids)?
-                .into_iter()
-                .map(|s| (s.id.clone(), s))
-                .collect();
-            Ok((users, sessions))
-        })
+    let loaded = match conn {
+        _ if ids.is_empty() => Ok((HashMap::new(), HashMap::new())),
+        DbConnection::Sqlite(_) => by_key(conn, &batch),
+        DbConnection::Postgresql(pg) => sessions::accounts_and_sessions(pg, &org_ids, &ids, &session_ids).map(|rows| {
+            let (mut accounts, mut states) = (HashMap::new(), HashMap::new());
+            for (user, state, keys) in rows {
+                if let Some(state) = state {
+                    states.insert(state.id.clone(), state);
+                }
+                lookups.know_published_keys(&user.org_id, keys);
+                accounts.insert(user.id.clone(), user);
+            }
+            (accounts, states)
+        }),
     };
     let (loaded, sessions) = match loaded {
         Ok(loaded) => loaded,
@@ -381,11 +390,11 @@ fn by_key(conn: &mut DbConnection, batch: &[Submission]) -> Result<Loaded, ApiEr
 
 /// Writes checked submissions together and answers them; when that fails, checks and
 /// writes each alone.
-fn write_checked(conn: &mut DbConnection, checked: Vec<Ready>) -> bool {
+fn write_checked(conn: &mut DbConnection, checked: Vec<Ready>, sending: Sending) -> bool {
     if checked.is_empty() {
         return false;
     }
-    let failure = match write_together(conn, &checked) {
+    let failure = match write_together(conn, &checked, sending) {
         Ok(written) => {
             for (submission, idea) in checked.into_iter().zip(written) {
                 submission.answer(conn, Ok(idea));
@@ -412,12 +421,12 @@ fn is_internal(e: &ApiError) -> bool {
 /// one transaction (`ideas::write_submissions`, and the batch's notifications). An
 /// anonymous submission, should one come, is written by `ideas::write_submission` within
 /// the transaction: its code word's check needs it.
-fn write_together(conn: &mut DbConnection, batch: &[Ready]) -> Result<Vec<Idea>, ApiError> {
+fn write_together(conn: &mut DbConnection, batch: &[Ready], sending: Sending) -> Result<Vec<Idea>, ApiError> {
     let anonymous = batch.iter().any(|s| s.draft.code_word.is_some());
     if let DbConnection::Postgresql(pg) = conn
         && !anonymous
     {
-        return insert_in_one_statement(pg, batch);
+        return insert_in_one_statement(pg, batch, sending);
     }
     db::write_tx(conn, |conn| {
         if anonymous {
@@ -431,7 +440,7 @@ fn write_together(conn: &mut DbConnection, batch: &[Ready]) -> Result<Vec<Idea>,
         // Every submission is a mail event (to the unit's leads), and subscribed
         // organisations get their webhook events: in the same transaction as the ideas.
         outbox::ideas_submitted(conn, &written)?;
-        crate::store::mail::ideas_submitted(conn, &written)?;
+        crate::store::mail::ideas_submitted(conn, &written, sending)?;
         Ok(written)
     })
 }
@@ -442,14 +451,14 @@ fn write_together(conn: &mut DbConnection, batch: &[Ready]) -> Result<Vec<Idea>,
 /// links and events are checked at the end of the statement, when the ideas they name are
 /// in. Autocommitted: no BEGIN and COMMIT of their own, where a transaction of three
 /// statements took five round trips (3,100 instead of 2,600 ideas/s, BENCHMARKS.md).
-fn insert_in_one_statement(pg: &mut PgConnection, batch: &[Ready]) -> Result<Vec<Idea>, ApiError> {
+fn insert_in_one_statement(pg: &mut PgConnection, batch: &[Ready], sending: Sending) -> Result<Vec<Idea>, ApiError> {
     let rows: Vec<Idea> = batch
         .iter()
         .map(|s| ideas::submitted_idea(&s.author, &s.draft))
         .collect();
     // Every submission is a mail event (to the unit's leads), and subscribed
     // organisations get their webhook events: in the same statement as the ideas.
-    let mails = crate::store::mail::submitted_rows(&rows)?;
+    let mails = crate::store::mail::submitted_rows(&rows, sending)?;
     let bodies = rows
         .iter()
         .map(outbox::submitted_body)
@@ -537,6 +546,7 @@ struct SubmitBatch<'a> {
     mail_attempts: Vec<i64>,
     mail_next: Vec<NaiveDateTime>,
     mail_created: Vec<NaiveDateTime>,
+    mail_delivered: Vec<Option<NaiveDateTime>>,
     // outbox_messages: one row per idea and subscription that wants it
     hook_id: Vec<&'a str>,
     hook_org: Vec<&'a str>,
@@ -613,6 +623,7 @@ impl<'a> SubmitBatch<'a> {
         self.mail_attempts.push(mail.attempts);
         self.mail_next.push(mail.next_attempt_at);
         self.mail_created.push(mail.created_at);
+        self.mail_delivered.push(mail.delivered_at);
     }
 }
 
@@ -721,6 +732,7 @@ impl QueryFragment<Pg> for SubmitBatch<'_> {
             "attempts": BigInt = self.mail_attempts,
             "next_attempt_at": Timestamp = self.mail_next,
             "created_at": Timestamp = self.mail_created,
+            "delivered_at": Nullable<Timestamp> = self.mail_delivered,
         );
         // The webhook events, as `outbox::idea_event` writes them: one per subscription of
         // the idea's organisation that wants submissions. Each row's id is a new UUIDv7 of

@@ -67,6 +67,16 @@ pub struct MailPayload {
     pub at: Option<NaiveDateTime>,
 }
 
+/// Whether this instance sends mail (SMTP configured). Rows written while it does not
+/// are dropped by the worker (marked `skipped`) within seconds; the idea writer writes its
+/// rows `skipped` at once (`NewMail::sent_as`), which spares each new idea the worker's
+/// update of its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sending {
+    On,
+    Off,
+}
+
 /// A new pending mail row: its subject and payload, never who receives it.
 #[derive(Insertable)]
 #[diesel(table_name = mail_messages)]
@@ -80,6 +90,7 @@ pub struct NewMail<'a> {
     pub attempts: i64,
     pub next_attempt_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
+    pub delivered_at: Option<NaiveDateTime>,
     pub dedupe_key: Option<&'a str>,
 }
 
@@ -96,8 +107,22 @@ impl<'a> NewMail<'a> {
             attempts: 0,
             next_attempt_at: now,
             created_at: now,
+            delivered_at: None,
             dedupe_key: None,
         })
+    }
+
+    /// As written by an instance that sends mail or not: without SMTP the row is written
+    /// as the worker would leave it, `skipped` at once.
+    fn sent_as(self, sending: Sending) -> Self {
+        match sending {
+            Sending::On => self,
+            Sending::Off => Self {
+                status: SKIPPED,
+                delivered_at: Some(self.created_at),
+                ..self
+            },
+        }
     }
 }
 
@@ -151,8 +176,8 @@ pub fn idea_event(
 /// The submissions of a batch written together on SQLite (`idea_writer`): the rows
 /// `idea_event` writes for each. PostgreSQL's batch statement writes them itself
 /// (`submitted_rows`).
-pub fn ideas_submitted(conn: &mut DbConnection, ideas: &[Idea]) -> Result<(), ApiError> {
-    let rows = submitted_rows(ideas)?;
+pub fn ideas_submitted(conn: &mut DbConnection, ideas: &[Idea], sending: Sending) -> Result<(), ApiError> {
+    let rows = submitted_rows(ideas, sending)?;
     // A statement per row, prepared once per connection (the batch's one statement on
     // PostgreSQL writes its rows itself).
     for row in &rows {
@@ -163,12 +188,12 @@ pub fn ideas_submitted(conn: &mut DbConnection, ideas: &[Idea]) -> Result<(), Ap
 
 /// The rows `idea_event` writes for submitted ideas (also for the batch statement of
 /// `idea_writer`, which writes them itself).
-pub fn submitted_rows(ideas: &[Idea]) -> Result<Vec<NewMail<'_>>, ApiError> {
+pub fn submitted_rows(ideas: &[Idea], sending: Sending) -> Result<Vec<NewMail<'_>>, ApiError> {
     ideas
         .iter()
         .map(|idea| {
             let payload = idea_payload(idea, IDEA_SUBMITTED, None, idea.status());
-            NewMail::pending(&idea.org_id, IDEA_SUBMITTED, &idea.id, &payload)
+            Ok(NewMail::pending(&idea.org_id, IDEA_SUBMITTED, &idea.id, &payload)?.sent_as(sending))
         })
         .collect()
 }

@@ -154,18 +154,6 @@ pub fn find_with_session(
         .optional()?)
 }
 
-/// Only for authenticating a batch of idea submissions (`store::idea_writer`): the
-/// accounts among `ids` in any of `org_ids` (the caller checks each against its token).
-pub fn by_ids(conn: &mut DbConnection, org_ids: &[&str], ids: &[&str]) -> Result<HashMap<String, User>, ApiError> {
-    Ok(users::table
-        .filter(users::org_id.eq_any(org_ids))
-        .filter(users::id.eq_any(ids))
-        .load::<User>(conn)?
-        .into_iter()
-        .map(|u| (u.id.clone(), u))
-        .collect())
-}
-
 /// Only for login: the account with this e-mail in the organisation.
 pub fn find_by_email(conn: &mut DbConnection, org_id: &str, email: &str) -> Result<Option<User>, ApiError> {
     Ok(users::table

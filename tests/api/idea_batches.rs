@@ -10,6 +10,7 @@ use kaizen::domain::roles::Role;
 use kaizen::error::ApiError;
 use kaizen::store::idea_writer::{self, Submission, Submitter};
 use kaizen::store::ideas::IdeaDraft;
+use kaizen::store::mail::Sending;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
@@ -72,14 +73,31 @@ fn refused(e: &ApiError) -> Answer {
 /// Writes `submissions` as one batch on a connection of the application's pool and
 /// returns the answers in order.
 async fn write_one_batch(app: &TestApp, submissions: Vec<(AuthUser, IdeaDraft)>) -> Vec<Answer> {
+    write_one_batch_sending(app, submissions, Sending::On).await
+}
+
+/// `write_one_batch` as an instance that sends mail (`Sending::On`) or not.
+async fn write_one_batch_sending(
+    app: &TestApp,
+    submissions: Vec<(AuthUser, IdeaDraft)>,
+    sending: Sending,
+) -> Vec<Answer> {
     let submissions = submissions
         .into_iter()
         .map(|(author, draft)| (Submitter::Account(author), draft))
         .collect();
-    write_submissions(app, submissions).await
+    write_submissions_sending(app, submissions, sending).await
 }
 
 async fn write_submissions(app: &TestApp, submissions: Vec<(Submitter, IdeaDraft)>) -> Vec<Answer> {
+    write_submissions_sending(app, submissions, Sending::On).await
+}
+
+async fn write_submissions_sending(
+    app: &TestApp,
+    submissions: Vec<(Submitter, IdeaDraft)>,
+    sending: Sending,
+) -> Vec<Answer> {
     let mut answered = Vec::new();
     let batch: Vec<Submission> = submissions
         .into_iter()
@@ -101,7 +119,7 @@ async fn write_submissions(app: &TestApp, submissions: Vec<(Submitter, IdeaDraft
     let pool = app.pool.clone();
     tokio::task::spawn_blocking(move || {
         let mut conn = pool.get().expect("connection");
-        idea_writer::write_batch(&mut conn, batch);
+        idea_writer::write_batch(&mut conn, batch, sending);
     })
     .await
     .expect("join");
@@ -466,6 +484,7 @@ async fn a_batch_checks_each_submitters_account(app: &TestApp) {
     let fresh = app.login_ok("neu@bauamt.local", &fresh_password).await;
     let (other_org, other_admin) = app.other_organization().await;
     let logged_out = app.user("employee", Some(&unit)).await;
+    let borrower = app.user("employee", Some(&unit)).await;
     app.send(
         reqwest::Method::POST,
         "/api/v1/auth/logout",
@@ -494,7 +513,10 @@ async fn a_batch_checks_each_submitters_account(app: &TestApp) {
     let answers = write_submissions(
         app,
         vec![
-            (token(&first.user_id, &app.org_id), draft(&unit, "Erste", &[], None)),
+            (
+                token(&first.user_id, &app.org_id),
+                draft(&unit, "Erste", &["experimentation"], None),
+            ),
             (
                 token(&leaving.user_id, &app.org_id),
                 draft(&unit, "Deaktiviert", &[], None),
@@ -519,6 +541,20 @@ async fn a_batch_checks_each_submitters_account(app: &TestApp) {
                 token(&first.user_id, &app.org_id),
                 draft(&other_unit, "Dritte", &[], None),
             ),
+            // A live session of another account of the organisation (one in the batch).
+            (
+                Submitter::Token(TokenCaller {
+                    user_id: borrower.user_id.clone(),
+                    org_id: app.org_id.clone(),
+                    session_id: session_of(&first),
+                }),
+                draft(&unit, "Geliehen", &[], None),
+            ),
+            // The dimension keys are checked as well (on PostgreSQL read with the accounts).
+            (
+                token(&second.user_id, &app.org_id),
+                draft(&other_unit, "Unbekannt", &["no_such_key"], None),
+            ),
         ],
     )
     .await;
@@ -527,6 +563,8 @@ async fn a_batch_checks_each_submitters_account(app: &TestApp) {
     assert_eq!(answers[3], Answer::Refused(401, vec![]));
     assert_eq!(answers[4], Answer::Refused(403, vec![]));
     assert_eq!(answers[5], Answer::Refused(401, vec![]));
+    assert_eq!(answers[8], Answer::Refused(401, vec![]));
+    assert_eq!(answers[9], Answer::Refused(422, vec!["dimensions[0]".into()]));
     let written = written_ids(&answers);
     assert_eq!(written.len(), 3, "{answers:?}");
     assert_eq!(idea_count(app, &app.admin).await, before + 3);
@@ -538,6 +576,7 @@ async fn a_batch_checks_each_submitters_account(app: &TestApp) {
         assert_eq!(idea["author"]["id"], who.user_id.as_str(), "{idea}");
         assert_eq!(idea["unit_id"], unit_id.as_str(), "{idea}");
     }
+    assert_written(app, &app.admin, &written[0], "Erste", json!(["experimentation"])).await;
 }
 
 /// Over HTTP: a deactivated account or one that must replace its generated password
@@ -616,7 +655,8 @@ async fn subscribe(app: &TestApp, path: &str, types: &[&str]) -> String {
 
 /// A batch writes each idea's mail to its unit's leads and its webhook event once for
 /// every subscription of the organisation that wants submissions (on PostgreSQL within
-/// the batch's one statement), each event with an id of its own.
+/// the batch's one statement), each event with an id of its own; an instance without
+/// SMTP writes the mail rows skipped.
 async fn a_batch_writes_each_ideas_mail_and_webhook_events(app: &TestApp) {
     let unit = app.create_unit("Stadtkasse", None).await;
     let employee = app.user("employee", Some(&unit)).await;
@@ -644,9 +684,9 @@ async fn a_batch_writes_each_ideas_mail_and_webhook_events(app: &TestApp) {
             .select((o::id, o::subject_id, o::subscription_id, o::event_type, o::payload))
             .load(&mut conn)
             .unwrap();
-        let mails: Vec<(String, String)> = m::table
+        let mails: Vec<(String, String, String)> = m::table
             .filter(m::subject_id.eq_any(&of_ideas))
-            .select((m::subject_id, m::kind))
+            .select((m::subject_id, m::kind, m::status))
             .load(&mut conn)
             .unwrap();
         (events, mails)
@@ -673,9 +713,45 @@ async fn a_batch_writes_each_ideas_mail_and_webhook_events(app: &TestApp) {
         assert_eq!(body["data"]["status"], "submitted", "{body}");
         assert_eq!(body["data"]["author_id"], employee.user_id.as_str(), "{body}");
     }
-    let mut mailed: Vec<(String, String)> = mails;
+    let mut mailed: Vec<(String, String, String)> = mails;
     mailed.sort();
-    let mut expected: Vec<(String, String)> = ids.iter().map(|i| (i.clone(), "idea.submitted".to_owned())).collect();
+    let mut expected: Vec<(String, String, String)> = ids
+        .iter()
+        .map(|i| (i.clone(), "idea.submitted".to_owned(), "pending".to_owned()))
+        .collect();
     expected.sort();
-    assert_eq!(mailed, expected, "one mail per idea");
+    assert_eq!(mailed, expected, "one mail per idea, for the worker to send");
+
+    // An instance without SMTP writes the rows as its worker would leave them: skipped,
+    // with the time they were dropped (when their retention starts).
+    let submissions = (0..2)
+        .map(|i| {
+            (
+                author(app, &employee, &unit),
+                draft(&unit, &format!("Ohne Post {i}"), &[], None),
+            )
+        })
+        .collect();
+    let unsent = written_ids(&write_one_batch_sending(app, submissions, Sending::Off).await);
+    assert_eq!(unsent.len(), 2);
+    let pool = app.pool.clone();
+    let of_ideas = unsent.clone();
+    let rows: Vec<(String, String, Option<chrono::NaiveDateTime>, chrono::NaiveDateTime)> =
+        tokio::task::spawn_blocking(move || {
+            use kaizen::db::schema::mail_messages as m;
+            let mut conn = pool.get().unwrap();
+            m::table
+                .filter(m::subject_id.eq_any(&of_ideas))
+                .select((m::subject_id, m::status, m::delivered_at, m::created_at))
+                .load(&mut conn)
+                .unwrap()
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for (idea, status, delivered_at, created_at) in &rows {
+        assert!(unsent.contains(idea));
+        assert_eq!(status, "skipped");
+        assert_eq!(delivered_at.as_ref(), Some(created_at));
+    }
 }
