@@ -304,15 +304,13 @@ fn check_accounts(conn: &mut DbConnection, batch: Vec<Submission>, lookups: &mut
             Submitter::Account(_) => None,
         })
         .collect();
-    let mut org_ids: Vec<&str> = batch
+    let org_ids: Vec<&str> = batch
         .iter()
         .filter_map(|s| match &s.submitter {
             Submitter::Token(t) => Some(t.org_id.as_str()),
             Submitter::Account(_) => None,
         })
         .collect();
-    org_ids.sort_unstable();
-    org_ids.dedup();
     let loaded = match conn {
         _ if ids.is_empty() => Ok((HashMap::new(), HashMap::new())),
         DbConnection::Sqlite(_) => by_key(conn, &batch),

@@ -527,38 +527,13 @@ pub fn latest_published_keys(conn: &mut DbConnection, org_id: &str) -> Result<Ve
 }
 
 /// `latest_published_keys` of the organisation of the row in `users` a query reads, as
-/// a column of that query (an array, empty when nothing is published): PostgreSQL's
-/// idea checker reads them with the batch's accounts, a round trip fewer per batch. The
-/// same conditions as `latest_published_keys`; the idea batch tests compare both.
-pub fn latest_published_keys_of_users_org() -> PublishedKeysOfUsersOrg {
-    PublishedKeysOfUsersOrg
-}
-
-/// The expression of `latest_published_keys_of_users_org`: SQL of constant text, which a
-/// connection prepares once (diesel's `sql` literal would have the statement parsed and
-/// planned on every run).
-#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId)]
-pub struct PublishedKeysOfUsersOrg;
-
-impl diesel::expression::Expression for PublishedKeysOfUsersOrg {
-    type SqlType = diesel::sql_types::Array<diesel::sql_types::Text>;
-}
-
-impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for PublishedKeysOfUsersOrg {
-    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>) -> QueryResult<()> {
-        out.push_sql(PUBLISHED_KEYS_OF_USERS_ORG);
-        Ok(())
-    }
-}
-
-impl<QS> diesel::expression::AppearsOnTable<QS> for PublishedKeysOfUsersOrg {}
-impl<QS> diesel::expression::SelectableExpression<QS> for PublishedKeysOfUsersOrg {}
-impl diesel::expression::ValidGrouping<()> for PublishedKeysOfUsersOrg {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
-
-/// 'published' is `QuestionnaireStatus::Published` (a test keeps the two the same).
-const PUBLISHED_KEYS_OF_USERS_ORG: &str = "ARRAY(SELECT d.dimension_key FROM questionnaire_dimensions d \
+/// an SQL expression for a column of that query (an array, empty when nothing is
+/// published): PostgreSQL's idea checker reads them with the batch's accounts
+/// (`sessions::accounts_and_sessions`), a round trip fewer per batch. The same
+/// conditions as `latest_published_keys` ('published' is
+/// `QuestionnaireStatus::Published`, which a test keeps the same); the idea batch tests
+/// check keys through both.
+pub(crate) const PUBLISHED_KEYS_OF_USERS_ORG: &str = "ARRAY(SELECT d.dimension_key FROM questionnaire_dimensions d \
      WHERE d.questionnaire_id = (SELECT q.id FROM questionnaires q WHERE q.org_id = users.org_id \
      AND q.status = 'published' AND q.key = (SELECT o.reference_questionnaire_key FROM organizations o \
      WHERE o.id = users.org_id) ORDER BY q.published_at DESC, q.id DESC LIMIT 1) ORDER BY d.position)";

@@ -152,38 +152,79 @@ pub fn account_and_session(
     .optional()?)
 }
 
-/// The accounts of a batch's submitters with the sessions their tokens name and the
-/// dimension keys of their organisation's current questionnaire
+/// The accounts of a batch's token submitters, each with the session its token names and
+/// the dimension keys of its organisation's current questionnaire
 /// (`questionnaires::latest_published_keys`, empty when nothing is published), in one
 /// statement: PostgreSQL's idea checker reads all it needs before writing in one round
-/// trip per batch, where it took three. An account comes once per named session of its
-/// own (a session of another account is not joined, and `account` refuses it as
-/// unknown), or once with none.
+/// trip per batch, where it took three. One row per token whose account exists in the
+/// token's organisation; its session only when it is the account's own (`account`
+/// refuses a missing one). Each row is found by its keys, as SQLite's
+/// `account_and_session` finds it: lists matched with `= ANY` let the planner scan an
+/// organisation's every session for each account (6,000 sessions: 1.8 ms a batch).
 pub fn accounts_and_sessions(
     pg: &mut diesel::PgConnection,
     org_ids: &[&str],
     user_ids: &[&str],
     session_ids: &[&str],
 ) -> Result<Vec<AccountWithKeys>, ApiError> {
-    Ok(users::table
-        .left_join(
-            sessions::table.on(sessions::org_id
-                .eq(users::org_id)
-                .and(sessions::user_id.eq(users::id))
-                .and(sessions::id.eq_any(session_ids))),
-        )
-        .filter(users::org_id.eq_any(org_ids))
-        .filter(users::id.eq_any(user_ids))
-        .select((
-            users::all_columns,
-            STATE.nullable(),
-            crate::store::questionnaires::latest_published_keys_of_users_org(),
-        ))
-        .load(pg)?)
+    Ok(AccountsOfTokens {
+        org_ids,
+        user_ids,
+        session_ids,
+    }
+    .load(pg)?)
 }
 
 /// An account, a session it names, and its organisation's current dimension keys.
 pub type AccountWithKeys = (User, Option<SessionState>, Vec<String>);
+
+/// The statement of `accounts_and_sessions`: its text is the same for every batch (the
+/// tokens bound as three arrays of equal length), so each connection prepares it once.
+struct AccountsOfTokens<'a> {
+    org_ids: &'a [&'a str],
+    user_ids: &'a [&'a str],
+    session_ids: &'a [&'a str],
+}
+
+impl diesel::query_builder::QueryId for AccountsOfTokens<'_> {
+    type QueryId = AccountsOfTokens<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::Query for AccountsOfTokens<'_> {
+    type SqlType = (
+        users::SqlType,
+        diesel::sql_types::Nullable<<StateColumns as diesel::Expression>::SqlType>,
+        diesel::sql_types::Array<diesel::sql_types::Text>,
+    );
+}
+
+impl RunQueryDsl<diesel::PgConnection> for AccountsOfTokens<'_> {}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for AccountsOfTokens<'_> {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>) -> QueryResult<()> {
+        use diesel::sql_types::{Array, Text};
+        out.push_sql("SELECT ");
+        users::all_columns.walk_ast(out.reborrow())?;
+        out.push_sql(", ");
+        STATE.walk_ast(out.reborrow())?;
+        out.push_sql(", ");
+        out.push_sql(crate::store::questionnaires::PUBLISHED_KEYS_OF_USERS_ORG);
+        out.push_sql(" FROM unnest(");
+        out.push_bind_param::<Array<Text>, _>(&self.org_ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.user_ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.session_ids)?;
+        out.push_sql(
+            ") AS t(org_id, user_id, session_id) \
+             JOIN users ON users.org_id = t.org_id AND users.id = t.user_id \
+             LEFT JOIN sessions ON sessions.org_id = t.org_id AND sessions.id = t.session_id \
+             AND sessions.user_id = users.id",
+        );
+        Ok(())
+    }
+}
 
 /// A browser session by its secret's digest with its account and the organisation's name
 /// and language, in one query (every page asks).
